@@ -1,0 +1,118 @@
+import os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import type { BackendName } from '../../../shared/backends.ts';
+import { registerWasmKernels } from './wasm/register.ts';
+import { registerConvGradient } from './conv-gradient.ts';
+
+/** The outcome of making one backend ready: the device it runs on, or why it cannot run. */
+export type ProbeOutcome = { ok: true; device: string; detail: string } | { ok: false; detail: string };
+
+export function cpuDescription(): string {
+  const model = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
+  return `${model}, ${os.availableParallelism()} threads`;
+}
+
+function reason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0]?.slice(0, 200) ?? text;
+}
+
+/** libtensorflow through tfjs-node-gpu or tfjs-node: optional packages that need a download to install. */
+async function prepareTensorflow(): Promise<ProbeOutcome> {
+  const failures: string[] = [];
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    try {
+      await import(pkg);
+      const gpu = pkg.endsWith('-gpu');
+      return {
+        ok: true,
+        device: gpu ? 'libtensorflow with CUDA (falls back to CPU without CUDA 11.2)' : `libtensorflow, ${cpuDescription()}`,
+        detail: `loaded ${pkg}`,
+      };
+    } catch (error) {
+      failures.push(`${pkg}: ${reason(error)}`);
+    }
+  }
+  return { ok: false, detail: `not installed or not loadable (${failures.join('; ')})` };
+}
+
+interface WebGpuState {
+  release: () => void;
+}
+let webgpu: WebGpuState | undefined;
+
+/** WebGPU through Dawn's Node bindings (the `webgpu` package), only when a GPU adapter exists. */
+async function prepareWebgpu(): Promise<ProbeOutcome> {
+  let mod: typeof import('webgpu');
+  try {
+    mod = await import('webgpu');
+  } catch (error) {
+    return { ok: false, detail: `the webgpu package did not load: ${reason(error)}` };
+  }
+  const gpu = mod.create([]);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (adapter === null) return { ok: false, detail: 'Dawn found no GPU adapter (software Vulkan is not accepted)' };
+  const info = adapter.info;
+  const device = [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' ');
+  const g = globalThis as { navigator?: unknown };
+  const hadNavigator = 'navigator' in g;
+  // The webgpu backend registers itself only if navigator.gpu exists when it is imported.
+  Object.assign(globalThis, mod.globals);
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  await import('@tensorflow/tfjs-backend-webgpu');
+  webgpu = {
+    // Node keeps running while navigator holds the GPU.
+    release: () => {
+      if (!hadNavigator) delete g.navigator;
+    },
+  };
+  return { ok: true, device: device || 'GPU', detail: 'Dawn (webgpu package)' };
+}
+
+async function prepareWasm(): Promise<ProbeOutcome> {
+  await import('@tensorflow/tfjs-backend-wasm');
+  registerWasmKernels();
+  return {
+    ok: true,
+    device: cpuDescription(),
+    detail: 'XNNPACK SIMD, one thread per worker; project gradient kernels registered',
+  };
+}
+
+async function prepareCpu(): Promise<ProbeOutcome> {
+  return { ok: true, device: `${cpuDescription().split(',')[0]}, 1 thread`, detail: 'pure JavaScript reference backend' };
+}
+
+const PREPARE: Record<BackendName, () => Promise<ProbeOutcome>> = {
+  tensorflow: prepareTensorflow,
+  webgpu: prepareWebgpu,
+  wasm: prepareWasm,
+  cpu: prepareCpu,
+};
+
+/**
+ * Loads a backend's package and checks it can run here, then asks tfjs to initialise it.
+ * Never throws for an unavailable backend: the outcome says why.
+ */
+export async function prepareBackend(name: BackendName): Promise<ProbeOutcome> {
+  registerConvGradient();
+  let outcome: ProbeOutcome;
+  try {
+    outcome = await PREPARE[name]();
+  } catch (error) {
+    return { ok: false, detail: `failed to load: ${reason(error)}` };
+  }
+  if (!outcome.ok) return outcome;
+  try {
+    if (!(await tf.setBackend(name))) return { ok: false, detail: `${outcome.detail}, but initialisation failed` };
+  } catch (error) {
+    return { ok: false, detail: `${outcome.detail}, but initialisation failed: ${reason(error)}` };
+  }
+  return outcome;
+}
+
+/** Frees what a backend holds outside tfjs (the GPU handle), so Node can exit. */
+export function releaseBackends(): void {
+  webgpu?.release();
+  webgpu = undefined;
+}

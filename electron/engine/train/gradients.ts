@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** Mean categorical cross-entropy of softmax outputs, clipped as Keras does so log(0) never occurs. */
+export function crossEntropy(labels: tf.Tensor, probs: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const clipped = tf.clipByValue(probs, 1e-7, 1 - 1e-7);
+    return tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.log(clipped)), -1))) as tf.Scalar;
+  });
+}
+
+export interface ShardGradients {
+  loss: number;
+  /** Gradients in the order of model.trainableWeights, concatenated. */
+  flat: Float32Array;
+}
+
+/** Number of trainable parameters, and each weight's offset in the flattened layout. */
+export function weightLayout(model: tf.LayersModel): { total: number; offsets: number[]; sizes: number[] } {
+  const sizes = model.trainableWeights.map((w) => w.read().size);
+  const offsets: number[] = [];
+  let total = 0;
+  for (const size of sizes) {
+    offsets.push(total);
+    total += size;
+  }
+  return { total, offsets, sizes };
+}
+
+/**
+ * Forward and backward pass of one shard in training mode; writes the gradients of every
+ * trainable weight into `out` (flattened in model.trainableWeights order) and returns the loss.
+ */
+export function shardGradients(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, out: Float32Array): number {
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const { value, grads } = tf.variableGrads(
+    () => crossEntropy(y, model.apply(x, { training: true }) as tf.Tensor),
+    variables,
+  );
+  const { offsets } = weightLayout(model);
+  variables.forEach((v, i) => {
+    const g = grads[v.name];
+    if (g === undefined) throw new Error(`no gradient for ${v.name}: is it connected to the loss?`);
+    out.set(g.dataSync() as Float32Array, offsets[i]);
+  });
+  const loss = value.dataSync()[0] as number;
+  tf.dispose([value, ...Object.values(grads)]);
+  return loss;
+}
+
+/** Overwrites the model's trainable weights from a flat buffer laid out by weightLayout. */
+export function loadFlatWeights(model: tf.LayersModel, flat: Float32Array): void {
+  const { offsets, sizes } = weightLayout(model);
+  model.trainableWeights.forEach((w, i) => {
+    const start = offsets[i] as number;
+    const t = tf.tensor(flat.subarray(start, start + (sizes[i] as number)), w.read().shape);
+    w.write(t);
+    t.dispose();
+  });
+}
+
+/** Copies the model's trainable weights into a flat buffer laid out by weightLayout. */
+export function storeFlatWeights(model: tf.LayersModel, flat: Float32Array): void {
+  const { offsets } = weightLayout(model);
+  model.trainableWeights.forEach((w, i) => flat.set(w.read().dataSync() as Float32Array, offsets[i]));
+}
