@@ -10,20 +10,20 @@
  * `python3` is a pyenv/venv shim while torch came from the distribution
  * package (Debian's `python3-torch` installs into /usr/lib/python3).
  */
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 
-const SCRIPT_PATH = fileURLToPath(new URL("./torch_cnn4.py", import.meta.url));
+const SCRIPT_PATH = fileURLToPath(new URL('./torch_cnn4.py', import.meta.url));
 const RUN_TIMEOUT_MS = 10 * 60 * 1000;
 const PROBE_TIMEOUT_MS = 60 * 1000;
 const MAX_BUFFER = 16 * 1024 * 1024;
 
 export interface TorchPeerResult {
-  backend: "pytorch-cpu" | "pytorch-cuda";
-  model: "cnn4";
+  backend: 'pytorch-cpu' | 'pytorch-cuda';
+  model: 'cnn4';
   /** HxWxC, e.g. "28x28x1". */
   shape: string;
   threads: number;
@@ -42,18 +42,18 @@ export interface TorchPeerOptions {
   images: number;
   batch: number;
   threads: number;
-  device?: "cpu" | "cuda";
+  device?: 'cpu' | 'cuda';
   /** Warm-up training steps before timing (script default: 2). */
   warmupBatches?: number;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function requireString(obj: Record<string, unknown>, key: string): string {
   const value = obj[key];
-  if (typeof value !== "string" || value.length === 0) {
+  if (typeof value !== 'string' || value.length === 0) {
     throw new Error(
       `torch peer output: field "${key}" must be a non-empty string, got ${JSON.stringify(value)}`,
     );
@@ -61,14 +61,11 @@ function requireString(obj: Record<string, unknown>, key: string): string {
   return value;
 }
 
-function requirePositiveNumber(
-  obj: Record<string, unknown>,
-  key: string,
-): number {
+function requirePositiveNumber(obj: Record<string, unknown>, key: string): number {
   const value = obj[key];
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new Error(
-      `torch peer output: field "${key}" must be a finite positive number, got ${value === undefined ? "undefined" : String(value)}`,
+      `torch peer output: field "${key}" must be a finite positive number, got ${JSON.stringify(value) ?? 'undefined'}`,
     );
   }
   return value;
@@ -89,42 +86,34 @@ export function parseTorchPeerOutput(stdout: string): TorchPeerResult {
     .filter((l) => l.length > 0);
   const last = lines[lines.length - 1];
   if (last === undefined) {
-    throw new Error(
-      "torch peer output: stdout is empty, expected one JSON line",
-    );
+    throw new Error('torch peer output: stdout is empty, expected one JSON line');
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(last);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new Error(
-      `torch peer output: last line is not valid JSON (${why}): ${last.slice(0, 200)}`,
-    );
+    throw new Error(`torch peer output: last line is not valid JSON (${why}): ${last.slice(0, 200)}`);
   }
   if (!isRecord(parsed)) {
-    throw new Error(
-      `torch peer output: expected a JSON object, got: ${last.slice(0, 200)}`,
-    );
+    throw new Error(`torch peer output: expected a JSON object, got: ${last.slice(0, 200)}`);
   }
 
-  const backend = requireString(parsed, "backend");
-  if (backend !== "pytorch-cpu" && backend !== "pytorch-cuda") {
+  const backend = requireString(parsed, 'backend');
+  if (backend !== 'pytorch-cpu' && backend !== 'pytorch-cuda') {
     throw new Error(`torch peer output: unexpected backend "${backend}"`);
   }
-  const model = requireString(parsed, "model");
-  if (model !== "cnn4") {
+  const model = requireString(parsed, 'model');
+  if (model !== 'cnn4') {
     throw new Error(`torch peer output: unexpected model "${model}"`);
   }
-  const shape = requireString(parsed, "shape");
+  const shape = requireString(parsed, 'shape');
   if (!/^\d+x\d+x\d+$/.test(shape)) {
     throw new Error(`torch peer output: shape "${shape}" is not HxWxC`);
   }
-  const threads = requirePositiveNumber(parsed, "threads");
+  const threads = requirePositiveNumber(parsed, 'threads');
   if (!Number.isInteger(threads)) {
-    throw new Error(
-      `torch peer output: threads must be an integer, got ${threads}`,
-    );
+    throw new Error(`torch peer output: threads must be an integer, got ${threads}`);
   }
 
   return {
@@ -132,33 +121,32 @@ export function parseTorchPeerOutput(stdout: string): TorchPeerResult {
     model,
     shape,
     threads,
-    torch: requireString(parsed, "torch"),
-    device: requireString(parsed, "device"),
-    train_img_s: requirePositiveNumber(parsed, "train_img_s"),
-    infer_img_s: requirePositiveNumber(parsed, "infer_img_s"),
+    torch: requireString(parsed, 'torch'),
+    device: requireString(parsed, 'device'),
+    train_img_s: requirePositiveNumber(parsed, 'train_img_s'),
+    infer_img_s: requirePositiveNumber(parsed, 'infer_img_s'),
   };
 }
 
 function errorSummary(err: unknown): string {
   if (!isRecord(err)) return String(err);
-  const code = err["code"];
-  if (code === "ENOENT") return "not found";
-  const stderr = err["stderr"];
-  if (typeof stderr === "string" && stderr.trim().length > 0) {
+  const code = err['code'];
+  if (code === 'ENOENT') return 'not found';
+  const stderr = err['stderr'];
+  if (typeof stderr === 'string' && stderr.trim().length > 0) {
     const lines = stderr.trim().split(/\r?\n/);
     return lines[lines.length - 1] ?? stderr.trim();
   }
-  if (err["killed"] === true)
-    return `killed (${String(err["signal"] ?? "timeout")})`;
-  const message = err["message"];
-  return typeof message === "string" ? message : String(err);
+  if (err['killed'] === true)
+    return `killed (${typeof err['signal'] === 'string' ? err['signal'] : 'timeout'})`;
+  const message = err['message'];
+  return typeof message === 'string' ? message : JSON.stringify(err);
 }
 
 function candidatePythons(): string[] {
-  const override = process.env["TORCH_PEER_PYTHON"];
-  if (override !== undefined && override.trim().length > 0)
-    return [override.trim()];
-  return ["python3", "/usr/bin/python3"];
+  const override = process.env['TORCH_PEER_PYTHON'];
+  if (override !== undefined && override.trim().length > 0) return [override.trim()];
+  return ['python3', '/usr/bin/python3'];
 }
 
 /**
@@ -166,31 +154,29 @@ function candidatePythons(): string[] {
  * GPU). Returns the interpreter or a reason it could not find one.
  */
 async function findTorchPython(
-  device: "cpu" | "cuda",
+  device: 'cpu' | 'cuda',
 ): Promise<{ python: string } | { unavailable: string }> {
   const probe =
-    device === "cuda"
-      ? "import sys, torch; sys.exit(0 if torch.cuda.is_available() else 3)"
-      : "import torch";
+    device === 'cuda' ? 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 3)' : 'import torch';
   const failures: string[] = [];
   for (const python of candidatePythons()) {
     try {
-      await execFileAsync(python, ["-c", probe], {
+      await execFileAsync(python, ['-c', probe], {
         timeout: PROBE_TIMEOUT_MS,
         maxBuffer: MAX_BUFFER,
       });
       return { python };
     } catch (err) {
-      const exitCode = isRecord(err) ? err["code"] : undefined;
+      const exitCode = isRecord(err) ? err['code'] : undefined;
       const why =
-        device === "cuda" && exitCode === 3
-          ? "torch imports but torch.cuda.is_available() is False"
+        device === 'cuda' && exitCode === 3
+          ? 'torch imports but torch.cuda.is_available() is False'
           : errorSummary(err);
       failures.push(`${python}: ${why}`);
     }
   }
-  const what = device === "cuda" ? "PyTorch with CUDA" : "PyTorch";
-  return { unavailable: `${what} is not available (${failures.join("; ")})` };
+  const what = device === 'cuda' ? 'PyTorch with CUDA' : 'PyTorch';
+  return { unavailable: `${what} is not available (${failures.join('; ')})` };
 }
 
 /**
@@ -203,52 +189,48 @@ export async function runTorchPeer(
 ): Promise<TorchPeerResult | { unavailable: string }> {
   const [h, w, c] = opts.shape;
   for (const [name, value] of [
-    ["shape[0]", h],
-    ["shape[1]", w],
-    ["shape[2]", c],
-    ["images", opts.images],
-    ["batch", opts.batch],
-    ["threads", opts.threads],
+    ['shape[0]', h],
+    ['shape[1]', w],
+    ['shape[2]', c],
+    ['images', opts.images],
+    ['batch', opts.batch],
+    ['threads', opts.threads],
   ] as const) {
     if (!Number.isInteger(value) || value < 1) {
-      throw new Error(
-        `runTorchPeer: ${name} must be a positive integer, got ${value}`,
-      );
+      throw new Error(`runTorchPeer: ${name} must be a positive integer, got ${value}`);
     }
   }
-  const device = opts.device ?? "cpu";
+  const device = opts.device ?? 'cpu';
 
   const found = await findTorchPython(device);
-  if ("unavailable" in found) return found;
+  if ('unavailable' in found) return found;
 
   const args = [
     SCRIPT_PATH,
-    "--shape",
+    '--shape',
     `${h}x${w}x${c}`,
-    "--images",
+    '--images',
     String(opts.images),
-    "--batch",
+    '--batch',
     String(opts.batch),
-    "--threads",
+    '--threads',
     String(opts.threads),
-    "--device",
+    '--device',
     device,
   ];
-  if (opts.warmupBatches !== undefined)
-    args.push("--warmup-batches", String(opts.warmupBatches));
+  if (opts.warmupBatches !== undefined) args.push('--warmup-batches', String(opts.warmupBatches));
 
   let stdout: string;
   try {
     ({ stdout } = await execFileAsync(found.python, args, {
       timeout: RUN_TIMEOUT_MS,
       maxBuffer: MAX_BUFFER,
-      encoding: "utf8",
+      encoding: 'utf8',
     }));
   } catch (err) {
-    throw new Error(
-      `torch peer: ${found.python} ${SCRIPT_PATH} failed: ${errorSummary(err)}`,
-      { cause: err },
-    );
+    throw new Error(`torch peer: ${found.python} ${SCRIPT_PATH} failed: ${errorSummary(err)}`, {
+      cause: err,
+    });
   }
   return parseTorchPeerOutput(stdout);
 }

@@ -1,4 +1,11 @@
-import { getBackend, registerGradient, type GradConfig, type NamedAttrMap, type Tensor, type Tensor4D } from '@tensorflow/tfjs';
+import {
+  getBackend,
+  registerGradient,
+  type GradConfig,
+  type NamedAttrMap,
+  type Tensor,
+  type Tensor4D,
+} from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
 
 interface Conv2DAttrs {
@@ -31,21 +38,28 @@ const conv2DGrad: GradConfig = {
         `Error in gradient of conv2D: dilation ${String(dilations)} is supported in training on the wasm backend only (current: ${getBackend()})`,
       );
     }
-    if (dataFormat !== 'NHWC') throw new Error(`Error in gradient of conv2D: only NHWC is supported, got ${dataFormat}`);
+    if (dataFormat !== 'NHWC')
+      throw new Error(`Error in gradient of conv2D: only NHWC is supported, got ${dataFormat}`);
     const engine = tf.engine();
     return {
       x: () =>
-        engine.runKernel(
-          'Conv2DBackpropInput',
-          { dy: dy as Tensor, filter },
-          { strides, pad, dataFormat, dimRoundingMode, inputShape: x.shape, dilations } as unknown as NamedAttrMap,
-        ) as Tensor,
+        engine.runKernel<Tensor>('Conv2DBackpropInput', { dy: dy as Tensor, filter }, {
+          strides,
+          pad,
+          dataFormat,
+          dimRoundingMode,
+          inputShape: x.shape,
+          dilations,
+        } as unknown as NamedAttrMap),
       filter: () =>
-        engine.runKernel(
-          'Conv2DBackpropFilter',
-          { x, dy: dy as Tensor },
-          { strides, pad, dataFormat, dimRoundingMode, filterShape: filter.shape, dilations } as unknown as NamedAttrMap,
-        ) as Tensor,
+        engine.runKernel<Tensor>('Conv2DBackpropFilter', { x, dy: dy as Tensor }, {
+          strides,
+          pad,
+          dataFormat,
+          dimRoundingMode,
+          filterShape: filter.shape,
+          dilations,
+        } as unknown as NamedAttrMap),
     };
   },
 };

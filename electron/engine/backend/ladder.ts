@@ -1,6 +1,12 @@
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { BACKEND_NAMES, isBackendName, type BackendChoice, type BackendName, type BackendProbe } from '../../../shared/backends.ts';
+import {
+  BACKEND_NAMES,
+  isBackendName,
+  type BackendChoice,
+  type BackendName,
+  type BackendProbe,
+} from '../../../shared/backends.ts';
 import { prepareBackend } from './probes.ts';
 
 export const BACKEND_ENV = 'DEEPCORRECT_BACKEND';
@@ -21,7 +27,9 @@ export class BackendError extends Error {
 export function parseBackendName(value: string, source: string): BackendName {
   const name = value.trim().toLowerCase();
   if (!isBackendName(name)) {
-    throw new BackendError(`unknown backend "${value}" (from ${source}); choose one of: ${BACKEND_NAMES.join(', ')}`);
+    throw new BackendError(
+      `unknown backend "${value}" (from ${source}); choose one of: ${BACKEND_NAMES.join(', ')}`,
+    );
   }
   return name;
 }
@@ -45,9 +53,17 @@ export async function selectBackend(options: SelectOptions = {}): Promise<Backen
   if (forcedRaw !== undefined) {
     const name = parseBackendName(forcedRaw, source);
     const outcome = await prepareBackend(name);
-    if (!outcome.ok) throw new BackendError(`backend ${name} (forced by ${source}) cannot run here: ${outcome.detail}`);
+    if (!outcome.ok)
+      throw new BackendError(`backend ${name} (forced by ${source}) cannot run here: ${outcome.detail}`);
     probes.push({ name, available: true, device: outcome.device, detail: outcome.detail });
-    return { name, device: outcome.device, forced: true, reason: `forced by ${source}`, threads: threadsFor(name), probes };
+    return {
+      name,
+      device: outcome.device,
+      forced: true,
+      reason: `forced by ${source}`,
+      threads: threadsFor(name),
+      probes,
+    };
   }
   for (const name of BACKEND_NAMES) {
     const outcome = await prepareBackend(name);
@@ -61,11 +77,20 @@ export async function selectBackend(options: SelectOptions = {}): Promise<Backen
     probes.push({ name, available: false, detail: outcome.detail });
     log(`backend ${name} unavailable: ${outcome.detail}; trying the next`);
   }
-  throw new BackendError(`no backend could initialise: ${probes.map((p) => `${p.name}: ${p.detail}`).join('; ')}`);
+  throw new BackendError(
+    `no backend could initialise: ${probes.map((p) => `${p.name}: ${p.detail}`).join('; ')}`,
+  );
 }
 
-/** Probes every backend (for the doctor), then leaves the engine on the ladder's choice. */
-export async function probeAll(options: SelectOptions = {}): Promise<{ probes: BackendProbe[]; choice: BackendChoice }> {
+/** Probes every backend once (for the doctor), then leaves the engine on the one it would use. */
+export async function probeAll(
+  options: SelectOptions = {},
+): Promise<{ probes: BackendProbe[]; choice: BackendChoice }> {
+  const env = options.env ?? process.env;
+  const fromEnv = env[BACKEND_ENV];
+  const forcedRaw = options.forced ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined);
+  const source = options.forced !== undefined ? '--backend' : BACKEND_ENV;
+  const forced = forcedRaw === undefined ? undefined : parseBackendName(forcedRaw, source);
   const probes: BackendProbe[] = [];
   for (const name of BACKEND_NAMES) {
     const outcome = await prepareBackend(name);
@@ -75,10 +100,28 @@ export async function probeAll(options: SelectOptions = {}): Promise<{ probes: B
         : { name, available: false, detail: outcome.detail },
     );
   }
-  const choice = await selectBackend(options);
-  return { probes, choice: { ...choice, probes } };
-}
-
-export function currentBackend(): string {
-  return tf.getBackend();
+  const chosen =
+    forced === undefined ? probes.find((p) => p.available) : probes.find((p) => p.name === forced);
+  if (chosen === undefined) throw new BackendError('no backend could initialise');
+  if (!chosen.available)
+    throw new BackendError(`backend ${chosen.name} (forced by ${source}) cannot run here: ${chosen.detail}`);
+  await tf.setBackend(chosen.name);
+  const skipped = probes.slice(0, probes.indexOf(chosen)).map((p) => p.name);
+  const reason =
+    forced !== undefined
+      ? `forced by ${source}`
+      : skipped.length === 0
+        ? 'first in the ladder'
+        : `first available (${skipped.join(', ')} unavailable)`;
+  return {
+    probes,
+    choice: {
+      name: chosen.name,
+      device: chosen.device ?? '',
+      forced: forced !== undefined,
+      reason,
+      threads: threadsFor(chosen.name),
+      probes,
+    },
+  };
 }

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../../shared/backends.ts';
 import { registerWasmKernels } from './wasm/register.ts';
@@ -26,14 +28,17 @@ async function prepareTensorflow(): Promise<ProbeOutcome> {
       const gpu = pkg.endsWith('-gpu');
       return {
         ok: true,
-        device: gpu ? 'libtensorflow with CUDA (falls back to CPU without CUDA 11.2)' : `libtensorflow, ${cpuDescription()}`,
+        device: gpu
+          ? 'libtensorflow with CUDA (falls back to CPU without CUDA 11.2)'
+          : `libtensorflow, ${cpuDescription()}`,
         detail: `loaded ${pkg}`,
       };
     } catch (error) {
-      failures.push(`${pkg}: ${reason(error)}`);
+      const missing = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND';
+      failures.push(missing ? `${pkg} not installed` : `${pkg}: ${reason(error)}`);
     }
   }
-  return { ok: false, detail: `not installed or not loadable (${failures.join('; ')})` };
+  return { ok: false, detail: `${failures.join('; ')} (their install step downloads libtensorflow)` };
 }
 
 interface WebGpuState {
@@ -41,8 +46,25 @@ interface WebGpuState {
 }
 let webgpu: WebGpuState | undefined;
 
+/** Dawn on Linux needs the Vulkan loader; without it, it prints a native warning and finds nothing. */
+function vulkanLoaderMissing(): boolean {
+  if (process.platform !== 'linux') return false;
+  const dirs = [
+    ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter((d) => d !== ''),
+    '/usr/lib/x86_64-linux-gnu',
+    '/usr/lib/aarch64-linux-gnu',
+    '/usr/lib64',
+    '/usr/lib',
+    '/usr/local/lib',
+    '/lib/x86_64-linux-gnu',
+  ];
+  return !dirs.some((dir) => existsSync(path.join(dir, 'libvulkan.so.1')));
+}
+
 /** WebGPU through Dawn's Node bindings (the `webgpu` package), only when a GPU adapter exists. */
 async function prepareWebgpu(): Promise<ProbeOutcome> {
+  if (vulkanLoaderMissing())
+    return { ok: false, detail: 'no Vulkan loader (libvulkan.so.1) installed, so no GPU adapter' };
   let mod: typeof import('webgpu');
   try {
     mod = await import('webgpu');
@@ -51,7 +73,8 @@ async function prepareWebgpu(): Promise<ProbeOutcome> {
   }
   const gpu = mod.create([]);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (adapter === null) return { ok: false, detail: 'Dawn found no GPU adapter (software Vulkan is not accepted)' };
+  if (adapter === null)
+    return { ok: false, detail: 'Dawn found no GPU adapter (software Vulkan is not accepted)' };
   const info = adapter.info;
   const device = [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' ');
   const g = globalThis as { navigator?: unknown };
@@ -79,8 +102,12 @@ async function prepareWasm(): Promise<ProbeOutcome> {
   };
 }
 
-async function prepareCpu(): Promise<ProbeOutcome> {
-  return { ok: true, device: `${cpuDescription().split(',')[0]}, 1 thread`, detail: 'pure JavaScript reference backend' };
+function prepareCpu(): Promise<ProbeOutcome> {
+  return Promise.resolve({
+    ok: true,
+    device: `${cpuDescription().split(',')[0]}, 1 thread`,
+    detail: 'pure JavaScript reference backend',
+  });
 }
 
 const PREPARE: Record<BackendName, () => Promise<ProbeOutcome>> = {
@@ -104,7 +131,8 @@ export async function prepareBackend(name: BackendName): Promise<ProbeOutcome> {
   }
   if (!outcome.ok) return outcome;
   try {
-    if (!(await tf.setBackend(name))) return { ok: false, detail: `${outcome.detail}, but initialisation failed` };
+    if (!(await tf.setBackend(name)))
+      return { ok: false, detail: `${outcome.detail}, but initialisation failed` };
   } catch (error) {
     return { ok: false, detail: `${outcome.detail}, but initialisation failed: ${reason(error)}` };
   }

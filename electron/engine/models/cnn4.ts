@@ -30,6 +30,8 @@ export function cnn4({ inputShape, classes, seed = 1 }: Cnn4Options): tf.Sequent
   });
   model.add(tf.layers.flatten({ name: 'flatten' }));
   model.add(tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: init(5), name: 'fc1' }));
-  model.add(tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: init(6), name: 'fc2' }));
+  model.add(
+    tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: init(6), name: 'fc2' }),
+  );
   return model;
 }

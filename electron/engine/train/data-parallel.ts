@@ -51,14 +51,18 @@ class Replica {
   }
 
   static start(init: Omit<WorkerInit, 'entry'>): Promise<Replica> {
-    const worker = new Worker(BOOTSTRAP, { workerData: { ...init, entry: WORKER_ENTRY } satisfies WorkerInit });
+    const worker = new Worker(BOOTSTRAP, {
+      workerData: { ...init, entry: WORKER_ENTRY } satisfies WorkerInit,
+    });
     return new Promise((resolve, reject) => {
       const onMessage = (msg: WorkerReply): void => {
         worker.off('error', onError);
         if (msg.type === 'ready') resolve(new Replica(worker));
         else {
           void worker.terminate();
-          reject(new Error(msg.type === 'error' ? msg.message : `unexpected ${msg.type} from a starting worker`));
+          reject(
+            new Error(msg.type === 'error' ? msg.message : `unexpected ${msg.type} from a starting worker`),
+          );
         }
       };
       const onError = (e: Error): void => reject(new Error(`gradient worker failed to start: ${e.message}`));
@@ -107,9 +111,11 @@ export class DataParallelTrainer {
     const gradSabs = Array.from({ length: count }, () => new SharedArrayBuffer(total * 4));
     const topology = model.toJSON(null, false) as object;
     const replicas = await Promise.all(
-      gradSabs.slice(1).map((grads) =>
-        Replica.start({ backend: options.backend, modelTopology: topology, weights: weightsSab, grads }),
-      ),
+      gradSabs
+        .slice(1)
+        .map((grads) =>
+          Replica.start({ backend: options.backend, modelTopology: topology, weights: weightsSab, grads }),
+        ),
     );
     return new DataParallelTrainer(
       model,

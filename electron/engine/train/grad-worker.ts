@@ -13,7 +13,10 @@ if (port === null) throw new Error('grad-worker must run as a worker thread');
 
 const outcome = await prepareBackend(parseBackendName(init.backend, 'worker'));
 if (!outcome.ok) {
-  port.postMessage({ type: 'error', message: `worker backend ${init.backend}: ${outcome.detail}` } satisfies WorkerReply);
+  port.postMessage({
+    type: 'error',
+    message: `worker backend ${init.backend}: ${outcome.detail}`,
+  } satisfies WorkerReply);
 } else {
   type ModelConfig = Parameters<typeof tf.models.modelFromJSON>[0];
   const model = await tf.models.modelFromJSON({ modelTopology: init.modelTopology } as ModelConfig);
@@ -34,7 +37,10 @@ if (!outcome.ok) {
       });
       port.postMessage({ type: 'done', loss } satisfies WorkerReply);
     } catch (error) {
-      port.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);
+      port.postMessage({
+        type: 'error',
+        message: error instanceof Error ? error.message : String(error),
+      } satisfies WorkerReply);
     }
   });
   port.postMessage({ type: 'ready' } satisfies WorkerReply);

@@ -40,7 +40,7 @@ export function shardGradients(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor
   variables.forEach((v, i) => {
     const g = grads[v.name];
     if (g === undefined) throw new Error(`no gradient for ${v.name}: is it connected to the loss?`);
-    out.set(g.dataSync() as Float32Array, offsets[i]);
+    out.set(g.dataSync(), offsets[i]);
   });
   const loss = value.dataSync()[0] as number;
   tf.dispose([value, ...Object.values(grads)]);
@@ -61,5 +61,5 @@ export function loadFlatWeights(model: tf.LayersModel, flat: Float32Array): void
 /** Copies the model's trainable weights into a flat buffer laid out by weightLayout. */
 export function storeFlatWeights(model: tf.LayersModel, flat: Float32Array): void {
   const { offsets } = weightLayout(model);
-  model.trainableWeights.forEach((w, i) => flat.set(w.read().dataSync() as Float32Array, offsets[i]));
+  model.trainableWeights.forEach((w, i) => flat.set(w.read().dataSync(), offsets[i]));
 }

@@ -17,4 +17,5 @@ export interface WorkerStep {
   yShape: number[];
 }
 
-export type WorkerReply = { type: 'ready' } | { type: 'done'; loss: number } | { type: 'error'; message: string };
+export type WorkerReply =
+  { type: 'ready' } | { type: 'done'; loss: number } | { type: 'error'; message: string };

@@ -14,7 +14,8 @@ export function callWasm(
   const kernel = getKernel(kernelName, 'wasm');
   if (kernel === undefined) throw new Error(`wasm backend has no ${kernelName} kernel to compose from`);
   const out = kernel.kernelFunc({ inputs, backend, attrs: attrs as NamedAttrMap });
-  if (Array.isArray(out)) throw new Error(`wasm ${kernelName} returned several outputs where one was expected`);
+  if (Array.isArray(out))
+    throw new Error(`wasm ${kernelName} returned several outputs where one was expected`);
   return out;
 }
 

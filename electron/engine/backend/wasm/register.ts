@@ -17,7 +17,9 @@ const SOURCES: readonly KernelSource[] = [
 ];
 
 /** Names of the wasm kernels the project registers or wraps, for the doctor and the tests. */
-export const WASM_KERNEL_NAMES: readonly string[] = SOURCES.map((s) => ('wraps' in s ? s.wraps : s.kernelName));
+export const WASM_KERNEL_NAMES: readonly string[] = SOURCES.map((s) =>
+  'wraps' in s ? s.wraps : s.kernelName,
+);
 
 let registered = false;
 
@@ -31,7 +33,8 @@ export function registerWasmKernels(): void {
     let config: KernelConfig;
     if ('wraps' in source) {
       const original = getKernel(source.wraps, 'wasm');
-      if (original === undefined) throw new Error(`wasm backend lacks ${source.wraps}, which the project wraps`);
+      if (original === undefined)
+        throw new Error(`wasm backend lacks ${source.wraps}, which the project wraps`);
       config = source.make(original);
     } else {
       config = source;

@@ -22,12 +22,20 @@ function swapLastTwo(backend: BackendWasm, x: TensorInfo): TensorInfo {
  */
 export function batchMatMulConfig(original: KernelConfig): KernelConfig {
   const inner = original.kernelFunc;
-  const kernelFunc = (args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: BackendWasm; attrs: Attrs }) => {
+  const kernelFunc = (args: {
+    inputs: { a: TensorInfo; b: TensorInfo };
+    backend: BackendWasm;
+    attrs: Attrs;
+  }) => {
     const { inputs, backend, attrs } = args;
     if (!attrs.transposeA && !attrs.transposeB) return inner(args as unknown as Parameters<KernelFunc>[0]);
     const a = attrs.transposeA ? swapLastTwo(backend, inputs.a) : inputs.a;
     const b = attrs.transposeB ? swapLastTwo(backend, inputs.b) : inputs.b;
-    const out = inner({ inputs: { a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
+    const out = inner({
+      inputs: { a, b },
+      backend,
+      attrs: { ...attrs, transposeA: false, transposeB: false },
+    });
     if (a !== inputs.a) release(backend, a);
     if (b !== inputs.b) release(backend, b);
     return out;

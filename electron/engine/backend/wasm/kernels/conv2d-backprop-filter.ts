@@ -34,7 +34,14 @@ function conv2DBackpropFilter(args: {
     attrs.dimRoundingMode,
   );
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  const { dilationHeight: dh, dilationWidth: dw, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow } = info;
+  const {
+    dilationHeight: dh,
+    dilationWidth: dw,
+    inHeight: h,
+    inWidth: w,
+    outHeight: oh,
+    outWidth: ow,
+  } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   // Only the input rows the forward pass read: padding (or cropping) so the "image" is exactly

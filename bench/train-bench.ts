@@ -1,0 +1,76 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendName } from '../shared/backends.ts';
+import { mulberry32 } from '../shared/random.ts';
+import { cnn4 } from '../electron/engine/models/cnn4.ts';
+import { DataParallelTrainer } from '../electron/engine/train/data-parallel.ts';
+
+export interface TrainBenchOptions {
+  backend: BackendName;
+  shape: [number, number, number];
+  images: number;
+  batch: number;
+  replicas?: number;
+  warmupBatches?: number;
+}
+
+export interface TrainBenchResult {
+  backend: string;
+  model: 'cnn4';
+  shape: string;
+  threads: number;
+  train_img_s: number;
+  infer_img_s: number;
+  leaked_tensors: number;
+}
+
+/**
+ * Trains cnn4 for one epoch of uniform random images with Adam after a warm-up, then times
+ * inference over the same images: the benchmark of facts.md, comparable with its figures.
+ * The backend must already be selected.
+ */
+export async function benchTrain(options: TrainBenchOptions): Promise<TrainBenchResult> {
+  const { shape, images, batch } = options;
+  const classes = 10;
+  const pixels = shape[0] * shape[1] * shape[2];
+  const random = mulberry32(7);
+  const x = new Float32Array(batch * pixels).map(() => random());
+  const y = new Float32Array(batch * classes);
+  for (let i = 0; i < batch; i++) y[i * classes + Math.floor(random() * classes)] = 1;
+  const model = cnn4({ inputShape: shape, classes });
+  const trainer = await DataParallelTrainer.create(model, tf.train.adam(1e-3), {
+    backend: options.backend,
+    ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
+  });
+  try {
+    for (let i = 0; i < (options.warmupBatches ?? 2); i++)
+      await trainer.step({ x, y, n: batch }, shape, classes);
+    const before = tf.memory().numTensors;
+    const steps = Math.ceil(images / batch);
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) await trainer.step({ x, y, n: batch }, shape, classes);
+    const trainSeconds = (performance.now() - t0) / 1000;
+    const input = tf.tensor(x, [batch, ...shape]);
+    tf.tidy(() => (model.predict(input) as tf.Tensor).dataSync());
+    const t1 = performance.now();
+    for (let i = 0; i < steps; i++) tf.tidy(() => (model.predict(input) as tf.Tensor).dataSync());
+    const inferSeconds = (performance.now() - t1) / 1000;
+    input.dispose();
+    return {
+      backend: options.backend,
+      model: 'cnn4',
+      shape: shape.join('x'),
+      threads: trainer.replicaCount,
+      train_img_s: round((steps * batch) / trainSeconds),
+      infer_img_s: round((steps * batch) / inferSeconds),
+      leaked_tensors: tf.memory().numTensors - before,
+    };
+  } finally {
+    await trainer.dispose();
+    model.dispose();
+  }
+}
+
+export function round(value: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
