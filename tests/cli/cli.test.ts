@@ -1,0 +1,64 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const CLI = ['bin/deepcorrect.mjs'];
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  try {
+    const { stdout, stderr } = await run('node', [...CLI, ...args], { env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('deepcorrect command line', () => {
+  it.each(['doctor', 'bench', 'demo'])('%s --help describes the command', async (command) => {
+    const { code, stdout } = await cli([command, '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Usage: deepcorrect ${command}`);
+  });
+
+  it('doctor --json reports every backend and the one chosen', async () => {
+    const { code, stdout } = await cli(['doctor', '--json']);
+    expect(code).toBe(0);
+    const choice = JSON.parse(stdout) as {
+      name: string;
+      probes: { name: string; available: boolean }[];
+      threads: number;
+    };
+    expect(choice.probes.map((p) => p.name)).toEqual(['tensorflow', 'webgpu', 'wasm', 'cpu']);
+    expect(choice.probes.find((p) => p.name === choice.name)?.available).toBe(true);
+    expect(choice.threads).toBeGreaterThanOrEqual(1);
+  });
+
+  it('doctor honours --backend and DEEPCORRECT_BACKEND', async () => {
+    const viaFlag = await cli(['--backend', 'cpu', 'doctor']);
+    expect(viaFlag.stdout).toMatch(/chosen: cpu \(forced by --backend\)/);
+    const viaEnv = await cli(['doctor'], { DEEPCORRECT_BACKEND: 'cpu' });
+    expect(viaEnv.stdout).toMatch(/chosen: cpu \(forced by DEEPCORRECT_BACKEND\)/);
+  });
+
+  it('an unknown backend is a clear error and a failing exit code', async () => {
+    const { code, stderr } = await cli(['--backend', 'quantum', 'doctor']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('unknown backend "quantum"');
+  });
+
+  it('rejects a non-numeric option value', async () => {
+    const { code, stderr } = await cli(['demo', '--epochs', 'many']);
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('"many" is not a positive integer');
+  });
+
+  it('demo trains and reports accuracy on the generated data', async () => {
+    const { code, stdout } = await cli(['demo', '--train', '1536', '--test', '200', '--epochs', '2']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/backend: wasm/);
+    const match = /(\d+\.\d)% after training/.exec(stdout);
+    expect(Number(match?.[1])).toBeGreaterThan(40);
+  });
+});
