@@ -50,9 +50,14 @@ export async function benchTrain(options: TrainBenchOptions): Promise<TrainBench
     for (let i = 0; i < steps; i++) await trainer.step({ x, y, n: batch }, shape, classes);
     const trainSeconds = (performance.now() - t0) / 1000;
     const input = tf.tensor(x, [batch, ...shape]);
-    tf.tidy(() => (model.predict(input) as tf.Tensor).dataSync());
+    const infer = (): void => {
+      const probs = model.predict(input) as tf.Tensor;
+      probs.dataSync();
+      probs.dispose();
+    };
+    infer();
     const t1 = performance.now();
-    for (let i = 0; i < steps; i++) tf.tidy(() => (model.predict(input) as tf.Tensor).dataSync());
+    for (let i = 0; i < steps; i++) infer();
     const inferSeconds = (performance.now() - t1) / 1000;
     input.dispose();
     return {
