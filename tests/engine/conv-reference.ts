@@ -128,17 +128,7 @@ export function refConv2DBackpropInput(
   return dx;
 }
 
-/** A small seeded generator (mulberry32): uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../../shared/random.ts';
 
 /** Float32 values uniform in [-1, 1) for a tensor of `shape`. */
 export function randomValues(shape: readonly number[], rand: () => number): Float32Array {
