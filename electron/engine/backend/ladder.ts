@@ -7,7 +7,7 @@ import {
   type BackendName,
   type BackendProbe,
 } from '../../../shared/backends.ts';
-import { prepareBackend } from './probes.ts';
+import { prepareBackend, type ProbeOutcome } from './probes.ts';
 
 export const BACKEND_ENV = 'DEEPCORRECT_BACKEND';
 
@@ -34,9 +34,58 @@ export function parseBackendName(value: string, source: string): BackendName {
   return name;
 }
 
-/** The number of CPU threads a backend computes on: wasm trains on one worker per core. */
+/** The CPU threads a backend computes on: wasm trains with one replica per core, cpu on one thread. */
 export function threadsFor(name: BackendName): number {
-  return name === 'wasm' ? os.availableParallelism() : name === 'cpu' ? 1 : os.availableParallelism();
+  return name === 'cpu' ? 1 : os.availableParallelism();
+}
+
+/** The backend forced by --backend or else DEEPCORRECT_BACKEND, validated; undefined when neither is set. */
+function resolveForced(options: SelectOptions): { name: BackendName; source: string } | undefined {
+  if (options.forced !== undefined) {
+    return { name: parseBackendName(options.forced, '--backend'), source: '--backend' };
+  }
+  const fromEnv = (options.env ?? process.env)[BACKEND_ENV];
+  if (fromEnv === undefined || fromEnv === '') return undefined;
+  return { name: parseBackendName(fromEnv, BACKEND_ENV), source: BACKEND_ENV };
+}
+
+function toProbe(name: BackendName, outcome: ProbeOutcome): BackendProbe {
+  return outcome.ok
+    ? { name, available: true, device: outcome.device, detail: outcome.detail }
+    : { name, available: false, detail: outcome.detail };
+}
+
+function choose(
+  probes: BackendProbe[],
+  forced: { name: BackendName; source: string } | undefined,
+): BackendChoice {
+  const chosen =
+    forced === undefined ? probes.find((p) => p.available) : probes.find((p) => p.name === forced.name);
+  if (chosen === undefined) {
+    throw new BackendError(
+      `no backend could initialise: ${probes.map((p) => `${p.name}: ${p.detail}`).join('; ')}`,
+    );
+  }
+  if (!chosen.available) {
+    throw new BackendError(
+      `backend ${chosen.name} (forced by ${forced?.source}) cannot run here: ${chosen.detail}`,
+    );
+  }
+  const skipped = probes.slice(0, probes.indexOf(chosen)).map((p) => p.name);
+  const reason =
+    forced !== undefined
+      ? `forced by ${forced.source}`
+      : skipped.length === 0
+        ? 'first in the ladder'
+        : `first available (${skipped.join(', ')} unavailable)`;
+  return {
+    name: chosen.name,
+    device: chosen.device ?? '',
+    forced: forced !== undefined,
+    reason,
+    threads: threadsFor(chosen.name),
+    probes,
+  };
 }
 
 /**
@@ -44,84 +93,26 @@ export function threadsFor(name: BackendName): number {
  * run), or the first of tensorflow -> webgpu -> wasm -> cpu that initialises, logging each fallback.
  */
 export async function selectBackend(options: SelectOptions = {}): Promise<BackendChoice> {
-  const env = options.env ?? process.env;
-  const log = options.log ?? (() => {});
-  const fromEnv = env[BACKEND_ENV];
-  const forcedRaw = options.forced ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined);
-  const source = options.forced !== undefined ? '--backend' : BACKEND_ENV;
+  const forced = resolveForced(options);
+  if (forced !== undefined) return choose([toProbe(forced.name, await prepareBackend(forced.name))], forced);
   const probes: BackendProbe[] = [];
-  if (forcedRaw !== undefined) {
-    const name = parseBackendName(forcedRaw, source);
-    const outcome = await prepareBackend(name);
-    if (!outcome.ok)
-      throw new BackendError(`backend ${name} (forced by ${source}) cannot run here: ${outcome.detail}`);
-    probes.push({ name, available: true, device: outcome.device, detail: outcome.detail });
-    return {
-      name,
-      device: outcome.device,
-      forced: true,
-      reason: `forced by ${source}`,
-      threads: threadsFor(name),
-      probes,
-    };
-  }
   for (const name of BACKEND_NAMES) {
-    const outcome = await prepareBackend(name);
-    if (outcome.ok) {
-      probes.push({ name, available: true, device: outcome.device, detail: outcome.detail });
-      const skipped = probes.filter((p) => !p.available).map((p) => p.name);
-      const reason =
-        skipped.length === 0 ? 'first in the ladder' : `first available (${skipped.join(', ')} unavailable)`;
-      return { name, device: outcome.device, forced: false, reason, threads: threadsFor(name), probes };
-    }
-    probes.push({ name, available: false, detail: outcome.detail });
-    log(`backend ${name} unavailable: ${outcome.detail}; trying the next`);
+    const probe = toProbe(name, await prepareBackend(name));
+    probes.push(probe);
+    if (probe.available) return choose(probes, undefined);
+    options.log?.(`backend ${name} unavailable: ${probe.detail}; trying the next`);
   }
-  throw new BackendError(
-    `no backend could initialise: ${probes.map((p) => `${p.name}: ${p.detail}`).join('; ')}`,
-  );
+  return choose(probes, undefined);
 }
 
 /** Probes every backend once (for the doctor), then leaves the engine on the one it would use. */
 export async function probeAll(
   options: SelectOptions = {},
 ): Promise<{ probes: BackendProbe[]; choice: BackendChoice }> {
-  const env = options.env ?? process.env;
-  const fromEnv = env[BACKEND_ENV];
-  const forcedRaw = options.forced ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined);
-  const source = options.forced !== undefined ? '--backend' : BACKEND_ENV;
-  const forced = forcedRaw === undefined ? undefined : parseBackendName(forcedRaw, source);
+  const forced = resolveForced(options);
   const probes: BackendProbe[] = [];
-  for (const name of BACKEND_NAMES) {
-    const outcome = await prepareBackend(name);
-    probes.push(
-      outcome.ok
-        ? { name, available: true, device: outcome.device, detail: outcome.detail }
-        : { name, available: false, detail: outcome.detail },
-    );
-  }
-  const chosen =
-    forced === undefined ? probes.find((p) => p.available) : probes.find((p) => p.name === forced);
-  if (chosen === undefined) throw new BackendError('no backend could initialise');
-  if (!chosen.available)
-    throw new BackendError(`backend ${chosen.name} (forced by ${source}) cannot run here: ${chosen.detail}`);
-  await tf.setBackend(chosen.name);
-  const skipped = probes.slice(0, probes.indexOf(chosen)).map((p) => p.name);
-  const reason =
-    forced !== undefined
-      ? `forced by ${source}`
-      : skipped.length === 0
-        ? 'first in the ladder'
-        : `first available (${skipped.join(', ')} unavailable)`;
-  return {
-    probes,
-    choice: {
-      name: chosen.name,
-      device: chosen.device ?? '',
-      forced: forced !== undefined,
-      reason,
-      threads: threadsFor(chosen.name),
-      probes,
-    },
-  };
+  for (const name of BACKEND_NAMES) probes.push(toProbe(name, await prepareBackend(name)));
+  const choice = choose(probes, forced);
+  await tf.setBackend(choice.name);
+  return { probes, choice };
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../../shared/backends.ts';
-import { registerWasmKernels } from './wasm/register.ts';
+import { registerWasmKernels, WASM_KERNEL_NAMES } from './wasm/register.ts';
 import { registerConvGradient } from './conv-gradient.ts';
 
 /** The outcome of making one backend ready: the device it runs on, or why it cannot run. */
@@ -98,7 +98,7 @@ async function prepareWasm(): Promise<ProbeOutcome> {
   return {
     ok: true,
     device: cpuDescription(),
-    detail: 'XNNPACK SIMD, one thread per worker; project gradient kernels registered',
+    detail: `XNNPACK SIMD, one replica per core; project kernels: ${WASM_KERNEL_NAMES.join(', ')}`,
   };
 }
 
