@@ -400,54 +400,40 @@ describe('Conv2DBackpropInput', () => {
 });
 
 describe('unsupported configurations', () => {
-  it('Conv2DBackpropFilter with NCHW throws on wasm', () => {
-    const x = tf.zeros([1, 3, 6, 6]);
-    const dy = tf.zeros([1, 2, 4, 4]);
-    const tensorsBefore = tf.memory().numTensors;
-    const idsBefore = numDataIds();
-    expect(() =>
-      tf.engine().runKernel(
-        'Conv2DBackpropFilter',
-        { x, dy },
-        attrMap({
-          strides: [1, 1],
-          pad: 'valid',
-          dataFormat: 'NCHW',
-          dimRoundingMode: undefined,
-          filterShape: [3, 3, 3, 2],
-          dilations: [1, 1],
-        }),
-      ),
-    ).toThrow(/NHWC/);
-    expect(tf.memory().numTensors).toBe(tensorsBefore);
-    expect(numDataIds()).toBe(idsBefore);
-    x.dispose();
-    dy.dispose();
-  });
+  const nchwCases: { kernel: string; inputs: () => Record<string, tf.Tensor>; attrs: object }[] = [
+    {
+      kernel: 'Conv2DBackpropFilter',
+      inputs: () => ({ x: tf.zeros([1, 3, 6, 6]), dy: tf.zeros([1, 2, 4, 4]) }),
+      attrs: { filterShape: [3, 3, 3, 2] },
+    },
+    {
+      kernel: 'Conv2DBackpropInput',
+      inputs: () => ({ dy: tf.zeros([1, 2, 4, 4]), filter: tf.zeros([3, 3, 3, 2]) }),
+      attrs: { inputShape: [1, 3, 6, 6] },
+    },
+  ];
 
-  it('Conv2DBackpropInput with NCHW throws on wasm', () => {
-    const dy = tf.zeros([1, 2, 4, 4]);
-    const filter = tf.zeros([3, 3, 3, 2]);
+  it.each(nchwCases)('$kernel with NCHW throws on wasm', ({ kernel, inputs, attrs }) => {
+    const tensors = inputs();
     const tensorsBefore = tf.memory().numTensors;
     const idsBefore = numDataIds();
     expect(() =>
       tf.engine().runKernel(
-        'Conv2DBackpropInput',
-        { dy, filter },
+        kernel,
+        tensors,
         attrMap({
           strides: [1, 1],
           pad: 'valid',
           dataFormat: 'NCHW',
           dimRoundingMode: undefined,
-          inputShape: [1, 3, 6, 6],
           dilations: [1, 1],
+          ...attrs,
         }),
       ),
     ).toThrow(/NHWC/);
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(numDataIds()).toBe(idsBefore);
-    dy.dispose();
-    filter.dispose();
+    tf.dispose(Object.values(tensors));
   });
 });
 
