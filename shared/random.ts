@@ -22,3 +22,21 @@ export function shuffledIndices(n: number, random: () => number): Uint32Array {
   }
   return order;
 }
+
+/**
+ * A 32-bit seed for one image's random draws, from the run's seed, the image's id (its index in its split)
+ * and a stream number (one per distortion kind), so any image can be regenerated alone and exactly.
+ * The mixing is murmur3's finaliser over the three words.
+ */
+export function imageSeed(seed: number, imageId: number, stream = 0): number {
+  let h =
+    Math.imul(seed >>> 0, 0x9e3779b1) ^
+    Math.imul(imageId >>> 0, 0x85ebca6b) ^
+    Math.imul(stream + 1, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
