@@ -13,12 +13,12 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { errorSummary, findPython } from './python.ts';
 
 const execFileAsync = promisify(execFile);
 
 const SCRIPT_PATH = fileURLToPath(new URL('./torch_cnn4.py', import.meta.url));
 const RUN_TIMEOUT_MS = 10 * 60 * 1000;
-const PROBE_TIMEOUT_MS = 60 * 1000;
 const MAX_BUFFER = 16 * 1024 * 1024;
 
 export interface TorchPeerResult {
@@ -128,55 +128,15 @@ export function parseTorchPeerOutput(stdout: string): TorchPeerResult {
   };
 }
 
-function errorSummary(err: unknown): string {
-  if (!isRecord(err)) return String(err);
-  const code = err['code'];
-  if (code === 'ENOENT') return 'not found';
-  const stderr = err['stderr'];
-  if (typeof stderr === 'string' && stderr.trim().length > 0) {
-    const lines = stderr.trim().split(/\r?\n/);
-    return lines[lines.length - 1] ?? stderr.trim();
-  }
-  if (err['killed'] === true)
-    return `killed (${typeof err['signal'] === 'string' ? err['signal'] : 'timeout'})`;
-  const message = err['message'];
-  return typeof message === 'string' ? message : JSON.stringify(err);
-}
-
-function candidatePythons(): string[] {
-  const override = process.env['TORCH_PEER_PYTHON'];
-  if (override !== undefined && override.trim().length > 0) return [override.trim()];
-  return ['python3', '/usr/bin/python3'];
-}
-
-/**
- * Find an interpreter that can `import torch` (and, for cuda, has a usable
- * GPU). Returns the interpreter or a reason it could not find one.
- */
-async function findTorchPython(
-  device: 'cpu' | 'cuda',
-): Promise<{ python: string } | { unavailable: string }> {
-  const probe =
-    device === 'cuda' ? 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 3)' : 'import torch';
-  const failures: string[] = [];
-  for (const python of candidatePythons()) {
-    try {
-      await execFileAsync(python, ['-c', probe], {
-        timeout: PROBE_TIMEOUT_MS,
-        maxBuffer: MAX_BUFFER,
-      });
-      return { python };
-    } catch (err) {
-      const exitCode = isRecord(err) ? err['code'] : undefined;
-      const why =
-        device === 'cuda' && exitCode === 3
-          ? 'torch imports but torch.cuda.is_available() is False'
-          : errorSummary(err);
-      failures.push(`${python}: ${why}`);
-    }
-  }
-  const what = device === 'cuda' ? 'PyTorch with CUDA' : 'PyTorch';
-  return { unavailable: `${what} is not available (${failures.join('; ')})` };
+/** Finds an interpreter that can `import torch` (and, for cuda, has a usable GPU). */
+function findTorchPython(device: 'cpu' | 'cuda'): Promise<{ python: string } | { unavailable: string }> {
+  if (device === 'cpu') return findPython('import torch', 'PyTorch', 'TORCH_PEER_PYTHON');
+  return findPython(
+    'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 3)',
+    'PyTorch with CUDA',
+    'TORCH_PEER_PYTHON',
+    { 3: 'torch imports but torch.cuda.is_available() is False' },
+  );
 }
 
 /**
