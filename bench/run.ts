@@ -1,8 +1,12 @@
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { BACKEND_NAMES, type BackendName } from '../shared/backends.ts';
 import { parseBackendName, selectBackend } from '../electron/engine/backend/ladder.ts';
 import { prepareBackend, releaseBackends } from '../electron/engine/backend/probes.ts';
+import { benchDistort, DISTORT_CASES, type DistortBenchResult } from './distort-bench.ts';
 import { benchConvKernels } from './kernel-bench.ts';
+import { runOpenCvPeer } from './opencv-peer.ts';
+import { benchRead } from './read-bench.ts';
 import { benchTrain, round } from './train-bench.ts';
 import { runTorchPeer } from './torch-peer.ts';
 
@@ -12,9 +16,17 @@ export interface BenchOptions {
   images: number;
   batch: number;
   torch: boolean;
+  /** Groups to run (default: all): kernels, train, distort, read. */
+  only?: BenchGroup[];
   print: (line: object) => void;
   log: (line: string) => void;
 }
+
+export const BENCH_GROUPS = ['kernels', 'train', 'distort', 'read'] as const;
+export type BenchGroup = (typeof BENCH_GROUPS)[number];
+
+/** Where the full Fashion-MNIST is read from for the read benchmark (Debian's dataset-fashion-mnist). */
+const FASHION_MNIST = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
 
 const SHAPES: [number, number, number][] = [
   [28, 28, 1],
@@ -33,11 +45,30 @@ export async function runBench(options: BenchOptions): Promise<void> {
     if (outcome.ok) runnable.push(name);
     else options.print({ bench: 'skip', backend: name, reason: outcome.detail });
   }
+  const wants = (group: BenchGroup): boolean => options.only === undefined || options.only.includes(group);
+  if (wants('read')) {
+    if (existsSync(FASHION_MNIST)) options.print(await benchRead(FASHION_MNIST, 'train'));
+    else
+      options.print({
+        bench: 'skip',
+        group: 'read',
+        reason: `${FASHION_MNIST} not found (apt-get install dataset-fashion-mnist)`,
+      });
+  }
+  const distortResults: DistortBenchResult[] = [];
   for (const name of runnable) {
     await selectBackend({ forced: name });
-    for (const k of benchConvKernels()) options.print(k);
+    if (wants('distort')) {
+      for (const c of DISTORT_CASES) {
+        const r = await benchDistort(name, c);
+        options.print(r);
+        distortResults.push(r);
+      }
+    }
+    if (wants('kernels')) for (const k of benchConvKernels()) options.print(k);
   }
-  for (const shape of SHAPES) {
+  if (wants('distort')) await printOpenCvRatios(distortResults, options);
+  for (const shape of wants('train') ? SHAPES : []) {
     const results = [];
     for (const name of runnable) {
       await selectBackend({ forced: name });
@@ -76,4 +107,25 @@ export async function runBench(options: BenchOptions): Promise<void> {
     }
   }
   releaseBackends();
+}
+
+/** The OpenCV peer on the same cases, and each backend's throughput as a ratio of it. */
+async function printOpenCvRatios(results: DistortBenchResult[], options: BenchOptions): Promise<void> {
+  options.log('distorting with OpenCV/NumPy…');
+  const peer = await runOpenCvPeer(DISTORT_CASES);
+  if ('unavailable' in peer) {
+    options.print({ bench: 'skip', backend: 'opencv', reason: peer.unavailable });
+    return;
+  }
+  peer.forEach(options.print);
+  for (const r of results) {
+    const p = peer.find((q) => q.kind === r.kind && q.shape === r.shape && q.level === r.level);
+    if (p)
+      options.print({
+        ratio: `${r.backend}/opencv`,
+        kind: r.kind,
+        shape: r.shape,
+        img_s: round(r.img_s / p.img_s, 3),
+      });
+  }
 }

@@ -75,7 +75,7 @@ export const DISTORTIONS: Record<DistortionKind, DistortionInfo> = {
     max: 41,
     step: 1,
     severity: [3, 5, 7, 9, 11],
-    note: 'a straight anti-aliased line kernel of the given length and angle (degrees, default 0), zero border',
+    note: 'a straight line of the given length and angle (degrees, default 0), each pixel weighted by the path length inside it; zero border',
   },
   defocus: {
     kind: 'defocus',
@@ -204,6 +204,9 @@ export function validateSpec(spec: DistortionSpec): DistortionSpec {
     throw new DistortionSpecError(
       `${spec.kind} level ${spec.level} is outside ${info.min}..${info.max} (${info.parameter})`,
     );
+  }
+  if (spec.kind === 'jpeg' && !Number.isInteger(spec.level)) {
+    throw new DistortionSpecError(`jpeg quality must be a whole number, got ${spec.level}`);
   }
   if (spec.kernelSize !== undefined) {
     if (spec.kind !== 'blur')

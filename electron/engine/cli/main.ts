@@ -1,6 +1,8 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { registerBench } from './commands/bench.ts';
+import { registerDataset } from './commands/dataset.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerDistort } from './commands/distort.ts';
 import { registerDoctor } from './commands/doctor.ts';
 
 /** `deepcorrect`: every engine operation from the command line, for scripted studies and tests. */
@@ -16,13 +18,9 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerBench(program);
   registerDemo(program);
+  registerDataset(program);
+  registerDistort(program);
   return program;
-}
-
-export function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${value}" is not a positive integer`);
-  return n;
 }
 
 const program = buildProgram();

@@ -8,15 +8,8 @@ import { accuracy } from '../../eval/accuracy.ts';
 import { cnn4 } from '../../models/cnn4.ts';
 import { DataParallelTrainer } from '../../train/data-parallel.ts';
 import { fit } from '../../train/fit.ts';
-import { positiveInt } from '../main.ts';
-
-function progressLine(p: Progress): string {
-  const eta = p.etaSeconds === undefined ? '' : `, ${Math.ceil(p.etaSeconds)} s left`;
-  const loss = p.metrics?.loss === undefined ? '' : `, loss ${p.metrics.loss.toFixed(3)}`;
-  const speed =
-    p.metrics?.imagesPerSecond === undefined ? '' : `, ${p.metrics.imagesPerSecond.toFixed(0)} images/s`;
-  return `\r${p.stage}: ${(p.fraction * 100).toFixed(0).padStart(3)}%${loss}${speed}${eta}   `;
-}
+import { positiveInt } from '../options.ts';
+import { progressLine } from '../progress-line.ts';
 
 export function registerDemo(program: Command): void {
   program

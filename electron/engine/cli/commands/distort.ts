@@ -1,0 +1,162 @@
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import * as tf from '@tensorflow/tfjs';
+import { SPLIT_NAMES, type SplitName } from '../../../../shared/datasets.ts';
+import { parseDistortionKind, validateSpec, type DistortionSpec } from '../../../../shared/distortions.ts';
+import { selectBackend } from '../../backend/ladder.ts';
+import { releaseBackends } from '../../backend/probes.ts';
+import { openDataset } from '../../data/open-dataset.ts';
+import { stratifiedSubset } from '../../data/subset.ts';
+import { distortBatch } from '../../distort/apply.ts';
+import { toUint8 } from '../../distort/quantize.ts';
+import { writePng } from '../../io/png.ts';
+import { isImageName } from '../../data/image-folder.ts';
+import { readImageFile } from '../../io/read-image.ts';
+import { writeDistortedDataset } from '../../ops/write-distorted.ts';
+import { finiteNumber, nonNegativeInt, positiveInt } from '../options.ts';
+import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
+import { addOpenOptions, openOptions } from './dataset.ts';
+
+interface DistortFlags {
+  in: string;
+  kind: string;
+  level: number;
+  kernelSize?: number;
+  clip?: boolean;
+  angle?: number;
+  seed: number;
+  out: string;
+  split?: string;
+  perClass?: number;
+  subsetSeed: number;
+  batch: number;
+  size?: [number, number];
+  channels?: 1 | 3;
+  skipBad?: boolean;
+  labels?: 'fine' | 'coarse';
+}
+
+function specOf(opts: DistortFlags): DistortionSpec {
+  return validateSpec({
+    kind: parseDistortionKind(opts.kind),
+    level: opts.level,
+    ...(opts.kernelSize === undefined ? {} : { kernelSize: opts.kernelSize }),
+    ...(opts.clip ? { clip: true } : {}),
+    ...(opts.angle === undefined ? {} : { angle: opts.angle }),
+  });
+}
+
+function parseSplits(value: string | undefined, available: SplitName[]): SplitName[] {
+  if (value === undefined) return available;
+  return value.split(',').map((name) => {
+    const split = name.trim() as SplitName;
+    if (!SPLIT_NAMES.includes(split) || !available.includes(split)) {
+      throw new Error(`split "${name}" is not in this dataset (it has ${available.join(', ')})`);
+    }
+    return split;
+  });
+}
+
+async function isDirectory(file: string): Promise<boolean> {
+  return (await stat(file).catch(() => undefined))?.isDirectory() ?? false;
+}
+
+/** One image file in, one PNG out; the image's seed id is 0. */
+async function distortFile(opts: DistortFlags, spec: DistortionSpec): Promise<string> {
+  const image = await readImageFile(opts.in, opts.channels);
+  const out = (await isDirectory(opts.out))
+    ? path.join(opts.out, `${path.parse(opts.in).name}-${spec.kind}-${spec.level}.png`)
+    : opts.out;
+  const clean = tf.tensor4d(Float32Array.from(image.data), [1, image.height, image.width, image.channels]);
+  const distorted = distortBatch(clean, spec, { seed: opts.seed, ids: [0] });
+  clean.dispose();
+  const data = toUint8(distorted);
+  distorted.dispose();
+  await writePng(out, { ...image, data });
+  return out;
+}
+
+export function registerDistort(program: Command): void {
+  addOpenOptions(
+    program
+      .command('distort')
+      .description('distort an image file or a dataset at one level and write 8-bit PNG files')
+      .requiredOption('--in <path>', 'an image file (PNG, JPEG, WebP) or a dataset')
+      .requiredOption(
+        '--kind <name>',
+        'blur, noise, motion-blur, defocus, jpeg, contrast, brightness, salt-pepper, speckle or pixelate',
+      )
+      .requiredOption(
+        '--level <value>',
+        "the distortion's parameter (e.g. blur sigma in px, noise sigma on 0..255)",
+        finiteNumber,
+      )
+      .requiredOption(
+        '--out <path>',
+        'output PNG file, or folder (a dataset is written as <split>/<class>/<index>.png)',
+      )
+      .option('--seed <n>', 'seed of the random draws (noise, salt-and-pepper, speckle)', nonNegativeInt, 0)
+      .option('--kernel-size <n>', 'blur kernel size (odd; default 4*sigma+1)', positiveInt)
+      .option('--clip', 'clip noise to 0..255 before saving (saving always clips; this matters for tensors)')
+      .option('--angle <degrees>', 'motion-blur direction', finiteNumber)
+      .option('--split <names>', 'dataset splits to write, comma-separated (default: all)')
+      .option('--per-class <n>', 'a seeded stratified subset of n images per class and split', positiveInt)
+      .option(
+        '--subset-seed <n>',
+        'seed of the subset draw (apart from --seed, so noise can vary alone)',
+        nonNegativeInt,
+        0,
+      )
+      .option('--batch <n>', 'images per batch', positiveInt, 256),
+  ).action(async (opts: DistortFlags) => {
+    const spec = specOf(opts);
+    const { backend } = program.opts<{ backend?: string }>();
+    await selectBackend({ forced: backend, log: (l) => process.stderr.write(`${l}\n`) });
+    try {
+      if (!(await isDirectory(opts.in)) && isImageName(opts.in)) {
+        process.stdout.write(`wrote ${await distortFile(opts, spec)}\n`);
+        return;
+      }
+      const dataset = await openDataset(opts.in, openOptions(opts));
+      try {
+        const names = parseSplits(
+          opts.split,
+          dataset.summary.splits.map((s) => s.name),
+        );
+        const splits: { name: SplitName; indices?: Uint32Array }[] = [];
+        for (const name of names) {
+          const indices =
+            opts.perClass === undefined
+              ? undefined
+              : stratifiedSubset(
+                  await dataset.labels(name),
+                  opts.perClass,
+                  opts.subsetSeed,
+                  dataset.summary.classes.length,
+                );
+          splits.push({ name, ...(indices === undefined ? {} : { indices }) });
+        }
+        await mkdir(opts.out, { recursive: true });
+        const onProgress = terminalProgress(process.stderr);
+        const result = await cancellableBySigint((signal) =>
+          writeDistortedDataset(dataset, {
+            spec,
+            seed: opts.seed,
+            splits,
+            outDir: opts.out,
+            batchSize: opts.batch,
+            signal,
+            ...(onProgress ? { onProgress } : {}),
+          }),
+        );
+        if (onProgress) process.stderr.write('\n');
+        process.stdout.write(`wrote ${result.written} images to ${result.outDir}\n`);
+      } finally {
+        await dataset.close();
+      }
+    } finally {
+      releaseBackends();
+    }
+  });
+}

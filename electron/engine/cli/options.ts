@@ -1,0 +1,39 @@
+import { InvalidArgumentError } from 'commander';
+import type { Channels } from '../../../shared/datasets.ts';
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${value}" is not a positive integer`);
+  return n;
+}
+
+export function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(`"${value}" is not a non-negative integer`);
+  return n;
+}
+
+export function finiteNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n))
+    throw new InvalidArgumentError(`"${value}" is not a number`);
+  return n;
+}
+
+/** "28" or "28x28" (height x width). */
+export function imageSize(value: string): [number, number] {
+  const match = /^(\d+)(?:x(\d+))?$/.exec(value.trim());
+  const h = Number(match?.[1]);
+  const w = Number(match?.[2] ?? match?.[1]);
+  if (match === null || h < 1 || w < 1) {
+    throw new InvalidArgumentError(`"${value}" is not an image size (e.g. 32 or 224x224)`);
+  }
+  return [h, w];
+}
+
+export function channelCount(value: string): Channels {
+  if (value === '1' || value === 'gray' || value === 'grey') return 1;
+  if (value === '3' || value === 'rgb') return 3;
+  throw new InvalidArgumentError(`"${value}" is not a channel count: use 1 (grayscale) or 3 (RGB)`);
+}
