@@ -1,9 +1,10 @@
 import type { DatasetSummary, SplitName } from '../../../shared/datasets.ts';
-import { batchOrder, readAhead } from './batching.ts';
-import type { Batch, BatchOptions, Dataset } from './dataset.ts';
+import { readAhead } from './batching.ts';
+import type { Batch, BatchOptions } from './dataset.ts';
 import type { PixelLayout } from './pixels.ts';
 import { convertImage } from './pixels.ts';
 import type { RecordSource } from './record-source.ts';
+import { SplitDataset } from './split-dataset.ts';
 
 /** One split of a fixed-size-record dataset (IDX, CIFAR): where its records are and all its labels. */
 export interface RecordSplit {
@@ -17,37 +18,17 @@ export interface RecordSplit {
  * A dataset whose images are fixed-size records in files (IDX, CIFAR binary). Labels are held in memory (read at
  * open); a batch reads just its records, into one buffer of batch size.
  */
-export class RecordDataset implements Dataset {
-  private closed = false;
-
+export class RecordDataset extends SplitDataset<RecordSplit> {
   constructor(
-    readonly summary: DatasetSummary,
-    private readonly splits: Map<SplitName, RecordSplit>,
+    summary: DatasetSummary,
+    splits: Map<SplitName, RecordSplit>,
     /** How the records store pixels; the summary says what the batches hold. */
     private readonly stored: PixelLayout,
-  ) {}
-
-  private split(name: SplitName): RecordSplit {
-    const split = this.splits.get(name);
-    if (split === undefined)
-      throw new RangeError(
-        `${this.summary.path} has no ${name} split (it has ${[...this.splits.keys()].join(', ')})`,
-      );
-    return split;
+  ) {
+    super(summary, splits);
   }
 
-  labels(name: SplitName): Promise<Int32Array> {
-    return Promise.resolve().then(() => this.split(name).labels.slice());
-  }
-
-  batches(name: SplitName, options: BatchOptions): AsyncIterableIterator<Batch> {
-    if (this.closed) throw new Error(`${this.summary.path}: the dataset is closed`);
-    const split = this.split(name);
-    const order = batchOrder(name, split.labels.length, options);
-    return this.iterate(name, split, order, options);
-  }
-
-  private async *iterate(
+  protected async *iterate(
     name: SplitName,
     split: RecordSplit,
     order: Uint32Array,

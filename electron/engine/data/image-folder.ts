@@ -9,11 +9,12 @@ import {
   type SkippedFile,
   type SplitName,
 } from '../../../shared/datasets.ts';
-import { batchOrder, readAhead } from './batching.ts';
+import { readAhead } from './batching.ts';
 import { countPerClass } from './class-names.ts';
-import type { Batch, BatchOptions, Dataset } from './dataset.ts';
+import type { Batch, BatchOptions } from './dataset.ts';
 import { DatasetError, onFile } from './errors.ts';
 import type { OpenOptions } from './open-dataset.ts';
+import { SplitDataset } from './split-dataset.ts';
 
 /** Largest image decoded (width x height): a hostile or huge file must not exhaust memory. */
 export const MAX_IMAGE_PIXELS = 50_000_000;
@@ -193,16 +194,16 @@ interface ListedSplit {
  * in `summary.skipped` and the class is left out. An empty folder of a class that has images in another split
  * counts 0 there, as a missing folder does.
  */
-export class ImageFolderDataset implements Dataset {
-  private closed = false;
+export class ImageFolderDataset extends SplitDataset<FolderSplit> {
   private readonly reported = new Set<string>();
 
   private constructor(
-    readonly summary: DatasetSummary,
-    private readonly splits: Map<SplitName, FolderSplit>,
+    summary: DatasetSummary,
+    splits: Map<SplitName, FolderSplit>,
     private readonly target: Target,
     private readonly skipBad: boolean,
   ) {
+    super(summary, splits);
     for (const s of summary.skipped) this.reported.add(s.file);
   }
 
@@ -352,23 +353,12 @@ export class ImageFolderDataset implements Dataset {
     );
   }
 
-  private split(name: SplitName): FolderSplit {
-    const split = this.splits.get(name);
-    if (split === undefined)
-      throw new RangeError(
-        `${this.summary.path} has no ${name} split (it has ${[...this.splits.keys()].join(', ')})`,
-      );
-    return split;
-  }
-
-  labels(name: SplitName): Promise<Int32Array> {
-    return Promise.resolve().then(() => this.split(name).labels.slice());
-  }
-
-  batches(name: SplitName, options: BatchOptions): AsyncIterableIterator<Batch> {
-    if (this.closed) throw new Error(`${this.summary.path}: the dataset is closed`);
-    const split = this.split(name);
-    const order = batchOrder(name, split.files.length, options);
+  protected iterate(
+    _name: SplitName,
+    split: FolderSplit,
+    order: Uint32Array,
+    options: BatchOptions,
+  ): AsyncIterableIterator<Batch> {
     return readAhead(order, options.batchSize, options.signal, (indices) =>
       this.load(split, indices, options.signal),
     );
@@ -382,7 +372,7 @@ export class ImageFolderDataset implements Dataset {
     const ok = new Uint8Array(n);
     await forEachLimited(n, DECODE_CONCURRENCY, async (i) => {
       signal?.throwIfAborted();
-      if (this.closed) throw new Error(`${this.summary.path}: the dataset is closed`);
+      this.checkOpen();
       const file = split.files[indices[i] as number] as string;
       try {
         images.set(await decodeImage(file, this.target), i * bytes);
