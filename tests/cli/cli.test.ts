@@ -54,11 +54,36 @@ describe('deepcorrect command line', () => {
     expect(stderr).toContain('"many" is not a positive integer');
   });
 
-  it('demo trains and reports accuracy on the generated data', async () => {
-    const { code, stdout } = await cli(['demo', '--train', '1536', '--test', '200', '--epochs', '2']);
+  it('demo trains on the bundled Fashion-MNIST and reports accuracy clean and at every blur level', async () => {
+    const { code, stdout } = await cli([
+      'demo',
+      '--train-per-class',
+      '150',
+      '--test-per-class',
+      '30',
+      '--epochs',
+      '2',
+    ]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/backend: wasm/);
-    const match = /(\d+\.\d)% after training/.exec(stdout);
-    expect(Number(match?.[1])).toBeGreaterThan(40);
+    expect(stdout).toContain('training cnn4 on 1500 Fashion-MNIST images');
+    const rows = [...stdout.matchAll(/^ {2}(clean|sigma [\d.]+)\s+(\d+\.\d)%$/gm)].map((m) => [
+      m[1],
+      Number(m[2]),
+    ]);
+    expect(rows.map((r) => r[0])).toEqual([
+      'clean',
+      'sigma 0.5',
+      'sigma 1',
+      'sigma 1.5',
+      'sigma 2',
+      'sigma 2.5',
+      'sigma 3',
+    ]);
+    const clean = rows[0]?.[1] as number;
+    expect(clean).toBeGreaterThan(50);
+    // The paper's claim (a), at the smallest scale: the strongest blur costs accuracy.
+    expect(rows[6]?.[1] as number).toBeLessThan(clean);
+    expect(stdout).toMatch(/mean over clean \+ 6 levels: [\d.]+%; over the 6 levels alone: [\d.]+%/);
   });
 });
