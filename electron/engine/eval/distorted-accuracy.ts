@@ -34,10 +34,14 @@ export function accuracyVersusLevel(
         const bytes = data.images.subarray(start * size, (start + m) * size);
         let x: tf.Tensor4D = tf.tensor4d(Float32Array.from(bytes), [m, h, w, c]);
         if (level !== undefined) {
-          x = distortBatch(x, { ...spec, level }, {
-            seed,
-            ids: data.ids.subarray(start, start + m),
-          });
+          x = distortBatch(
+            x,
+            { ...spec, level },
+            {
+              seed,
+              ids: data.ids.subarray(start, start + m),
+            },
+          );
         }
         return tf.argMax(model.predict(x.div(255)) as tf.Tensor, -1);
       });
