@@ -1,0 +1,143 @@
+/**
+ * The bridge contract: every request the UI can make of the engine, defined once. Each entry has the schema
+ * of its input (validated by the main process or the browser-mode server before anything runs), the schema
+ * of its output, and whether it runs as a job (queued, with progress events, cancellable) or answers at once.
+ */
+import { z } from 'zod';
+import {
+  BackendSchema,
+  ChannelsSchema,
+  DatasetSummarySchema,
+  DistortionSpecSchema,
+  ImagesSchema,
+  PathSchema,
+  ProgressSchema,
+  SplitSchema,
+} from './schemas.ts';
+
+/** The most images one `dataset.images` request may ask for (a screenful of thumbnails). */
+export const MAX_IMAGES_PER_REQUEST = 512;
+
+const DatasetId = z.string().min(1).max(64);
+
+export const JOB_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
+export const JobInfoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** What the job is, in words, for the job panel. */
+  title: z.string(),
+  status: z.enum(JOB_STATUSES),
+  progress: ProgressSchema.optional(),
+  error: z.string().optional(),
+  /** The job's output once done (the output schema of its request). */
+  result: z.unknown().optional(),
+  queuedAt: z.number(),
+  startedAt: z.number().optional(),
+  endedAt: z.number().optional(),
+});
+export type JobInfo = z.infer<typeof JobInfoSchema>;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const LevelAccuracySchema = z.object({ level: z.number().optional(), accuracy: z.number() });
+
+export const CONTRACT = {
+  /** Which backend and device the engine runs on, for the status bar and every report. */
+  'engine.info': {
+    job: false,
+    input: z.strictObject({}),
+    output: z.object({ backend: BackendSchema, version: z.string(), mode: z.enum(['desktop', 'browser']) }),
+  },
+  /** Opens a dataset (the bundled demo when no path is given) and keeps it open under an id. */
+  'dataset.open': {
+    job: false,
+    input: z.strictObject({
+      path: PathSchema.optional(),
+      size: z.tuple([z.number().int().min(1).max(4096), z.number().int().min(1).max(4096)]).optional(),
+      channels: ChannelsSchema.optional(),
+      skipBad: z.boolean().optional(),
+    }),
+    output: z.object({ datasetId: DatasetId, summary: DatasetSummarySchema }),
+  },
+  /** Images of a split by index, as raw bytes (thumbnails, the sample panel). */
+  'dataset.images': {
+    job: false,
+    input: z.strictObject({
+      datasetId: DatasetId,
+      split: SplitSchema,
+      indices: z.array(z.number().int().min(0)).min(1).max(MAX_IMAGES_PER_REQUEST),
+    }),
+    output: ImagesSchema,
+  },
+  /** Indices of a split's images of one class, in index order (the class filter of the grid). */
+  'dataset.classIndices': {
+    job: false,
+    input: z.strictObject({ datasetId: DatasetId, split: SplitSchema, classIndex: z.number().int().min(0) }),
+    output: z.object({ indices: z.array(z.number()) }),
+  },
+  /** One image clean and distorted, seeded by its index, for the side-by-side panel. */
+  'distort.sample': {
+    job: false,
+    input: z.strictObject({
+      datasetId: DatasetId,
+      split: SplitSchema,
+      index: z.number().int().min(0),
+      spec: DistortionSpecSchema,
+      seed: z.number().int().min(0).max(0xffffffff),
+    }),
+    output: z.object({ clean: ImagesSchema, distorted: ImagesSchema }),
+  },
+  /** Distorts (a stratified subset of) a dataset and writes PNG files into a folder. */
+  'distort.write': {
+    job: true,
+    input: z.strictObject({
+      datasetId: DatasetId,
+      spec: DistortionSpecSchema,
+      seed: z.number().int().min(0).max(0xffffffff),
+      splits: z.array(SplitSchema).min(1).optional(),
+      perClass: z.number().int().min(1).optional(),
+      outDir: PathSchema,
+    }),
+    output: z.object({ written: z.number(), outDir: z.string() }),
+  },
+  /** Trains cnn4 on the bundled demo, then measures accuracy clean and at each level of a distortion. */
+  'demo.train': {
+    job: true,
+    input: z.strictObject({
+      trainPerClass: z.number().int().min(1).max(1000),
+      testPerClass: z.number().int().min(1).max(200),
+      epochs: z.number().int().min(1).max(50),
+      seed: z.number().int().min(0).max(0xffffffff),
+      spec: DistortionSpecSchema.omit({ level: true }),
+      levels: z.array(z.number().finite()).min(1).max(20),
+    }),
+    output: z.object({
+      rows: z.array(LevelAccuracySchema),
+      epochs: z.array(z.object({ epoch: z.number(), loss: z.number(), imagesPerSecond: z.number() })),
+    }),
+  },
+  /** Every job the engine host knows of this session, newest last. */
+  'jobs.list': {
+    job: false,
+    input: z.strictObject({}),
+    output: z.object({ jobs: z.array(JobInfoSchema) }),
+  },
+  /** Cancels a queued or running job; it ends as 'cancelled' within a second. */
+  'jobs.cancel': {
+    job: false,
+    input: z.strictObject({ jobId: z.string().min(1).max(64) }),
+    output: z.object({ cancelled: z.boolean() }),
+  },
+} as const;
+
+export type Contract = typeof CONTRACT;
+export type RequestName = keyof Contract;
+export type RequestInput<N extends RequestName> = z.infer<Contract[N]['input']>;
+export type RequestOutput<N extends RequestName> = z.infer<Contract[N]['output']>;
+export type JobName = { [N in RequestName]: Contract[N]['job'] extends true ? N : never }[RequestName];
+export type QuickName = Exclude<RequestName, JobName>;
+
+export const REQUEST_NAMES = Object.keys(CONTRACT) as RequestName[];
+
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && Object.hasOwn(CONTRACT, name);
+}
