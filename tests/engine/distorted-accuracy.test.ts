@@ -35,7 +35,7 @@ describe('accuracy versus distortion level on the bundled demo', () => {
     const data = await loadImages(dataset, 'test', stratifiedSubset(await dataset.labels('test'), 5, 1, 10));
     const model = cnn4({ inputShape: data.imageShape, classes: 10, seed: 2 });
     const before = tf.memory().numTensors;
-    const rows = accuracyVersusLevel(model, data, { kind: 'blur' }, [0, 3], 1, undefined, 16);
+    const rows = await accuracyVersusLevel(model, data, { kind: 'blur' }, [0, 3], 1, { batchSize: 16 });
     expect(tf.memory().numTensors).toBe(before);
     expect(rows.map((r) => r.level)).toEqual([undefined, 0, 3]);
     expect(rows[0]?.accuracy).toBeCloseTo(

@@ -14,21 +14,25 @@ export interface LevelAccuracy {
  * Top-1 accuracy of a model (inputs on 0..1) on clean images and on the same images distorted at each level,
  * the distortion seeded per image by its id, so every model sees the same distorted pixels.
  */
-export function accuracyVersusLevel(
+export async function accuracyVersusLevel(
   model: tf.LayersModel,
   data: LoadedImages,
   spec: Omit<DistortionSpec, 'level'>,
   levels: number[],
   seed: number,
-  onProgress?: ProgressListener,
-  batchSize = 256,
-): LevelAccuracy[] {
+  options: { onProgress?: ProgressListener; signal?: AbortSignal; batchSize?: number } = {},
+): Promise<LevelAccuracy[]> {
+  const { onProgress, signal, batchSize = 256 } = options;
   const [h, w, c] = data.imageShape;
   const size = h * w * c;
   const conditions: (number | undefined)[] = [undefined, ...levels];
-  return conditions.map((level, k) => {
+  const rows: LevelAccuracy[] = [];
+  for (const [k, level] of conditions.entries()) {
     let correct = 0;
     for (let start = 0; start < data.n; start += batchSize) {
+      // Between batches: let the process answer messages (cancel, other requests) and honour a cancel.
+      await new Promise((resolve) => setImmediate(resolve));
+      signal?.throwIfAborted();
       const m = Math.min(batchSize, data.n - start);
       const predicted = tf.tidy(() => {
         const bytes = data.images.subarray(start * size, (start + m) * size);
@@ -53,6 +57,7 @@ export function accuracyVersusLevel(
         fraction: (k + (start + m) / data.n) / conditions.length,
       });
     }
-    return { ...(level === undefined ? {} : { level }), accuracy: data.n === 0 ? 0 : correct / data.n };
-  });
+    rows.push({ ...(level === undefined ? {} : { level }), accuracy: data.n === 0 ? 0 : correct / data.n });
+  }
+  return rows;
 }

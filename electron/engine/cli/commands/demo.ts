@@ -1,16 +1,8 @@
 import type { Command } from 'commander';
-import * as tf from '@tensorflow/tfjs';
 import { parseDistortionKind, resolveLevels, DISTORTIONS } from '../../../../shared/distortions.ts';
 import { selectBackend } from '../../backend/ladder.ts';
 import { releaseBackends } from '../../backend/probes.ts';
-import { loadImages, toUnitFloat } from '../../data/load-images.ts';
-import { openDataset } from '../../data/open-dataset.ts';
-import { stratifiedSubset } from '../../data/subset.ts';
-import { accuracyVersusLevel } from '../../eval/distorted-accuracy.ts';
-import { cnn4 } from '../../models/cnn4.ts';
-import { demoDatasetDir } from '../../resources.ts';
-import { DataParallelTrainer } from '../../train/data-parallel.ts';
-import { fit } from '../../train/fit.ts';
+import { demoBaseline } from '../../ops/demo-baseline.ts';
 import { nonNegativeInt, positiveInt } from '../options.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
 
@@ -49,55 +41,35 @@ export function registerDemo(program: Command): void {
       const { backend } = program.opts<{ backend?: string }>();
       const choice = await selectBackend({ forced: backend, log: (l) => process.stderr.write(`${l}\n`) });
       process.stdout.write(`backend: ${choice.name} (${choice.reason}) on ${choice.device}\n`);
-      const dataset = await openDataset(demoDatasetDir());
-      const classes = dataset.summary.classes.length;
-      const pick = async (split: 'train' | 'test', perClass: number) =>
-        loadImages(
-          dataset,
-          split,
-          stratifiedSubset(await dataset.labels(split), perClass, opts.seed, classes),
-        );
-      const train = await pick('train', opts.trainPerClass);
-      const test = await pick('test', opts.testPerClass);
-      await dataset.close();
-
-      const model = cnn4({ inputShape: train.imageShape, classes, seed: opts.seed });
-      const trainer = await DataParallelTrainer.create(model, tf.train.adam(1e-3), { backend: choice.name });
-      process.stdout.write(
-        `training cnn4 on ${train.n} Fashion-MNIST images (${classes} classes), ${trainer.replicaCount} replica(s)\n`,
-      );
       const onProgress = terminalProgress(process.stdout);
       try {
-        const history = await cancellableBySigint((signal) =>
-          fit(
-            trainer,
-            {
-              x: toUnitFloat(train.images),
-              labels: train.labels,
-              n: train.n,
-              imageShape: train.imageShape,
-              classes,
-            },
-            {
-              epochs: opts.epochs,
-              batchSize: 128,
-              seed: opts.seed,
-              signal,
-              ...(onProgress ? { onProgress } : {}),
-            },
-          ),
+        const result = await cancellableBySigint((signal) =>
+          demoBaseline({
+            backend: choice.name,
+            trainPerClass: opts.trainPerClass,
+            testPerClass: opts.testPerClass,
+            epochs: opts.epochs,
+            seed: opts.seed,
+            spec: { kind },
+            levels,
+            signal,
+            ...(onProgress ? { onProgress } : {}),
+            onStart: (i) =>
+              process.stdout.write(
+                `training cnn4 on ${i.trainImages} Fashion-MNIST images (${i.classes} classes), ${i.replicas} replica(s)\n`,
+              ),
+          }),
         );
         if (onProgress) process.stdout.write('\n');
-        for (const h of history) {
+        for (const h of result.epochs) {
           process.stdout.write(
             `epoch ${h.epoch}: loss ${h.loss.toFixed(4)}, ${h.imagesPerSecond.toFixed(0)} images/s\n`,
           );
         }
-        const rows = accuracyVersusLevel(model, test, { kind }, levels, opts.seed, onProgress);
-        if (onProgress) process.stdout.write('\n');
+        const { rows } = result;
         const info = DISTORTIONS[kind];
         process.stdout.write(
-          `\naccuracy on ${test.n} test images, ${info.label.toLowerCase()} (${opts.levels}):\n`,
+          `\naccuracy on ${result.testImages} test images, ${info.label.toLowerCase()} (${opts.levels}):\n`,
         );
         for (const r of rows) {
           const label = r.level === undefined ? 'clean' : `${info.parameter.split(' ')[0]} ${r.level}`;
@@ -108,8 +80,6 @@ export function registerDemo(program: Command): void {
           `  mean over clean + ${levels.length} levels: ${percent(mean(all))}; over the ${levels.length} levels alone: ${percent(mean(all.slice(1)))}\n`,
         );
       } finally {
-        await trainer.dispose();
-        model.dispose();
         releaseBackends();
       }
     });

@@ -1,0 +1,92 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendName } from '../../../shared/backends.ts';
+import type { DistortionSpec } from '../../../shared/distortions.ts';
+import type { ProgressListener } from '../../../shared/progress.ts';
+import { loadImages, toUnitFloat } from '../data/load-images.ts';
+import { openDataset } from '../data/open-dataset.ts';
+import { stratifiedSubset } from '../data/subset.ts';
+import { accuracyVersusLevel, type LevelAccuracy } from '../eval/distorted-accuracy.ts';
+import { cnn4 } from '../models/cnn4.ts';
+import { demoDatasetDir } from '../resources.ts';
+import { DataParallelTrainer } from '../train/data-parallel.ts';
+import { fit, type EpochRecord } from '../train/fit.ts';
+
+export interface DemoBaselineOptions {
+  backend: BackendName;
+  trainPerClass: number;
+  testPerClass: number;
+  epochs: number;
+  seed: number;
+  spec: Omit<DistortionSpec, 'level'>;
+  levels: number[];
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  /** Told once the data is loaded and the trainer is up, before the first step. */
+  onStart?: (info: { trainImages: number; testImages: number; replicas: number; classes: number }) => void;
+}
+
+export interface DemoBaselineResult {
+  epochs: EpochRecord[];
+  rows: LevelAccuracy[];
+  testImages: number;
+}
+
+/**
+ * Trains cnn4 on a stratified subset of the bundled Fashion-MNIST, then measures its accuracy on the test
+ * subset clean and at each level of a distortion: the workbench's first question, "how much does distortion
+ * hurt this model?", end to end on real data. Training is 90% of the progress, evaluation the rest.
+ */
+export async function demoBaseline(options: DemoBaselineOptions): Promise<DemoBaselineResult> {
+  const dataset = await openDataset(demoDatasetDir());
+  const classes = dataset.summary.classes.length;
+  const pick = async (split: 'train' | 'test', perClass: number) =>
+    loadImages(
+      dataset,
+      split,
+      stratifiedSubset(await dataset.labels(split), perClass, options.seed, classes),
+      options.signal,
+    );
+  let train, test;
+  try {
+    train = await pick('train', options.trainPerClass);
+    test = await pick('test', options.testPerClass);
+  } finally {
+    await dataset.close();
+  }
+  const model = cnn4({ inputShape: train.imageShape, classes, seed: options.seed });
+  const trainer = await DataParallelTrainer.create(model, tf.train.adam(1e-3), { backend: options.backend });
+  try {
+    options.onStart?.({ trainImages: train.n, testImages: test.n, replicas: trainer.replicaCount, classes });
+    const report = options.onProgress;
+    const epochs = await fit(
+      trainer,
+      {
+        x: toUnitFloat(train.images),
+        labels: train.labels,
+        n: train.n,
+        imageShape: train.imageShape,
+        classes,
+      },
+      {
+        epochs: options.epochs,
+        batchSize: 128,
+        seed: options.seed,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(report ? { onProgress: (p) => report({ ...p, fraction: 0.9 * p.fraction }) } : {}),
+      },
+    );
+    const rows = await accuracyVersusLevel(model, test, options.spec, options.levels, options.seed, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(report
+        ? {
+            onProgress: (p) =>
+              report({ ...p, stage: `evaluating: ${p.stage}`, fraction: 0.9 + 0.1 * p.fraction }),
+          }
+        : {}),
+    });
+    return { epochs, rows, testImages: test.n };
+  } finally {
+    await trainer.dispose();
+    model.dispose();
+  }
+}
