@@ -8,7 +8,10 @@ import { DISTORTION_KINDS } from '../distortions.ts';
 export const PathSchema = z.string().min(1).max(4096);
 export const SplitSchema = z.enum(SPLIT_NAMES);
 export const ChannelsSchema = z.union([z.literal(1), z.literal(3)]);
-export const BytesSchema = z.instanceof(Uint8Array);
+export const BytesSchema = z.custom<Uint8Array>(
+  (v) => v instanceof Uint8Array,
+  'expected bytes (a Uint8Array)',
+);
 
 export const DistortionSpecSchema = z.strictObject({
   kind: z.enum(DISTORTION_KINDS),

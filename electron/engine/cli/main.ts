@@ -3,6 +3,7 @@ import { registerBench } from './commands/bench.ts';
 import { registerDataset } from './commands/dataset.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDistort } from './commands/distort.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerDoctor } from './commands/doctor.ts';
 
 /** `deepcorrect`: every engine operation from the command line, for scripted studies and tests. */
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerDataset(program);
   registerDistort(program);
+  registerServe(program);
   return program;
 }
 

@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { EngineClient } from '../../../gateway/engine-client.ts';
+import { BridgeGate } from '../../../gateway/gate.ts';
+import { nodeHostSpawner } from '../../../gateway/node-spawner.ts';
+import { PathPolicy } from '../../../gateway/paths.ts';
+import { startServer } from '../../../serve/server.ts';
+import { demoDatasetDir } from '../../resources.ts';
+import { nonNegativeInt } from '../options.ts';
+
+export const RENDERER_DIR = fileURLToPath(new URL('../../../../out/renderer/', import.meta.url));
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'browser mode: serve the workbench UI and its engine on 127.0.0.1, behind a per-launch token',
+    )
+    .option('--port <n>', 'port (0: any free one)', nonNegativeInt, 0)
+    .option(
+      '--allow <folder>',
+      'a folder the UI may open datasets from and write to (repeatable; default: the current folder)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .action(async (opts: { port: number; allow?: string[] }) => {
+      const started = performance.now();
+      const log = (line: string): void => void process.stderr.write(`${line}\n`);
+      if (!existsSync(`${RENDERER_DIR}index.html`)) {
+        throw new Error(`the UI is not built (${RENDERER_DIR} is missing): run \`npm run build\` first`);
+      }
+      const { backend } = program.opts<{ backend?: string }>();
+      if (backend !== undefined) process.env.DEEPCORRECT_BACKEND = backend;
+      const paths = new PathPolicy();
+      paths.allow(demoDatasetDir());
+      for (const folder of opts.allow ?? [process.cwd()]) paths.allow(folder);
+      const engine = new EngineClient(nodeHostSpawner({ log }), log);
+      const gate = new BridgeGate({ engine, paths, mode: 'browser', log });
+      const server = await startServer({ gate, rendererDir: RENDERER_DIR, port: opts.port, log });
+      await engine.ready;
+      process.stdout.write(
+        `DeepCorrect Workbench (browser mode) is ready in ${((performance.now() - started) / 1000).toFixed(1)} s:\n  ${server.url}\n` +
+          `folders it may use: ${paths.allowed().join(', ')}\nCtrl-C stops it.\n`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = (): void => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await server.close();
+      await engine.close();
+    });
+}

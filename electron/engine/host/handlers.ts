@@ -1,0 +1,139 @@
+import * as tf from '@tensorflow/tfjs';
+import type { JobName, QuickName, RequestInput, RequestOutput } from '../../../shared/bridge/contract.ts';
+import type { BackendChoice } from '../../../shared/backends.ts';
+import type { SplitName } from '../../../shared/datasets.ts';
+import { DISTORTIONS } from '../../../shared/distortions.ts';
+import { stratifiedSubset } from '../data/subset.ts';
+import { distortBatch } from '../distort/apply.ts';
+import { toUint8 } from '../distort/quantize.ts';
+import { demoBaseline } from '../ops/demo-baseline.ts';
+import { writeDistortedDataset } from '../ops/write-distorted.ts';
+import { DatasetRegistry, readImages } from './datasets.ts';
+import type { JobQueue, JobRun } from './jobs.ts';
+
+export interface HostState {
+  backend: BackendChoice;
+  mode: 'desktop' | 'browser';
+  datasets: DatasetRegistry;
+  jobs: JobQueue;
+}
+
+type QuickHandlers = {
+  [N in QuickName]: (input: RequestInput<N>, state: HostState) => Promise<RequestOutput<N>>;
+};
+type JobHandlers = {
+  [N in JobName]: (
+    input: RequestInput<N>,
+    state: HostState,
+  ) => { title: string; run: (context: Parameters<JobRun>[0]) => Promise<RequestOutput<N>> };
+};
+
+export const QUICK: QuickHandlers = {
+  'engine.info': (_input, state) =>
+    Promise.resolve({
+      backend: {
+        name: state.backend.name,
+        reason: state.backend.reason,
+        device: state.backend.device,
+        threads: state.backend.threads,
+      },
+      version: '0.1.0',
+      mode: state.mode,
+    }),
+
+  'dataset.open': async (input, state) => {
+    const { datasetId, dataset } = await state.datasets.add(input.path, {
+      ...(input.size ? { size: input.size } : {}),
+      ...(input.channels ? { channels: input.channels } : {}),
+      ...(input.skipBad ? { skipBad: true } : {}),
+    });
+    return { datasetId, summary: dataset.summary };
+  },
+
+  'dataset.images': (input, state) =>
+    readImages(state.datasets.get(input.datasetId), input.split, input.indices),
+
+  'dataset.classIndices': async (input, state) => {
+    const labels = await state.datasets.get(input.datasetId).labels(input.split);
+    const indices: number[] = [];
+    labels.forEach((label, i) => {
+      if (label === input.classIndex) indices.push(i);
+    });
+    return { indices };
+  },
+
+  'distort.sample': async (input, state) => {
+    const clean = await readImages(state.datasets.get(input.datasetId), input.split, [input.index]);
+    const x = tf.tensor4d(Float32Array.from(clean.pixels), [1, clean.height, clean.width, clean.channels]);
+    let out: tf.Tensor4D | undefined;
+    try {
+      out = distortBatch(x, input.spec, { seed: input.seed, ids: [input.index] });
+      return { clean, distorted: { ...clean, pixels: toUint8(out) } };
+    } finally {
+      x.dispose();
+      out?.dispose();
+    }
+  },
+
+  'jobs.list': (_input, state) => Promise.resolve({ jobs: state.jobs.list() }),
+
+  'jobs.cancel': (input, state) => Promise.resolve({ cancelled: state.jobs.cancel(input.jobId) }),
+};
+
+export const JOBS: JobHandlers = {
+  'distort.write': (input, state) => {
+    const dataset = state.datasets.get(input.datasetId);
+    const info = DISTORTIONS[input.spec.kind];
+    return {
+      title: `Write ${info.label.toLowerCase()} ${input.spec.level} of ${dataset.summary.name} to ${input.outDir}`,
+      run: async ({ signal, progress }) => {
+        const names: SplitName[] = input.splits ?? dataset.summary.splits.map((s) => s.name);
+        const splits = [];
+        for (const name of names) {
+          const perClass = input.perClass;
+          splits.push(
+            perClass === undefined
+              ? { name }
+              : {
+                  name,
+                  indices: stratifiedSubset(
+                    await dataset.labels(name),
+                    perClass,
+                    0,
+                    dataset.summary.classes.length,
+                  ),
+                },
+          );
+        }
+        return writeDistortedDataset(dataset, {
+          spec: input.spec,
+          seed: input.seed,
+          splits,
+          outDir: input.outDir,
+          signal,
+          onProgress: progress,
+        });
+      },
+    };
+  },
+
+  'demo.train': (input, state) => ({
+    title: `Train cnn4 on the demo (${input.trainPerClass * 10} images, ${input.epochs} epochs), then ${DISTORTIONS[input.spec.kind].label.toLowerCase()} accuracy`,
+    run: async ({ signal, progress }) => {
+      const result = await demoBaseline({
+        backend: state.backend.name,
+        ...input,
+        signal,
+        onProgress: progress,
+      });
+      return {
+        rows: result.rows,
+        epochs: result.epochs.map((e) => ({
+          epoch: e.epoch,
+          loss: e.loss,
+          imagesPerSecond: e.imagesPerSecond,
+        })),
+      };
+    },
+  }),
+};

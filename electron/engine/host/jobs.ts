@@ -1,0 +1,105 @@
+import type { JobInfo } from '../../../shared/bridge/contract.ts';
+import type { Progress } from '../../../shared/progress.ts';
+
+export interface JobContext {
+  signal: AbortSignal;
+  progress: (p: Progress) => void;
+}
+
+export type JobRun = (context: JobContext) => Promise<unknown>;
+
+interface Entry {
+  info: JobInfo;
+  run: JobRun;
+  abort: AbortController;
+}
+
+/** Progress events are sent at most this often per job: enough for a smooth bar, cheap for the bridge. */
+const PROGRESS_INTERVAL_MS = 100;
+
+/**
+ * Long jobs, one at a time (each uses every core), in the order they came. A job's state changes are
+ * published as whole JobInfo records; cancelling a queued job ends it at once, a running one through its
+ * AbortSignal, which every engine operation checks at least once a batch.
+ */
+export class JobQueue {
+  private readonly entries = new Map<string, Entry>();
+  private readonly waiting: Entry[] = [];
+  private running: Entry | undefined;
+  private nextId = 1;
+
+  constructor(private readonly publish: (job: JobInfo) => void) {}
+
+  submit(name: string, title: string, run: JobRun): string {
+    const id = `job-${this.nextId++}`;
+    const entry: Entry = {
+      info: { id, name, title, status: 'queued', queuedAt: Date.now() },
+      run,
+      abort: new AbortController(),
+    };
+    this.entries.set(id, entry);
+    this.waiting.push(entry);
+    this.publish({ ...entry.info });
+    void this.pump();
+    return id;
+  }
+
+  list(): JobInfo[] {
+    return [...this.entries.values()].map((e) => ({ ...e.info }));
+  }
+
+  cancel(id: string): boolean {
+    const entry = this.entries.get(id);
+    if (entry === undefined) return false;
+    const { status } = entry.info;
+    if (status === 'queued') {
+      this.waiting.splice(this.waiting.indexOf(entry), 1);
+      this.finish(entry, { status: 'cancelled' });
+      return true;
+    }
+    if (status === 'running') {
+      entry.abort.abort();
+      return true;
+    }
+    return false;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running !== undefined) return;
+    const entry = this.waiting.shift();
+    if (entry === undefined) return;
+    this.running = entry;
+    entry.info = { ...entry.info, status: 'running', startedAt: Date.now() };
+    this.publish({ ...entry.info });
+    let last = 0;
+    const context: JobContext = {
+      signal: entry.abort.signal,
+      progress: (p) => {
+        const now = Date.now();
+        entry.info = { ...entry.info, progress: p };
+        if (now - last < PROGRESS_INTERVAL_MS && p.fraction < 1) return;
+        last = now;
+        this.publish({ ...entry.info });
+      },
+    };
+    try {
+      const result = await entry.run(context);
+      this.finish(entry, { status: 'done', result });
+    } catch (error) {
+      if (entry.abort.signal.aborted) this.finish(entry, { status: 'cancelled' });
+      else
+        this.finish(entry, {
+          status: 'failed',
+          error: error instanceof Error ? error.message : String(error),
+        });
+    } finally {
+      this.running = undefined;
+      void this.pump();
+    }
+  }
+
+  private finish(entry: Entry, end: Pick<JobInfo, 'status' | 'result' | 'error'>): void {
+    entry.info = { ...entry.info, ...end, endedAt: Date.now() };
+    this.publish({ ...entry.info });
+  }
+}

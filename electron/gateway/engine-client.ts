@@ -1,0 +1,190 @@
+import type { JobInfo } from '../../shared/bridge/contract.ts';
+import { BridgeError, type BridgeErrorInfo } from '../../shared/bridge/protocol.ts';
+import type { HostInbound, HostOutbound } from '../engine/host/main.ts';
+
+/** A running engine host, whatever started it (a Node child process, an Electron utilityProcess). */
+export interface HostProcess {
+  /** The OS process id, where there is one (for logs and for the crash tests). */
+  readonly pid?: number | undefined;
+  postMessage(message: unknown): void;
+  onMessage(listener: (message: unknown) => void): void;
+  onExit(listener: (code: number | null, signal?: string | null) => void): void;
+  kill(): void;
+}
+
+export type HostSpawner = () => HostProcess;
+
+interface Pending {
+  name: string;
+  resolve: (output: unknown) => void;
+  reject: (error: BridgeError) => void;
+}
+
+/** More crashes than this within a minute and the host is not started again: something is wrong at start. */
+const MAX_RESTARTS_PER_MINUTE = 5;
+
+/**
+ * The gateway's handle on the engine host: forwards requests, keeps the table of jobs from the host's events,
+ * and when the host dies (a crash, an out-of-memory kill) fails what it was doing with a message that says
+ * so, then starts a new one, so the app and the other jobs' records live on.
+ *
+ * Job ids are prefixed with the host's generation: a restarted host counts its jobs from 1 again.
+ */
+export class EngineClient {
+  private host!: HostProcess;
+  private generation = 0;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly jobs = new Map<string, JobInfo>();
+  private readonly listeners = new Set<(job: JobInfo) => void>();
+  private readonly crashes: number[] = [];
+  private closing = false;
+  private stopped: BridgeError | undefined;
+  private readyResolve!: () => void;
+  /** Resolves once the current host has chosen its backend. */
+  ready!: Promise<void>;
+
+  constructor(
+    private readonly spawn: HostSpawner,
+    private readonly log: (line: string) => void,
+  ) {
+    this.start();
+  }
+
+  request(name: string, input: unknown): Promise<unknown> {
+    if (this.stopped) return Promise.reject(this.stopped);
+    const id = this.nextId++;
+    const message: HostInbound = { kind: 'request', id, name, input: this.toHostIds(name, input) };
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { name, resolve, reject });
+      this.host.postMessage(message);
+    });
+  }
+
+  /** The current host's process id (tests kill it to check recovery). */
+  get hostPid(): number | undefined {
+    return this.host.pid;
+  }
+
+  jobList(): JobInfo[] {
+    return [...this.jobs.values()];
+  }
+
+  onJob(listener: (job: JobInfo) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Asks the host to stop, and kills it if it has not within two seconds. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const host = this.host;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        host.kill();
+        resolve();
+      }, 2000);
+      host.onExit(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      host.postMessage({ kind: 'shutdown' } satisfies HostInbound);
+    });
+  }
+
+  private start(): void {
+    this.generation++;
+    const generation = this.generation;
+    this.ready = new Promise((resolve) => (this.readyResolve = resolve));
+    this.host = this.spawn();
+    this.host.onMessage((raw) => {
+      if (generation === this.generation) this.receive(raw as HostOutbound);
+    });
+    this.host.onExit((code, signal) => {
+      if (generation === this.generation) this.exited(code, signal ?? null);
+    });
+  }
+
+  private receive(message: HostOutbound): void {
+    switch (message.kind) {
+      case 'ready':
+        this.log(`engine host ready on the ${message.backend} backend`);
+        this.readyResolve();
+        return;
+      case 'log':
+        this.log(`engine: ${message.line}`);
+        return;
+      case 'job':
+        this.record({ ...message.job, id: `${this.generation}:${message.job.id}` });
+        return;
+      case 'reply': {
+        const p = this.pending.get(message.id);
+        if (p === undefined) return;
+        this.pending.delete(message.id);
+        if (message.ok) p.resolve(this.fromHostIds(message.output));
+        else p.reject(toError(message.error));
+      }
+    }
+  }
+
+  private exited(code: number | null, signal: string | null): void {
+    if (this.closing) return;
+    const why = signal ? `killed by ${signal}` : `exit code ${code}`;
+    this.log(`engine host stopped (${why})`);
+    for (const p of this.pending.values()) {
+      p.reject(
+        new BridgeError(
+          'host-crashed',
+          `the engine stopped (${why}) while answering ${p.name}; it was restarted, try again`,
+        ),
+      );
+    }
+    this.pending.clear();
+    for (const job of this.jobs.values()) {
+      if (job.status === 'queued' || job.status === 'running') {
+        this.record({
+          ...job,
+          status: 'failed',
+          error: `the engine stopped (${why}) while this job ${job.status === 'running' ? 'ran' : 'waited'} (out of memory?); it was restarted: run the job again`,
+          endedAt: Date.now(),
+        });
+      }
+    }
+    const now = Date.now();
+    this.crashes.push(now);
+    while (this.crashes.length > 0 && (this.crashes[0] as number) < now - 60_000) this.crashes.shift();
+    if (this.crashes.length > MAX_RESTARTS_PER_MINUTE) {
+      this.stopped = new BridgeError(
+        'host-crashed',
+        `the engine stopped ${this.crashes.length} times in a minute (last: ${why}); see the log`,
+      );
+      this.log(this.stopped.message);
+      return;
+    }
+    this.start();
+  }
+
+  private record(job: JobInfo): void {
+    this.jobs.set(job.id, job);
+    for (const l of this.listeners) l(job);
+  }
+
+  /** The host knows its jobs by their own ids; strip the generation (another generation's job is gone). */
+  private toHostIds(name: string, input: unknown): unknown {
+    if (name !== 'jobs.cancel') return input;
+    const { jobId } = input as { jobId: string };
+    const [generation, hostId] = jobId.split(':');
+    return { jobId: Number(generation) === this.generation && hostId ? hostId : `stale-${jobId}` };
+  }
+
+  private fromHostIds(output: unknown): unknown {
+    if (typeof output === 'object' && output !== null && 'jobId' in output) {
+      return { ...output, jobId: `${this.generation}:${String((output as { jobId: string }).jobId)}` };
+    }
+    return output;
+  }
+}
+
+function toError(info: BridgeErrorInfo): BridgeError {
+  return new BridgeError(info.code, info.message);
+}

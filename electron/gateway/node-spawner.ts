@@ -1,0 +1,41 @@
+import { fork } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { HostProcess, HostSpawner } from './engine-client.ts';
+
+const HOST_ENTRY = fileURLToPath(new URL('../engine/host/main.ts', import.meta.url));
+
+/**
+ * Starts the engine host as a Node child process running the TypeScript entry through tsx (browser mode, the
+ * CLI and tests). 'advanced' serialization carries typed arrays as structured clones.
+ */
+export function nodeHostSpawner(options: {
+  log: (line: string) => void;
+  maxOldSpaceMb?: number;
+}): HostSpawner {
+  return () => {
+    const child = fork(HOST_ENTRY, [], {
+      execArgv: [
+        '--import',
+        'tsx',
+        ...(options.maxOldSpaceMb ? [`--max-old-space-size=${options.maxOldSpaceMb}`] : []),
+      ],
+      serialization: 'advanced',
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, DEEPCORRECT_MODE: 'browser' },
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream) createInterface({ input: stream }).on('line', (line) => options.log(`engine: ${line}`));
+    }
+    const host: HostProcess = {
+      pid: child.pid,
+      postMessage: (m) => {
+        if (child.connected) child.send(m as object);
+      },
+      onMessage: (l) => child.on('message', l),
+      onExit: (l) => child.on('exit', (code, signal) => l(code, signal)),
+      kill: () => child.kill('SIGKILL'),
+    };
+    return host;
+  };
+}

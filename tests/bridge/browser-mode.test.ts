@@ -1,0 +1,215 @@
+/**
+ * Browser mode end to end below the UI: the real server, gate, engine host process and engine, driven over a
+ * real WebSocket with the bridge's frames.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { JobInfo } from '../../shared/bridge/contract.ts';
+import { decodeFrame, encodeFrame } from '../../shared/bridge/codec.ts';
+import type { ServerMessage } from '../../shared/bridge/protocol.ts';
+import { EngineClient } from '../../electron/gateway/engine-client.ts';
+import { BridgeGate } from '../../electron/gateway/gate.ts';
+import { nodeHostSpawner } from '../../electron/gateway/node-spawner.ts';
+import { PathPolicy } from '../../electron/gateway/paths.ts';
+import { startServer, type RunningServer } from '../../electron/serve/server.ts';
+import { demoDatasetDir } from '../../electron/engine/resources.ts';
+
+class Connection {
+  private nextId = 1;
+  private readonly waiting = new Map<number, (m: ServerMessage) => void>();
+  readonly jobs: JobInfo[] = [];
+  readonly orphans: ServerMessage[] = [];
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data: Buffer) => {
+      const m = decodeFrame(new Uint8Array(data)) as ServerMessage;
+      if (m.kind === 'job') this.jobs.push(m.job);
+      else if (this.waiting.has(m.id)) this.waiting.get(m.id)?.(m);
+      else this.orphans.push(m);
+    });
+  }
+  static open(url: string, origin?: string): Promise<Connection> {
+    const ws = new WebSocket(url, origin ? { origin } : {});
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new Connection(ws)));
+      ws.once('error', reject);
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+  }
+  send(name: string, input: unknown): Promise<ServerMessage> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.ws.send(encodeFrame({ kind: 'request', id, name, input }));
+    });
+  }
+  async ok<T>(name: string, input: unknown): Promise<T> {
+    const reply = await this.send(name, input);
+    if (reply.kind !== 'reply' || !reply.ok) throw new Error(`${name} failed: ${JSON.stringify(reply)}`);
+    return reply.output as T;
+  }
+  async until(predicate: (jobs: JobInfo[]) => boolean, ms = 60_000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!predicate(this.jobs)) {
+      if (Date.now() > end) throw new Error(`timed out; jobs: ${JSON.stringify(this.jobs.slice(-3))}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+describe('browser mode: server, gate and engine host', () => {
+  let dir: string;
+  let server: RunningServer;
+  let engine: EngineClient;
+  const logs: string[] = [];
+  let conn: Connection;
+  let wsUrl: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'dc-serve-'));
+    const rendererDir = path.join(dir, 'renderer');
+    await mkdir(rendererDir);
+    await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>DeepCorrect</title>');
+    await mkdir(path.join(dir, 'allowed'));
+    const paths = new PathPolicy();
+    paths.allow(demoDatasetDir());
+    paths.allow(path.join(dir, 'allowed'));
+    const log = (l: string): void => void logs.push(l);
+    engine = new EngineClient(nodeHostSpawner({ log }), log);
+    server = await startServer({
+      gate: new BridgeGate({ engine, paths, mode: 'browser', log }),
+      rendererDir,
+      log,
+    });
+    wsUrl = `ws://127.0.0.1:${server.port}/bridge?token=${server.token}`;
+    conn = await Connection.open(wsUrl, `http://127.0.0.1:${server.port}`);
+  });
+  afterAll(async () => {
+    conn.ws.close();
+    await server.close();
+    await engine.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves the page only with the token, with a strict CSP', async () => {
+    const base = `http://127.0.0.1:${server.port}`;
+    const without = await fetch(`${base}/`);
+    expect(without.status).toBe(403);
+    expect(await without.text()).toContain('wrong token');
+    const wrong = await fetch(`${base}/?token=nope`);
+    expect(wrong.status).toBe(403);
+    const page = await fetch(server.url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const cookie = page.headers.get('set-cookie')?.split(';')[0] ?? '';
+    const asset = await fetch(`${base}/index.html`, { headers: { cookie } });
+    expect(asset.status).toBe(200);
+    const traversal = await fetch(`${base}/..%2f..%2fpackage.json`, { headers: { cookie } });
+    expect(traversal.status).toBe(404);
+  });
+
+  it('refuses bridge connections without the token or from another origin', async () => {
+    await expect(Connection.open(`ws://127.0.0.1:${server.port}/bridge`)).rejects.toThrow('403');
+    await expect(Connection.open(`ws://127.0.0.1:${server.port}/bridge?token=x`)).rejects.toThrow('403');
+    await expect(Connection.open(wsUrl, 'http://evil.example')).rejects.toThrow('403');
+  });
+
+  it('answers engine requests: info, the demo dataset, images as bytes, a seeded distorted sample', async () => {
+    const info = await conn.ok<{ backend: { name: string }; mode: string }>('engine.info', {});
+    expect(info.backend.name).toBe('wasm');
+    expect(info.mode).toBe('browser');
+    const { datasetId, summary } = await conn.ok<{ datasetId: string; summary: { classes: string[] } }>(
+      'dataset.open',
+      {},
+    );
+    expect(summary.classes[9]).toBe('Ankle boot');
+    const images = await conn.ok<{ n: number; pixels: Uint8Array; labels: number[] }>('dataset.images', {
+      datasetId,
+      split: 'train',
+      indices: [0, 5, 9999],
+    });
+    expect(images.n).toBe(3);
+    expect(images.pixels).toBeInstanceOf(Uint8Array);
+    expect(images.pixels.length).toBe(3 * 784);
+    const sample = (level: number) =>
+      conn.ok<{ clean: { pixels: Uint8Array }; distorted: { pixels: Uint8Array } }>('distort.sample', {
+        datasetId,
+        split: 'test',
+        index: 7,
+        spec: { kind: 'noise', level },
+        seed: 3,
+      });
+    const a = await sample(20);
+    const b = await sample(20);
+    expect(a.distorted.pixels).toEqual(b.distorted.pixels);
+    expect(a.distorted.pixels).not.toEqual(a.clean.pixels);
+    expect((await sample(0)).distorted.pixels).toEqual(a.clean.pixels);
+  });
+
+  it('refuses bad requests with a code and a message, and stays up', async () => {
+    const unknown = await conn.send('model.delete', {});
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'unknown-request' } });
+    const invalid = await conn.send('dataset.images', { datasetId: 'ds-1', split: 'train', indices: [-1] });
+    expect(invalid).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    const extra = await conn.send('engine.info', { sneaky: true });
+    expect(extra).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    const outside = await conn.send('dataset.open', { path: '/etc' });
+    expect(outside).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
+    const missing = await conn.send('dataset.open', { path: path.join(dir, 'allowed') });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'engine' } });
+    conn.ws.send(Buffer.from([1, 2, 3]));
+    conn.ws.send('not a frame');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(
+      conn.orphans.filter((m) => m.kind === 'reply' && !m.ok && m.error.code === 'invalid-message'),
+    ).toHaveLength(2);
+    // An oversized message closes that connection (1009); the server and others live on.
+    const big = await Connection.open(wsUrl);
+    const closed = new Promise<number>((r) => big.ws.once('close', (code) => r(code)));
+    big.ws.send(
+      encodeFrame({ kind: 'request', id: 1, name: 'engine.info', input: { pad: 'x'.repeat(300_000) } }),
+    );
+    expect(await closed).toBe(1009);
+    expect((await conn.ok<{ backend: unknown }>('engine.info', {})).backend).toBeDefined();
+    expect(logs.some((l) => l.includes('unknown-request'))).toBe(true);
+  });
+
+  it('runs a job with progress and cancels it within a second', async () => {
+    const { jobId } = await conn.ok<{ jobId: string }>('demo.train', {
+      trainPerClass: 200,
+      testPerClass: 20,
+      epochs: 5,
+      seed: 1,
+      spec: { kind: 'blur' },
+      levels: [1, 2],
+    });
+    await conn.until((jobs) => jobs.some((j) => j.id === jobId && (j.progress?.fraction ?? 0) > 0.02));
+    const asked = Date.now();
+    expect(await conn.ok<{ cancelled: boolean }>('jobs.cancel', { jobId })).toEqual({ cancelled: true });
+    await conn.until((jobs) => jobs.some((j) => j.id === jobId && j.status === 'cancelled'), 5000);
+    expect(Date.now() - asked).toBeLessThan(1000);
+    const { jobs } = await conn.ok<{ jobs: JobInfo[] }>('jobs.list', {});
+    expect(jobs.find((j) => j.id === jobId)?.status).toBe('cancelled');
+  });
+
+  it('a killed engine host fails its job with a message, restarts, and answers again', async () => {
+    const { jobId } = await conn.ok<{ jobId: string }>('demo.train', {
+      trainPerClass: 200,
+      testPerClass: 20,
+      epochs: 5,
+      seed: 1,
+      spec: { kind: 'blur' },
+      levels: [1],
+    });
+    await conn.until((jobs) => jobs.some((j) => j.id === jobId && j.status === 'running'));
+    process.kill(engine.hostPid as number, 'SIGKILL');
+    await conn.until((jobs) => jobs.some((j) => j.id === jobId && j.status === 'failed'), 10_000);
+    expect(conn.jobs.filter((j) => j.id === jobId).at(-1)?.error).toMatch(
+      /engine stopped \(killed by SIGKILL\).*run the job again/,
+    );
+    const info = await conn.ok<{ backend: { name: string } }>('engine.info', {});
+    expect(info.backend.name).toBe('wasm');
+  });
+});
