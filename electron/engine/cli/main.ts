@@ -4,6 +4,7 @@ import { registerDataset } from './commands/dataset.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDistort } from './commands/distort.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerStart } from './commands/start.ts';
 import { registerDoctor } from './commands/doctor.ts';
 
 /** `deepcorrect`: every engine operation from the command line, for scripted studies and tests. */
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerDataset(program);
   registerDistort(program);
   registerServe(program);
+  registerStart(program);
   return program;
 }
 

@@ -23,31 +23,39 @@ export function registerServe(program: Command): void {
       'a folder the UI may open datasets from and write to (repeatable; default: the current folder)',
       (value: string, previous: string[] = []) => [...previous, value],
     )
-    .action(async (opts: { port: number; allow?: string[] }) => {
-      const started = performance.now();
-      const log = (line: string): void => void process.stderr.write(`${line}\n`);
-      if (!existsSync(`${RENDERER_DIR}index.html`)) {
-        throw new Error(`the UI is not built (${RENDERER_DIR} is missing): run \`npm run build\` first`);
-      }
-      const { backend } = program.opts<{ backend?: string }>();
-      if (backend !== undefined) process.env.DEEPCORRECT_BACKEND = backend;
-      const paths = new PathPolicy();
-      paths.allow(demoDatasetDir());
-      for (const folder of opts.allow ?? [process.cwd()]) paths.allow(folder);
-      const engine = new EngineClient(nodeHostSpawner({ log }), log);
-      const gate = new BridgeGate({ engine, paths, mode: 'browser', log });
-      const server = await startServer({ gate, rendererDir: RENDERER_DIR, port: opts.port, log });
-      await engine.ready;
-      process.stdout.write(
-        `DeepCorrect Workbench (browser mode) is ready in ${((performance.now() - started) / 1000).toFixed(1)} s:\n  ${server.url}\n` +
-          `folders it may use: ${paths.allowed().join(', ')}\nCtrl-C stops it.\n`,
-      );
-      await new Promise<void>((resolve) => {
-        const stop = (): void => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      await server.close();
-      await engine.close();
-    });
+    .action((opts: { port: number; allow?: string[] }) =>
+      serveWorkbench({ ...opts, backend: program.opts<{ backend?: string }>().backend }),
+    );
+}
+
+/** Runs browser mode until Ctrl-C: the engine host, the gate, the server; prints the URL once all are up. */
+export async function serveWorkbench(opts: {
+  port: number;
+  allow?: string[];
+  backend?: string | undefined;
+}): Promise<void> {
+  const started = performance.now();
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  if (!existsSync(`${RENDERER_DIR}index.html`)) {
+    throw new Error(`the UI is not built (${RENDERER_DIR} is missing): run \`npm run build\` first`);
+  }
+  if (opts.backend !== undefined) process.env.DEEPCORRECT_BACKEND = opts.backend;
+  const paths = new PathPolicy();
+  paths.allow(demoDatasetDir());
+  for (const folder of opts.allow ?? [process.cwd()]) paths.allow(folder);
+  const engine = new EngineClient(nodeHostSpawner({ log }), log);
+  const gate = new BridgeGate({ engine, paths, mode: 'browser', log });
+  const server = await startServer({ gate, rendererDir: RENDERER_DIR, port: opts.port, log });
+  await engine.ready;
+  process.stdout.write(
+    `DeepCorrect Workbench (browser mode) is ready in ${((performance.now() - started) / 1000).toFixed(1)} s:\n  ${server.url}\n` +
+      `folders it may use: ${paths.allowed().join(', ')}\nCtrl-C stops it.\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  await engine.close();
 }

@@ -1,0 +1,105 @@
+/**
+ * The real UI in a real browser: Debian's chromium driven by playwright-core against `deepcorrect serve`.
+ * Screenshots go to out/e2e/ for review.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServe, type ServeProcess } from './serve-process.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+// The flags facts.md gives for this machine: headless, no sandbox as root, no background network traffic.
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SHOTS = 'out/e2e';
+
+declare global {
+  interface Window {
+    __longTasks?: number[];
+  }
+}
+
+describe.skipIf(!existsSync(CHROMIUM))(
+  `the workbench in chromium (needs ${CHROMIUM}: apt-get install chromium)`,
+  () => {
+    let serve: ServeProcess;
+    let browser: Browser;
+    let page: Page;
+    let allowed: string;
+
+    beforeAll(async () => {
+      allowed = await mkdtemp(path.join(tmpdir(), 'dc-e2e-'));
+      serve = await startServe(['--allow', allowed]);
+      process.stdout.write(`deepcorrect serve ready in ${serve.readyMs.toFixed(0)} ms\n`);
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+      page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      // Long tasks on the renderer's main thread, recorded from the first frame.
+      await page.addInitScript(() => {
+        window.__longTasks = [];
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) window.__longTasks?.push(e.duration);
+        }).observe({ type: 'longtask', buffered: true });
+      });
+      await mkdir(SHOTS, { recursive: true });
+    });
+    afterAll(async () => {
+      await browser?.close();
+      await serve?.stop();
+      await rm(allowed, { recursive: true, force: true });
+    });
+
+    it('loads, shows the engine backend and the demo dataset with thumbnails', async () => {
+      await page.goto(serve.url);
+      await page.getByTestId('app-ready').waitFor({ timeout: 20_000 });
+      await expect.poll(() => page.getByTestId('backend-status').textContent()).toContain('wasm');
+      await expect.poll(() => page.getByTestId('thumb').count(), { timeout: 10_000 }).toBeGreaterThan(20);
+      const classes = await page.getByTestId('class-row').allTextContents();
+      expect(classes.join(' ')).toContain('Ankle boot');
+      await page.screenshot({ path: `${SHOTS}/datasets.png` });
+    });
+
+    it('moving the blur slider changes the distorted image', async () => {
+      await page.getByTestId('thumb').nth(3).click();
+      const canvas = page.getByTestId('sample-distorted');
+      const clean = page.getByTestId('sample-clean');
+      const pixels = (c: typeof canvas) => c.evaluate((el) => (el as HTMLCanvasElement).toDataURL());
+      await expect.poll(() => pixels(clean)).not.toBe('data:,');
+      const before = await pixels(canvas);
+      const slider = page.getByTestId('slider-blur');
+      await slider.fill('2');
+      await slider.dispatchEvent('input');
+      await expect.poll(() => pixels(canvas), { timeout: 10_000 }).not.toBe(before);
+      expect(await pixels(canvas)).not.toBe(await pixels(clean));
+      await page.screenshot({ path: `${SHOTS}/sample-blur.png` });
+    });
+
+    it('a training job shows progress, is cancelled from the job panel, and reports cancelled', async () => {
+      await page.getByTestId('nav-models').click();
+      await page.evaluate(() => (window.__longTasks = []));
+      await page.getByTestId('train-start').click();
+      const row = page.getByTestId('job-row').last();
+      await expect.poll(() => row.getAttribute('data-status'), { timeout: 20_000 }).toBe('running');
+      // Let it train a few seconds while the page stays responsive.
+      await page.waitForTimeout(4000);
+      await page.screenshot({ path: `${SHOTS}/training.png` });
+      await row.getByTestId('job-cancel').click();
+      await expect.poll(() => row.getAttribute('data-status'), { timeout: 5000 }).toBe('cancelled');
+      const longTasks = await page.evaluate(() => window.__longTasks ?? []);
+      process.stdout.write(
+        `renderer long tasks during training: ${longTasks.length}, longest ${Math.max(0, ...longTasks).toFixed(0)} ms\n`,
+      );
+      await page.screenshot({ path: `${SHOTS}/cancelled.png` });
+    });
+  },
+);
