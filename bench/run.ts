@@ -7,6 +7,8 @@ import { benchDistort, DISTORT_CASES, type DistortBenchResult } from './distort-
 import { benchConvKernels } from './kernel-bench.ts';
 import { runOpenCvPeer } from './opencv-peer.ts';
 import { benchRead } from './read-bench.ts';
+import { benchServe } from './serve-bench.ts';
+import { RENDERER_DIR } from '../electron/engine/cli/commands/serve.ts';
 import { benchTrain, round } from './train-bench.ts';
 import { runTorchPeer } from './torch-peer.ts';
 
@@ -16,13 +18,13 @@ export interface BenchOptions {
   images: number;
   batch: number;
   torch: boolean;
-  /** Groups to run (default: all): kernels, train, distort, read. */
+  /** Groups to run (default: all). */
   only?: BenchGroup[];
   print: (line: object) => void;
   log: (line: string) => void;
 }
 
-export const BENCH_GROUPS = ['kernels', 'train', 'distort', 'read'] as const;
+export const BENCH_GROUPS = ['serve', 'read', 'distort', 'kernels', 'train'] as const;
 export type BenchGroup = (typeof BENCH_GROUPS)[number];
 
 /** Where the full Fashion-MNIST is read from for the read benchmark (Debian's dataset-fashion-mnist). */
@@ -46,6 +48,10 @@ export async function runBench(options: BenchOptions): Promise<void> {
     else options.print({ bench: 'skip', backend: name, reason: outcome.detail });
   }
   const wants = (group: BenchGroup): boolean => options.only === undefined || options.only.includes(group);
+  if (wants('serve')) {
+    if (existsSync(`${RENDERER_DIR}index.html`)) options.print(await benchServe());
+    else options.print({ bench: 'skip', group: 'serve', reason: 'the UI is not built (npm run build)' });
+  }
   if (wants('read')) {
     if (existsSync(FASHION_MNIST)) options.print(await benchRead(FASHION_MNIST, 'train'));
     else

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServe, type ServeProcess } from './serve-process.ts';
+import { startServe, type ServeProcess } from '../../bench/serve-process.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 // The flags facts.md gives for this machine: headless, no sandbox as root, no background network traffic.
