@@ -5,6 +5,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { decodeFrame, encodeFrame } from '../../shared/bridge/codec.ts';
 import { MAX_CLIENT_MESSAGE_BYTES, type ServerMessage } from '../../shared/bridge/protocol.ts';
 import type { BridgeGate } from '../gateway/gate.ts';
+import { securityHeaders } from '../main/security.ts';
 import { readAppFile } from './static-files.ts';
 
 export interface ServeOptions {
@@ -40,25 +41,13 @@ function cookieToken(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
-function securityHeaders(port: number): Record<string, string> {
+/** The desktop app's headers, with the bridge's WebSocket added to what the page may connect to. */
+function browserModeHeaders(port: number): Record<string, string> {
+  const headers = securityHeaders();
+  const csp = headers['Content-Security-Policy'] ?? '';
   return {
-    'Content-Security-Policy': [
-      "default-src 'none'",
-      "script-src 'self'",
-      // Vue and ECharts set element styles through the CSSOM; no inline <style> or script is served.
-      "style-src 'self' 'unsafe-inline'",
-      "img-src 'self' data: blob:",
-      `connect-src 'self' ws://127.0.0.1:${port}`,
-      "font-src 'self'",
-      "base-uri 'none'",
-      "form-action 'none'",
-      "frame-ancestors 'none'",
-      "object-src 'none'",
-    ].join('; '),
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-    'Cross-Origin-Opener-Policy': 'same-origin',
-    'Cross-Origin-Resource-Policy': 'same-origin',
+    ...headers,
+    'Content-Security-Policy': csp.replace("connect-src 'self'", `connect-src 'self' ws://127.0.0.1:${port}`),
   };
 }
 
@@ -75,7 +64,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const http = createServer((req, res) => void serveFile(req, res));
   async function serveFile(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
-    const headers = securityHeaders(port);
+    const headers = browserModeHeaders(port);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, headers).end();
       return;

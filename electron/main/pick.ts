@@ -1,0 +1,44 @@
+/**
+ * The native pickers the renderer may ask for, by kind. Pure (no Electron import): the kinds are checked
+ * here before any dialog opens, and the dialog options are plain data.
+ */
+import type { BridgeTransport } from '../../shared/bridge/client.ts';
+
+export type PickKind = Parameters<NonNullable<BridgeTransport['pickPath']>>[0];
+
+export const PICK_KINDS: readonly PickKind[] = ['dataset-folder', 'dataset-file', 'output-folder'];
+
+export function isPickKind(value: unknown): value is PickKind {
+  return typeof value === 'string' && (PICK_KINDS as readonly string[]).includes(value);
+}
+
+/** What showOpenDialog needs for one kind (structurally Electron's OpenDialogOptions). */
+export interface PickDialogOptions {
+  title: string;
+  buttonLabel: string;
+  properties: ('openFile' | 'openDirectory' | 'createDirectory' | 'dontAddToRecent')[];
+}
+
+export function pickDialogOptions(kind: PickKind): PickDialogOptions {
+  switch (kind) {
+    case 'dataset-folder':
+      return {
+        title: 'Open dataset folder',
+        buttonLabel: 'Open',
+        properties: ['openDirectory', 'dontAddToRecent'],
+      };
+    case 'dataset-file':
+      // No extension filter: IDX images files are often named without one (train-images-idx3-ubyte).
+      return {
+        title: 'Open dataset file (IDX images)',
+        buttonLabel: 'Open',
+        properties: ['openFile', 'dontAddToRecent'],
+      };
+    case 'output-folder':
+      return {
+        title: 'Choose output folder',
+        buttonLabel: 'Choose',
+        properties: ['openDirectory', 'createDirectory', 'dontAddToRecent'],
+      };
+  }
+}
