@@ -34,6 +34,8 @@ export interface ElectronBundles {
   main: string;
   preload: string;
   host: string;
+  /** The data-parallel trainer's gradient worker, loaded by the host's bundle from beside it. */
+  gradWorker: string;
 }
 
 export function electronBundlePaths(outDir = 'out'): ElectronBundles {
@@ -42,6 +44,7 @@ export function electronBundlePaths(outDir = 'out'): ElectronBundles {
     main: path.join(out, 'main', 'index.mjs'),
     preload: path.join(out, 'preload', 'index.cjs'),
     host: path.join(out, 'host', 'index.mjs'),
+    gradWorker: path.join(out, 'host', 'grad-worker.mjs'),
   };
 }
 
@@ -66,6 +69,7 @@ export async function buildElectron(outDir = 'out'): Promise<ElectronBundles> {
   await Promise.all([
     build({ ...nodeEsm, entryPoints: ['electron/main/index.ts'], outfile: bundles.main }),
     build({ ...nodeEsm, entryPoints: ['electron/engine/host/main.ts'], outfile: bundles.host }),
+    build({ ...nodeEsm, entryPoints: ['electron/engine/train/grad-worker.ts'], outfile: bundles.gradWorker }),
     // A sandboxed preload runs in the renderer with a reduced require (electron, events, timers, url):
     // CommonJS, browser platform, and nothing external but electron.
     build({
@@ -84,6 +88,6 @@ export async function buildElectron(outDir = 'out'): Promise<ElectronBundles> {
 const invokedPath = process.argv[1];
 if (invokedPath !== undefined && import.meta.url === pathToFileURL(path.resolve(invokedPath)).href) {
   const bundles = await buildElectron(process.argv[2]);
-  for (const file of [bundles.main, bundles.preload, bundles.host])
+  for (const file of [bundles.main, bundles.preload, bundles.host, bundles.gradWorker])
     console.log(path.relative(projectDir, file));
 }

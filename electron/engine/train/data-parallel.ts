@@ -21,7 +21,12 @@ export interface Batch {
   n: number;
 }
 
-const BOOTSTRAP = new URL('../workers/bootstrap.mjs', import.meta.url);
+// From source (CLI, tests, browser mode) workers start through a tsx bootstrap that loads the TypeScript entry;
+// in the desktop app's bundle (out/host/index.mjs) the worker is its own bundle beside it (electron/build.ts).
+const BUNDLED = import.meta.url.endsWith('.mjs');
+const BOOTSTRAP = BUNDLED
+  ? new URL('./grad-worker.mjs', import.meta.url)
+  : new URL('../workers/bootstrap.mjs', import.meta.url);
 const WORKER_ENTRY = new URL('./grad-worker.ts', import.meta.url).href;
 
 export function defaultReplicas(backend: BackendName): number {
