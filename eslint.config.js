@@ -15,8 +15,10 @@
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
+import pluginVue from 'eslint-plugin-vue';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import vueParser from 'vue-eslint-parser';
 
 // ---------------------------------------------------------------------------------------------------------
 // Import boundary definitions
@@ -206,6 +208,18 @@ const requireDisableReason = {
 };
 
 // ---------------------------------------------------------------------------------------------------------
+// Vue single-file components (renderer/**/*.vue)
+// ---------------------------------------------------------------------------------------------------------
+
+// eslint-plugin-vue's recommended rules, confined to .vue files. Its layout rules are turned off: Prettier owns
+// formatting (the plugin's own `no-layout-rules` set, the same list eslint-config-prettier disables).
+const VUE_FILES = ['**/*.vue'];
+const vueRecommended = pluginVue.configs['flat/recommended'].map((config) => ({
+  ...config,
+  files: VUE_FILES,
+}));
+
+// ---------------------------------------------------------------------------------------------------------
 // Config
 // ---------------------------------------------------------------------------------------------------------
 
@@ -257,6 +271,32 @@ export default defineConfig(
         },
       ],
       'local/require-disable-reason': 'error',
+    },
+  },
+
+  // Vue components: vue-eslint-parser for the template, typescript-eslint (with types) for <script lang="ts">.
+  // They sit under renderer/, so the renderer boundary block below applies to them as well.
+  ...vueRecommended,
+  {
+    name: 'deepcorrect/vue',
+    files: VUE_FILES,
+    languageOptions: {
+      parser: vueParser,
+      parserOptions: {
+        parser: tseslint.parser,
+        extraFileExtensions: ['.vue'],
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+        sourceType: 'module',
+      },
+    },
+    rules: {
+      ...pluginVue.configs['no-layout-rules'].rules,
+      // Every <script> in this project is TypeScript.
+      'vue/block-lang': ['error', { script: { lang: 'ts' } }],
+      // As for .ts files (typescript-eslint's eslint-recommended override): vue-tsc reports undefined names,
+      // with knowledge of types that no-undef lacks.
+      'no-undef': 'off',
     },
   },
 
