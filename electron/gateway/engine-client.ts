@@ -145,6 +145,7 @@ export class EngineClient {
         this.record({
           ...job,
           status: 'failed',
+          errorCode: 'host-crashed',
           error: `the engine stopped (${why}) while this job ${job.status === 'running' ? 'ran' : 'waited'} (out of memory?); it was restarted: run the job again`,
           endedAt: Date.now(),
         });

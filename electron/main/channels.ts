@@ -13,13 +13,4 @@ export const CHANNELS = {
 
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 
-/** The DOM event the preload dispatches on window for a menu command; its detail is the command. */
-export const MENU_EVENT = 'deepcorrect:menu';
-
-/** The menu commands the main process may announce to the page. */
-export const MENU_COMMANDS = ['open-dataset'] as const;
-export type MenuCommand = (typeof MENU_COMMANDS)[number];
-
-export function isMenuCommand(value: unknown): value is MenuCommand {
-  return typeof value === 'string' && (MENU_COMMANDS as readonly string[]).includes(value);
-}
+export { MENU_EVENT, MENU_COMMANDS, isMenuCommand, type MenuCommand } from '../../shared/bridge/menu.ts';

@@ -4,6 +4,7 @@
  * of its output, and whether it runs as a job (queued, with progress events, cancellable) or answers at once.
  */
 import { z } from 'zod';
+import { BRIDGE_ERROR_CODES } from './protocol.ts';
 import {
   BackendSchema,
   ChannelsSchema,
@@ -29,6 +30,10 @@ export const JobInfoSchema = z.object({
   status: z.enum(JOB_STATUSES),
   progress: ProgressSchema.optional(),
   error: z.string().optional(),
+  /** Why it failed: 'host-crashed' when the engine process died under it, else 'engine'. */
+  errorCode: z.enum(BRIDGE_ERROR_CODES).optional(),
+  /** The request's input, so a view can label a job's results after a reload. */
+  input: z.unknown().optional(),
   /** The job's output once done (the output schema of its request). */
   result: z.unknown().optional(),
   queuedAt: z.number(),

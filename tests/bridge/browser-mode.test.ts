@@ -206,9 +206,10 @@ describe('browser mode: server, gate and engine host', () => {
     await conn.until((jobs) => jobs.some((j) => j.id === jobId && j.status === 'running'));
     process.kill(engine.hostPid as number, 'SIGKILL');
     await conn.until((jobs) => jobs.some((j) => j.id === jobId && j.status === 'failed'), 10_000);
-    expect(conn.jobs.filter((j) => j.id === jobId).at(-1)?.error).toMatch(
-      /engine stopped \(killed by SIGKILL\).*run the job again/,
-    );
+    const failed = conn.jobs.filter((j) => j.id === jobId).at(-1);
+    expect(failed?.errorCode).toBe('host-crashed');
+    expect(failed?.input).toMatchObject({ trainPerClass: 200, levels: [1] });
+    expect(failed?.error).toMatch(/engine stopped \(killed by SIGKILL\).*run the job again/);
     const info = await conn.ok<{ backend: { name: string } }>('engine.info', {});
     expect(info.backend.name).toBe('wasm');
   });

@@ -30,10 +30,10 @@ export class JobQueue {
 
   constructor(private readonly publish: (job: JobInfo) => void) {}
 
-  submit(name: string, title: string, run: JobRun): string {
+  submit(name: string, title: string, input: unknown, run: JobRun): string {
     const id = `job-${this.nextId++}`;
     const entry: Entry = {
-      info: { id, name, title, status: 'queued', queuedAt: Date.now() },
+      info: { id, name, title, input, status: 'queued', queuedAt: Date.now() },
       run,
       abort: new AbortController(),
     };
@@ -98,7 +98,7 @@ export class JobQueue {
     }
   }
 
-  private finish(entry: Entry, end: Pick<JobInfo, 'status' | 'result' | 'error'>): void {
+  private finish(entry: Entry, end: Pick<JobInfo, 'status' | 'result' | 'error' | 'errorCode'>): void {
     entry.info = { ...entry.info, ...end, endedAt: Date.now() };
     this.publish({ ...entry.info });
   }

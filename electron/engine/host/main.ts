@@ -45,9 +45,9 @@ async function answer(id: number, name: string, input: unknown): Promise<void> {
       const make = JOBS[name as keyof typeof JOBS] as (
         i: unknown,
         s: HostState,
-      ) => { title: string; run: Parameters<JobQueue['submit']>[2] };
+      ) => { title: string; run: Parameters<JobQueue['submit']>[3] };
       const job = make(input, state);
-      output = { jobId: state.jobs.submit(name, job.title, job.run) };
+      output = { jobId: state.jobs.submit(name, job.title, input, job.run) };
     } else {
       throw new Error(`no handler for ${name}`);
     }

@@ -107,12 +107,7 @@ export const useJobs = defineStore('jobs', () => {
   return { all, active, start, startJob, cancel, get, latest, history };
 });
 
-/**
- * A failed job's error as a BridgeError. Job events carry only the message, so an engine that died under a
- * job is recognised by its words, to tell the user that running the job again is the remedy.
- */
+/** A failed job's error as a BridgeError, its code telling a crashed engine from a failed computation. */
 function failure(job: JobInfo): BridgeError {
-  const message = job.error ?? 'the job failed without a message';
-  const crashed = /\b(crash|crashed|restarted|exited|out of memory)\b/i.test(message);
-  return new BridgeError(crashed ? 'host-crashed' : 'engine', message);
+  return new BridgeError(job.errorCode ?? 'engine', job.error ?? 'the job failed without a message');
 }

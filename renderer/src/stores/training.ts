@@ -1,7 +1,4 @@
-/**
- * Baseline training runs started from this window, with what they were asked to do: a job event carries the
- * job's result but not its input, and the accuracy chart needs the distortion kind for its axis.
- */
+/** Baseline training runs: the one the Models view shows, and what it was asked to do (its job's input). */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { RequestInput } from '../../../shared/bridge/contract.ts';
@@ -11,7 +8,6 @@ export type TrainInput = RequestInput<'demo.train'>;
 
 export const useTraining = defineStore('training', () => {
   const jobs = useJobs();
-  const inputs = ref(new Map<string, TrainInput>());
   const lastStarted = ref<string | null>(null);
 
   /** The run the Models view shows: the last one started here, else the engine's latest. */
@@ -22,13 +18,12 @@ export const useTraining = defineStore('training', () => {
 
   async function start(input: TrainInput): Promise<void> {
     const id = await jobs.startJob('demo.train', input);
-    if (id === undefined) return;
-    inputs.value.set(id, input);
-    lastStarted.value = id;
+    if (id !== undefined) lastStarted.value = id;
   }
 
+  /** A run's input, carried by its job events (the engine validated it against the contract). */
   function inputOf(id: string): TrainInput | undefined {
-    return inputs.value.get(id);
+    return jobs.get(id)?.input as TrainInput | undefined;
   }
 
   return { current, start, inputOf };
