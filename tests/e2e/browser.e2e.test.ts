@@ -23,6 +23,8 @@ const FLAGS = [
   '--disable-sync',
 ];
 const SHOTS = 'out/e2e';
+/** The full Fashion-MNIST (Debian's dataset-fashion-mnist, installed by CI): 60,000 training images. */
+const FASHION = '/usr/share/datasets/fashion-mnist';
 
 declare global {
   interface Window {
@@ -40,7 +42,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
 
     beforeAll(async () => {
       allowed = await mkdtemp(path.join(tmpdir(), 'dc-e2e-'));
-      serve = await startServe(['--allow', allowed]);
+      serve = await startServe(['--allow', allowed, ...(existsSync(FASHION) ? ['--allow', FASHION] : [])]);
       process.stdout.write(`deepcorrect serve ready in ${serve.readyMs.toFixed(0)} ms\n`);
       browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
       page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -82,6 +84,41 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await expect.poll(() => pixels(canvas), { timeout: 10_000 }).not.toBe(before);
       expect(await pixels(canvas)).not.toBe(await pixels(clean));
       await page.screenshot({ path: `${SHOTS}/sample-blur.png` });
+    });
+
+    it.skipIf(!existsSync(FASHION))('scrolls the full 60,000-image Fashion-MNIST smoothly', async () => {
+      await page.getByTestId('dataset-path').fill(FASHION);
+      await page.getByTestId('dataset-open').click();
+      const grid = page.getByTestId('thumb-grid');
+      await expect.poll(() => grid.getAttribute('data-count'), { timeout: 20_000 }).toBe('60000');
+      await page.evaluate(() => (window.__longTasks = []));
+      const painted = async (): Promise<number> =>
+        page
+          .getByTestId('thumb')
+          .evaluateAll((els) => els.filter((e) => (e as HTMLCanvasElement).width > 1).length);
+      // Fling through the whole split: wheel steps, then jumps to the middle and the end.
+      await grid.hover();
+      for (let i = 0; i < 20; i++) {
+        await page.mouse.wheel(0, 1500);
+        await page.waitForTimeout(30);
+      }
+      for (const fraction of [0.5, 1]) {
+        await grid.evaluate((el, f) => (el.scrollTop = f * el.scrollHeight), fraction);
+        await page.waitForTimeout(300);
+      }
+      await expect.poll(painted, { timeout: 10_000 }).toBeGreaterThan(10);
+      const indices = await page
+        .getByTestId('thumb')
+        .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-index'))));
+      expect(Math.max(...indices)).toBe(59_999);
+      expect(indices.length).toBeLessThan(400);
+      const longTasks = await page.evaluate(() => window.__longTasks ?? []);
+      process.stdout.write(
+        `60,000-image grid: ${indices.length} thumbnails in the DOM at the end; long tasks while scrolling: ${longTasks.length}, longest ${Math.max(0, ...longTasks).toFixed(0)} ms\n`,
+      );
+      await page.screenshot({ path: `${SHOTS}/fashion-mnist-60000.png` });
+      await page.getByTestId('dataset-demo').click();
+      await expect.poll(() => grid.getAttribute('data-count'), { timeout: 20_000 }).toBe('10000');
     });
 
     it('a training job shows progress, is cancelled from the job panel, and reports cancelled', async () => {
