@@ -53,6 +53,9 @@ export async function fit(
     const order = shuffledIndices(data.n, random);
     let lossSum = 0;
     for (let b = 0; b < batchesPerEpoch; b++) {
+      // A macrotask turn between steps: each step resumes from a worker's message, and starting the next one
+      // inside that callback kept the event loop from timers and from the host's IPC (a cancel waited seconds).
+      await new Promise((resolve) => setTimeout(resolve, 0));
       if (options.signal?.aborted) throw new AbortError();
       const rows = order.subarray(b * batchSize, Math.min(data.n, (b + 1) * batchSize));
       const x = new Float32Array(rows.length * pixels);
