@@ -45,7 +45,11 @@ export function isInside(root: string, child: string): boolean {
  */
 export function appFilePath(root: string, requestUrl: string): string | undefined {
   if (!isAppUrl(requestUrl)) return undefined;
-  const pathname = new URL(requestUrl).pathname;
+  return rendererFilePath(root, new URL(requestUrl).pathname);
+}
+
+/** The same for a URL's path alone: browser mode serves the renderer folder over HTTP by these rules. */
+export function rendererFilePath(root: string, pathname: string): string | undefined {
   let decoded: string;
   try {
     decoded = decodeURIComponent(pathname);
@@ -69,7 +73,15 @@ export function appFilePath(root: string, requestUrl: string): string | undefine
  * it is refused.
  */
 export async function resolveAppFile(root: string, requestUrl: string): Promise<string | undefined> {
-  const candidate = appFilePath(root, requestUrl);
+  return realFileInside(root, appFilePath(root, requestUrl));
+}
+
+/** resolveAppFile for a URL path (browser mode's HTTP server). */
+export function resolveRendererFile(root: string, pathname: string): Promise<string | undefined> {
+  return realFileInside(root, rendererFilePath(root, pathname));
+}
+
+async function realFileInside(root: string, candidate: string | undefined): Promise<string | undefined> {
   if (candidate === undefined) return undefined;
   try {
     const [realRoot, realFile] = await Promise.all([realpath(root), realpath(candidate)]);
