@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../../shared/backends.ts';
 import type { DistortionSpec } from '../../../shared/distortions.ts';
-import type { ProgressListener } from '../../../shared/progress.ts';
+import type { Progress, ProgressListener } from '../../../shared/progress.ts';
 import { loadImages, toUnitFloat } from '../data/load-images.ts';
 import { openDataset } from '../data/open-dataset.ts';
 import { stratifiedSubset } from '../data/subset.ts';
-import { accuracyVersusLevel, type LevelAccuracy } from '../eval/distorted-accuracy.ts';
+import { evaluate } from '../eval/evaluate.ts';
 import { cnn4 } from '../models/cnn4.ts';
 import { demoDatasetDir } from '../resources.ts';
 import { DataParallelTrainer } from '../train/data-parallel.ts';
@@ -27,7 +27,8 @@ export interface DemoBaselineOptions {
 
 export interface DemoBaselineResult {
   epochs: EpochRecord[];
-  rows: LevelAccuracy[];
+  /** Top-1 accuracy on clean images (no level) and at each level. */
+  rows: { level?: number; accuracy: number }[];
   testImages: number;
 }
 
@@ -39,24 +40,27 @@ export interface DemoBaselineResult {
 export async function demoBaseline(options: DemoBaselineOptions): Promise<DemoBaselineResult> {
   const dataset = await openDataset(demoDatasetDir());
   const classes = dataset.summary.classes.length;
-  const pick = async (split: 'train' | 'test', perClass: number) =>
-    loadImages(
+  const model = cnn4({
+    inputShape: [dataset.summary.height, dataset.summary.width, dataset.summary.channels],
+    classes,
+    seed: options.seed,
+  });
+  let trainer: DataParallelTrainer | undefined;
+  try {
+    const train = await loadImages(
       dataset,
-      split,
-      stratifiedSubset(await dataset.labels(split), perClass, options.seed, classes),
+      'train',
+      stratifiedSubset(await dataset.labels('train'), options.trainPerClass, options.seed, classes),
       options.signal,
     );
-  let train, test;
-  try {
-    train = await pick('train', options.trainPerClass);
-    test = await pick('test', options.testPerClass);
-  } finally {
-    await dataset.close();
-  }
-  const model = cnn4({ inputShape: train.imageShape, classes, seed: options.seed });
-  const trainer = await DataParallelTrainer.create(model, tf.train.adam(1e-3), { backend: options.backend });
-  try {
-    options.onStart?.({ trainImages: train.n, testImages: test.n, replicas: trainer.replicaCount, classes });
+    const test = stratifiedSubset(await dataset.labels('test'), options.testPerClass, options.seed, classes);
+    trainer = await DataParallelTrainer.create(model, tf.train.adam(1e-3), { backend: options.backend });
+    options.onStart?.({
+      trainImages: train.n,
+      testImages: test.length,
+      replicas: trainer.replicaCount,
+      classes,
+    });
     const report = options.onProgress;
     const epochs = await fit(
       trainer,
@@ -75,18 +79,30 @@ export async function demoBaseline(options: DemoBaselineOptions): Promise<DemoBa
         ...(report ? { onProgress: (p) => report({ ...p, fraction: 0.9 * p.fraction }) } : {}),
       },
     );
-    const rows = await accuracyVersusLevel(model, test, options.spec, options.levels, options.seed, {
+    const evaluation = await evaluate({
+      model,
+      dataset,
+      split: 'test',
+      indices: test,
+      spec: options.spec,
+      levels: options.levels,
+      seed: options.seed,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(report
         ? {
-            onProgress: (p) =>
+            onProgress: (p: Progress) =>
               report({ ...p, stage: `evaluating: ${p.stage}`, fraction: 0.9 + 0.1 * p.fraction }),
           }
         : {}),
     });
-    return { epochs, rows, testImages: test.n };
+    const rows = evaluation.conditions.map((c) => ({
+      ...(c.level === undefined ? {} : { level: c.level }),
+      accuracy: c.top1,
+    }));
+    return { epochs, rows, testImages: evaluation.images };
   } finally {
-    await trainer.dispose();
+    await trainer?.dispose();
     model.dispose();
+    await dataset.close();
   }
 }
