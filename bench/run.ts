@@ -8,6 +8,8 @@ import { benchConvKernels } from './kernel-bench.ts';
 import { runOpenCvPeer } from './opencv-peer.ts';
 import { benchRead } from './read-bench.ts';
 import { benchServe } from './serve-bench.ts';
+import { benchEvaluate } from './eval-bench.ts';
+import { ARCHITECTURES } from '../electron/engine/models/registry.ts';
 import { RENDERER_DIR } from '../electron/engine/cli/commands/serve.ts';
 import { benchTrain, round } from './train-bench.ts';
 import { runTorchPeer } from './torch-peer.ts';
@@ -24,7 +26,7 @@ export interface BenchOptions {
   log: (line: string) => void;
 }
 
-export const BENCH_GROUPS = ['serve', 'read', 'distort', 'kernels', 'train'] as const;
+export const BENCH_GROUPS = ['serve', 'read', 'distort', 'eval', 'kernels', 'train', 'archs'] as const;
 export type BenchGroup = (typeof BENCH_GROUPS)[number];
 
 /** Where the full Fashion-MNIST is read from for the read benchmark (Debian's dataset-fashion-mnist). */
@@ -71,7 +73,24 @@ export async function runBench(options: BenchOptions): Promise<void> {
         distortResults.push(r);
       }
     }
+    if (wants('eval')) options.print(await benchEvaluate(name));
     if (wants('kernels')) for (const k of benchConvKernels()) options.print(k);
+  }
+  // Training throughput of every architecture the workbench offers, on CIFAR-sized inputs.
+  for (const name of wants('archs') ? runnable : []) {
+    await selectBackend({ forced: name });
+    for (const arch of ARCHITECTURES) {
+      options.log(`training ${arch} 32x32x3 on ${name}…`);
+      options.print(
+        await benchTrain({
+          backend: name,
+          arch,
+          shape: [32, 32, 3],
+          images: options.images,
+          batch: options.batch,
+        }),
+      );
+    }
   }
   if (wants('distort')) await printOpenCvRatios(distortResults, options);
   for (const shape of wants('train') ? SHAPES : []) {

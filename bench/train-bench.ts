@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../shared/backends.ts';
 import { mulberry32 } from '../shared/random.ts';
-import { cnn4 } from '../electron/engine/models/cnn4.ts';
+import { buildModel, type Architecture } from '../electron/engine/models/registry.ts';
 import { DataParallelTrainer } from '../electron/engine/train/data-parallel.ts';
 
 export interface TrainBenchOptions {
   backend: BackendName;
+  /** The architecture (default cnn4, the model facts.md measured). */
+  arch?: Architecture;
   shape: [number, number, number];
   images: number;
   batch: number;
@@ -15,7 +17,7 @@ export interface TrainBenchOptions {
 
 export interface TrainBenchResult {
   backend: string;
-  model: 'cnn4';
+  model: Architecture;
   shape: string;
   threads: number;
   train_img_s: number;
@@ -24,7 +26,7 @@ export interface TrainBenchResult {
 }
 
 /**
- * Trains cnn4 for one epoch of uniform random images with Adam after a warm-up, then times
+ * Trains a model (cnn4 unless told) for one epoch of uniform random images with Adam after a warm-up, then times
  * inference over the same images: the benchmark of facts.md, comparable with its figures.
  * The backend must already be selected.
  */
@@ -36,7 +38,8 @@ export async function benchTrain(options: TrainBenchOptions): Promise<TrainBench
   const x = new Float32Array(batch * pixels).map(() => random());
   const y = new Float32Array(batch * classes);
   for (let i = 0; i < batch; i++) y[i * classes + Math.floor(random() * classes)] = 1;
-  const model = cnn4({ inputShape: shape, classes });
+  const arch = options.arch ?? 'cnn4';
+  const model = buildModel(arch, { inputShape: shape, classes });
   const trainer = await DataParallelTrainer.create(model, tf.train.adam(1e-3), {
     backend: options.backend,
     ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
@@ -62,7 +65,7 @@ export async function benchTrain(options: TrainBenchOptions): Promise<TrainBench
     input.dispose();
     return {
       backend: options.backend,
-      model: 'cnn4',
+      model: arch,
       shape: shape.join('x'),
       threads: trainer.replicaCount,
       train_img_s: round((steps * batch) / trainSeconds),

@@ -3,8 +3,10 @@ import { registerBench } from './commands/bench.ts';
 import { registerDataset } from './commands/dataset.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDistort } from './commands/distort.ts';
+import { registerEvaluate } from './commands/evaluate.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerStart } from './commands/start.ts';
+import { registerTrain } from './commands/train.ts';
 import { registerDoctor } from './commands/doctor.ts';
 
 /** `deepcorrect`: every engine operation from the command line, for scripted studies and tests. */
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerDataset(program);
   registerDistort(program);
+  registerEvaluate(program);
+  registerTrain(program);
   registerServe(program);
   registerStart(program);
   return program;

@@ -2,7 +2,14 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../../shared/backends.ts';
-import { crossEntropy, shardGradients, storeFlatWeights, weightLayout } from './gradients.ts';
+import {
+  countCorrect,
+  crossEntropy,
+  shardGradients,
+  storeFlatWeights,
+  weightLayout,
+  type ShardResult,
+} from './gradients.ts';
 import type { WorkerInit, WorkerReply, WorkerStep } from './protocol.ts';
 
 export interface TrainerOptions {
@@ -34,14 +41,14 @@ export function defaultReplicas(backend: BackendName): number {
 }
 
 class Replica {
-  private pending: { resolve: (loss: number) => void; reject: (e: Error) => void } | undefined;
+  private pending: { resolve: (result: ShardResult) => void; reject: (e: Error) => void } | undefined;
   private failure: Error | undefined;
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (msg: WorkerReply) => {
       const p = this.pending;
       this.pending = undefined;
-      if (msg.type === 'done') p?.resolve(msg.loss);
+      if (msg.type === 'done') p?.resolve({ loss: msg.loss, correct: msg.correct });
       else if (msg.type === 'error') p?.reject(new Error(`gradient worker: ${msg.message}`));
     });
     const fail = (error: Error): void => {
@@ -76,7 +83,7 @@ class Replica {
     });
   }
 
-  step(msg: WorkerStep): Promise<number> {
+  step(msg: WorkerStep): Promise<ShardResult> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
@@ -137,6 +144,14 @@ export class DataParallelTrainer {
 
   /** One optimizer step on a batch; resolves to the batch's mean loss. */
   async step(batch: Batch, imageShape: number[], classes: number): Promise<number> {
+    return (await this.stepWithStats(batch, imageShape, classes)).loss;
+  }
+
+  /**
+   * One optimizer step on a batch; resolves to the batch's mean loss and how many of its images the model
+   * classified correctly in that step's forward pass (training mode, weights before the update).
+   */
+  async stepWithStats(batch: Batch, imageShape: number[], classes: number): Promise<ShardResult> {
     if (this.replicas.length === 0) return this.singleStep(batch, imageShape, classes);
     const pixels = imageShape.reduce((a, b) => a * b, 1);
     const shards = splitEvenly(batch.n, this.replicaCount);
@@ -156,12 +171,15 @@ export class DataParallelTrainer {
     });
     const n0 = shards[0] as number;
     const mainGrads = this.grads[0] as Float32Array;
-    const mainLoss = tf.tidy(() => {
-      const x = tf.tensor(batch.x.subarray(0, n0 * pixels), [n0, ...imageShape]);
-      const y = tf.tensor(batch.y.subarray(0, n0 * classes), [n0, classes]);
-      return shardGradients(this.model, x, y, mainGrads);
-    });
-    const losses = [mainLoss, ...(await Promise.all(pending))];
+    const x = tf.tensor(batch.x.subarray(0, n0 * pixels), [n0, ...imageShape]);
+    const y = tf.tensor(batch.y.subarray(0, n0 * classes), [n0, classes]);
+    let main;
+    try {
+      main = shardGradients(this.model, x, y, mainGrads);
+    } finally {
+      tf.dispose([x, y]);
+    }
+    const results = [main, ...(await Promise.all(pending))];
     // Each shard's loss is a mean over its images: weight by shard size for the batch mean.
     const total = mainGrads.length;
     const sum = new Float32Array(total);
@@ -171,23 +189,32 @@ export class DataParallelTrainer {
       for (let i = 0; i < total; i++) sum[i] = (sum[i] as number) + w * (g[i] as number);
     });
     this.applyFlat(sum);
-    return losses.reduce((acc, loss, k) => acc + (loss * (shards[k] as number)) / batch.n, 0);
+    return {
+      loss: results.reduce((acc, r, k) => acc + (r.loss * (shards[k] as number)) / batch.n, 0),
+      correct: results.reduce((acc, r) => acc + r.correct, 0),
+    };
   }
 
-  private singleStep(batch: Batch, imageShape: number[], classes: number): number {
+  private singleStep(batch: Batch, imageShape: number[], classes: number): ShardResult {
     const vars = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
     const x = tf.tensor(batch.x, [batch.n, ...imageShape]);
     const y = tf.tensor(batch.y, [batch.n, classes]);
+    let probs: tf.Tensor | undefined;
     const loss = this.optimizer.minimize(
-      () => crossEntropy(y, this.model.apply(x, { training: true }) as tf.Tensor),
+      () => {
+        const p = this.model.apply(x, { training: true }) as tf.Tensor;
+        probs = tf.keep(p); // outlives the gradient scope so the predictions can be counted afterwards
+        return crossEntropy(y, p);
+      },
       true,
       vars,
     );
-    tf.dispose([x, y]);
+    const correct = probs === undefined ? 0 : countCorrect(probs, y);
+    tf.dispose([x, y, ...(probs ? [probs] : [])]);
     if (loss === null) throw new Error('optimizer returned no loss');
     const value = loss.dataSync()[0] as number;
     loss.dispose();
-    return value;
+    return { loss: value, correct };
   }
 
   private applyFlat(flat: Float32Array): void {

@@ -30,12 +30,16 @@ if (!outcome.ok) {
     }
     try {
       loadFlatWeights(model, weights);
-      const loss = tf.tidy(() => {
-        const x = tf.tensor(msg.x, msg.xShape);
-        const y = tf.tensor(msg.y, msg.yShape);
-        return shardGradients(model, x, y, grads);
-      });
-      port.postMessage({ type: 'done', loss } satisfies WorkerReply);
+      const x = tf.tensor(msg.x, msg.xShape);
+      const y = tf.tensor(msg.y, msg.yShape);
+      let result;
+      try {
+        result = shardGradients(model, x, y, grads);
+      } finally {
+        tf.dispose([x, y]);
+      }
+      const { loss, correct } = result;
+      port.postMessage({ type: 'done', loss, correct } satisfies WorkerReply);
     } catch (error) {
       port.postMessage({
         type: 'error',

@@ -8,10 +8,12 @@ export function crossEntropy(labels: tf.Tensor, probs: tf.Tensor): tf.Scalar {
   });
 }
 
-export interface ShardGradients {
+/** What one shard's forward and backward pass found besides its gradients. */
+export interface ShardResult {
+  /** Mean loss over the shard's images. */
   loss: number;
-  /** Gradients in the order of model.trainableWeights, concatenated. */
-  flat: Float32Array;
+  /** Images whose highest-scoring class (in training mode, before this step's update) is the label's. */
+  correct: number;
 }
 
 /** Number of trainable parameters, and each weight's offset in the flattened layout. */
@@ -28,14 +30,22 @@ export function weightLayout(model: tf.LayersModel): { total: number; offsets: n
 
 /**
  * Forward and backward pass of one shard in training mode; writes the gradients of every
- * trainable weight into `out` (flattened in model.trainableWeights order) and returns the loss.
+ * trainable weight into `out` (flattened in model.trainableWeights order) and returns the loss
+ * and the number of correct predictions (the outputs exist anyway, so counting them is cheap).
  */
-export function shardGradients(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, out: Float32Array): number {
+export function shardGradients(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  out: Float32Array,
+): ShardResult {
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const { value, grads } = tf.variableGrads(
-    () => crossEntropy(y, model.apply(x, { training: true }) as tf.Tensor),
-    variables,
-  );
+  let probs: tf.Tensor | undefined;
+  const { value, grads } = tf.variableGrads(() => {
+    const p = model.apply(x, { training: true }) as tf.Tensor;
+    probs = tf.keep(p); // outlives the gradient scope so the predictions can be counted afterwards
+    return crossEntropy(y, p);
+  }, variables);
   const { offsets } = weightLayout(model);
   variables.forEach((v, i) => {
     const g = grads[v.name];
@@ -43,8 +53,17 @@ export function shardGradients(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor
     out.set(g.dataSync(), offsets[i]);
   });
   const loss = value.dataSync()[0] as number;
-  tf.dispose([value, ...Object.values(grads)]);
-  return loss;
+  const correct = probs === undefined ? 0 : countCorrect(probs, y);
+  tf.dispose([value, ...Object.values(grads), ...(probs ? [probs] : [])]);
+  return { loss, correct };
+}
+
+/** Rows of `probs` whose arg-max matches that of the one-hot `labels`. */
+export function countCorrect(probs: tf.Tensor, labels: tf.Tensor): number {
+  const hits = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(labels, -1)), 'int32')));
+  const n = hits.dataSync()[0] as number;
+  hits.dispose();
+  return n;
 }
 
 /** Overwrites the model's trainable weights from a flat buffer laid out by weightLayout. */

@@ -18,4 +18,4 @@ export interface WorkerStep {
 }
 
 export type WorkerReply =
-  { type: 'ready' } | { type: 'done'; loss: number } | { type: 'error'; message: string };
+  { type: 'ready' } | { type: 'done'; loss: number; correct: number } | { type: 'error'; message: string };

@@ -1,0 +1,412 @@
+import { mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import type { BackendName } from '../../../shared/backends.ts';
+import { etaSeconds, type ProgressListener } from '../../../shared/progress.ts';
+import { imageSeed, mulberry32, shuffledIndices } from '../../../shared/random.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { loadImages, type LoadedImages } from '../data/load-images.ts';
+import { oneHot } from '../data/one-hot.ts';
+import { stratifiedSubset } from '../data/subset.ts';
+import type { ModelMetadata } from '../models/metadata.ts';
+import { saveModel } from '../models/model-io.ts';
+import { buildModel, summarize, type Architecture } from '../models/registry.ts';
+import { augmentBatch, describeAugment, type AugmentOptions } from './augment.ts';
+import {
+  CHECKPOINT_FOLDER,
+  loadCheckpointOptimizer,
+  loadCheckpointWeights,
+  readCheckpoint,
+  settingDifferences,
+  writeCheckpoint,
+  type CheckpointSettings,
+} from './checkpoint.ts';
+import { DataParallelTrainer } from './data-parallel.ts';
+import { isBetter, type EpochSummary } from './epoch-summary.ts';
+import { evaluateBytes } from './evaluate.ts';
+import { AbortError } from './fit.ts';
+import {
+  createOptimizer,
+  describeOptimizer,
+  disposeOptimizer,
+  setLearningRate,
+  type OptimizerSpec,
+} from './optimizer.ts';
+import { describeSchedule, learningRateAt, type LearningRateSchedule } from './schedule.ts';
+import { stratifiedValidationSplit } from './split.ts';
+
+export type { EpochSummary } from './epoch-summary.ts';
+
+export interface TrainingOptions {
+  /** An opened dataset: its 'train' split is trained on; its 'val' split validates if it has one, else a
+   * seeded stratified `validationFraction` of 'train' is held out. The caller closes it. */
+  dataset: Dataset;
+  arch: Architecture;
+  /** Where the final model goes; the checkpoint lives in <outDir>/checkpoint. Must be empty unless resuming. */
+  outDir: string;
+  epochs: number;
+  batchSize: number;
+  /** Seeds the weights, the validation split, the subset, every epoch's shuffle and augmentation. */
+  seed: number;
+  optimizer: OptimizerSpec;
+  schedule: LearningRateSchedule;
+  augment: AugmentOptions;
+  /** 0..0.5 (0: no validation, the last epoch is kept). Ignored when the dataset has a 'val' split. */
+  validationFraction: number;
+  /** Train on a seeded stratified subset of this many images per class. */
+  trainPerClass?: number;
+  /** Continue from <outDir>/checkpoint when there is one (its data settings must match). */
+  resume?: boolean;
+  backend: BackendName;
+  replicas?: number;
+  signal?: AbortSignal;
+  /**
+   * After every batch: stage `epoch e/E`, the fraction of the whole run, and metrics epoch, batch, batches,
+   * loss and accuracy (running over the epoch so far, as in EpochSummary), imagesPerSecond (the epoch's so
+   * far), learningRate, and valAccuracy/valLoss (of the latest finished epoch, once there is one).
+   */
+  onProgress?: ProgressListener;
+  /** After every epoch, once its checkpoint is on disk. */
+  onEpoch?: (record: EpochSummary) => void;
+  /** Told once the data is loaded and the trainer is up, before the first step. */
+  onStart?: (info: TrainingStart) => void;
+  /** The command line that started the run, for the model's provenance. */
+  command?: string;
+}
+
+export interface TrainingStart {
+  trainImages: number;
+  valImages: number;
+  /** 'val' when the dataset's own split validates, else 'train' (a held-out fraction). */
+  valSource: 'val' | 'train';
+  classes: number;
+  replicas: number;
+  parameters: number;
+  /** The first epoch this run trains (> 1 when resumed). */
+  firstEpoch: number;
+}
+
+export interface TrainingResult {
+  /** The best epoch's model, also saved in outDir; the caller disposes it. */
+  model: tf.LayersModel;
+  metadata: ModelMetadata;
+  history: EpochSummary[];
+  bestEpoch: number;
+  /** Epochs the checkpoint had completed when this run resumed it. */
+  resumedFrom?: number;
+}
+
+/** Stream number of the per-epoch shuffle in imageSeed. */
+const SHUFFLE_STREAM = 0x5f1;
+
+interface RunData {
+  train: LoadedImages;
+  val: LoadedImages;
+  valSource: 'val' | 'train';
+  classes: number;
+}
+
+function checkOptions(o: TrainingOptions): void {
+  const positiveInt = (v: number) => Number.isInteger(v) && v >= 1;
+  if (!positiveInt(o.epochs)) throw new RangeError(`epochs must be a positive integer, not ${o.epochs}`);
+  if (!positiveInt(o.batchSize))
+    throw new RangeError(`batch size must be a positive integer, not ${o.batchSize}`);
+  if (!Number.isSafeInteger(o.seed) || o.seed < 0)
+    throw new RangeError(`seed must be a non-negative integer, not ${o.seed}`);
+  if (!(o.optimizer.learningRate > 0 && Number.isFinite(o.optimizer.learningRate)))
+    throw new RangeError(`learning rate must be positive, not ${o.optimizer.learningRate}`);
+  if (o.optimizer.kind === 'sgd' && !(o.optimizer.momentum >= 0 && o.optimizer.momentum < 1))
+    throw new RangeError(`momentum must be within [0, 1), not ${o.optimizer.momentum}`);
+  if (!(o.validationFraction >= 0 && o.validationFraction <= 0.5))
+    throw new RangeError(`validation fraction must be within 0..0.5, not ${o.validationFraction}`);
+  if (!Number.isInteger(o.augment.shift) || o.augment.shift < 0)
+    throw new RangeError(`augmentation shift must be a non-negative integer, not ${o.augment.shift}`);
+}
+
+function settingsOf(o: TrainingOptions): CheckpointSettings {
+  return {
+    arch: o.arch,
+    dataset: path.resolve(o.dataset.summary.path),
+    batchSize: o.batchSize,
+    seed: o.seed,
+    validationFraction: hasSplit(o.dataset, 'val') ? 0 : o.validationFraction,
+    trainPerClass: o.trainPerClass ?? null,
+    optimizer: o.optimizer.kind === 'adam' ? 'adam' : o.optimizer.momentum === 0 ? 'sgd' : 'momentum',
+    epochs: o.epochs,
+    optimizerDescription: describeOptimizer(o.optimizer),
+    schedule: describeSchedule(o.schedule),
+    augment: describeAugment(o.augment),
+  };
+}
+
+function hasSplit(dataset: Dataset, name: 'val' | 'train'): boolean {
+  return dataset.summary.splits.some((s) => s.name === name && s.count > 0);
+}
+
+/**
+ * A fresh run writes into an empty (or new) folder only, so it never overwrites another run's files. With
+ * `resume`, a checkpoint folder without a committed state (a run killed while writing its first) is allowed.
+ */
+async function checkOutDir(outDir: string, resume: boolean): Promise<void> {
+  const entries: string[] = await readdir(outDir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  if (entries.length === 0 || (resume && entries.length === 1 && entries[0] === CHECKPOINT_FOLDER)) return;
+  const hint = entries.includes(CHECKPOINT_FOLDER)
+    ? 'it holds a checkpoint: resume it, or choose another folder'
+    : 'choose a new or empty folder';
+  throw new Error(`${outDir} is not empty: ${hint}`);
+}
+
+async function loadData(o: TrainingOptions): Promise<RunData> {
+  const { dataset, seed, signal } = o;
+  const classes = dataset.summary.classes.length;
+  if (!hasSplit(dataset, 'train')) throw new Error(`${dataset.summary.path} has no train split to train on`);
+  const labels = await dataset.labels('train');
+  let trainIndices: Uint32Array | undefined;
+  let valIndices: Uint32Array | undefined;
+  const valSource = hasSplit(dataset, 'val') ? 'val' : 'train';
+  if (valSource === 'val') {
+    if (o.trainPerClass !== undefined)
+      trainIndices = stratifiedSubset(labels, o.trainPerClass, seed, classes);
+  } else {
+    const split = stratifiedValidationSplit(labels, classes, o.validationFraction, seed, o.trainPerClass);
+    trainIndices = split.train;
+    valIndices = split.val;
+  }
+  const train = await loadImages(dataset, 'train', trainIndices, signal);
+  const val = await loadImages(dataset, valSource, valSource === 'val' ? undefined : valIndices, signal);
+  if (train.n === 0) throw new Error(`${dataset.summary.path}: no training images selected`);
+  return { train, val, valSource, classes };
+}
+
+function metadataOf(
+  o: TrainingOptions,
+  model: tf.LayersModel,
+  data: RunData,
+  history: EpochSummary[],
+  best: EpochSummary,
+): ModelMetadata {
+  const summary = summarize(model);
+  const { height, width, channels } = o.dataset.summary;
+  return {
+    format: 'deepcorrect-model',
+    version: 1,
+    arch: o.arch,
+    inputShape: [height, width, channels],
+    classes: [...o.dataset.summary.classes],
+    normalisation: { kind: 'unit' },
+    parameters: summary.parameters,
+    convLayers: summary.convLayers.map((l) => l.name),
+    provenance: {
+      dataset: path.resolve(o.dataset.summary.path),
+      seed: o.seed,
+      epochs: history.length,
+      backend: o.backend,
+      optimizer: describeOptimizer(o.optimizer),
+      trainImages: data.train.n,
+      ...(Number.isNaN(best.valAccuracy) ? {} : { valAccuracy: best.valAccuracy }),
+      trainedAt: new Date().toISOString(),
+      ...(o.command === undefined ? {} : { command: o.command }),
+      bestEpoch: best.epoch,
+      valImages: data.val.n,
+      batchSize: o.batchSize,
+      schedule: describeSchedule(o.schedule),
+      augment: describeAugment(o.augment),
+      ...(o.trainPerClass === undefined ? {} : { trainPerClass: o.trainPerClass }),
+      history,
+    },
+  };
+}
+
+/** One batch's inputs: rows of the loaded bytes scaled to 0..1, augmented, and their one-hot labels. */
+function batchOf(
+  data: RunData,
+  rows: Uint32Array,
+  o: TrainingOptions,
+  epoch: number,
+): { x: Float32Array; y: Float32Array; n: number } {
+  const { train, classes } = data;
+  const pixels = train.imageShape[0] * train.imageShape[1] * train.imageShape[2];
+  const x = new Float32Array(rows.length * pixels);
+  const labels = new Int32Array(rows.length);
+  const ids = new Uint32Array(rows.length);
+  rows.forEach((row, i) => {
+    const source = train.images.subarray(row * pixels, (row + 1) * pixels);
+    for (let p = 0; p < pixels; p++) x[i * pixels + p] = (source[p] as number) / 255;
+    labels[i] = train.labels[row] as number;
+    ids[i] = train.ids[row] as number;
+  });
+  augmentBatch(x, ids, train.imageShape, o.augment, o.seed, epoch);
+  return { x, y: oneHot(labels, classes), n: rows.length };
+}
+
+/**
+ * Trains a baseline classifier from scratch (method.md §4): seeded shuffled batches with light augmentation,
+ * a per-epoch learning-rate schedule, validation after every epoch, a checkpoint after every epoch, and the
+ * epoch with the best validation accuracy saved to outDir with its provenance. Each epoch's shuffle and
+ * augmentation depend only on (seed, epoch), so a run resumed from its checkpoint ends with the weights an
+ * uninterrupted run would have. Cancelling (signal) stops before the next batch; the last checkpoint stays.
+ */
+export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
+  checkOptions(o);
+  const outDir = path.resolve(o.outDir);
+  const settings = settingsOf(o);
+  const saved = o.resume === true ? await readCheckpoint(outDir) : undefined;
+  if (saved === undefined) await checkOutDir(outDir, o.resume === true);
+  else {
+    if (saved.epoch > o.epochs)
+      throw new Error(
+        `cannot resume ${outDir} to ${o.epochs} epochs: its checkpoint has already completed ${saved.epoch}`,
+      );
+    const differences = settingDifferences(saved.settings, settings);
+    if (differences.length > 0)
+      throw new Error(
+        `cannot resume ${outDir}: the checkpoint was made with other settings (${differences.join('; ')})`,
+      );
+  }
+  const data = await loadData(o);
+  const imageShape = data.train.imageShape;
+  const model = buildModel(o.arch, { inputShape: imageShape, classes: data.classes, seed: o.seed });
+  const optimizer = createOptimizer(o.optimizer);
+  let trainer: DataParallelTrainer | undefined;
+  try {
+    const history: EpochSummary[] = saved ? [...saved.history] : [];
+    if (saved) {
+      await loadCheckpointWeights(outDir, saved.latest, model);
+      await loadCheckpointOptimizer(outDir, saved.latest, optimizer);
+    }
+    let best = saved ? history.find((h) => h.epoch === saved.best.epoch) : undefined;
+    await mkdir(outDir, { recursive: true });
+    trainer = await DataParallelTrainer.create(model, optimizer, {
+      backend: o.backend,
+      ...(o.replicas === undefined ? {} : { replicas: o.replicas }),
+    });
+    const firstEpoch = (saved?.epoch ?? 0) + 1;
+    o.onStart?.({
+      trainImages: data.train.n,
+      valImages: data.val.n,
+      valSource: data.valSource,
+      classes: data.classes,
+      replicas: trainer.replicaCount,
+      parameters: summarize(model).parameters,
+      firstEpoch,
+    });
+    const batches = Math.ceil(data.train.n / o.batchSize);
+    const totalSteps = o.epochs * batches;
+    const startStep = Math.min(totalSteps, (firstEpoch - 1) * batches);
+    const started = performance.now();
+    const report = (epoch: number, step: number, metrics: Record<string, number>): void => {
+      if (o.onProgress === undefined) return;
+      const fraction = step / totalSteps;
+      const eta = etaSeconds(
+        (step - startStep) / Math.max(1, totalSteps - startStep),
+        (performance.now() - started) / 1000,
+      );
+      const last = history.at(-1);
+      o.onProgress({
+        stage: `epoch ${epoch}/${o.epochs}`,
+        fraction,
+        ...(eta === undefined ? {} : { etaSeconds: eta }),
+        metrics: {
+          ...(last === undefined || Number.isNaN(last.valAccuracy)
+            ? {}
+            : { valAccuracy: last.valAccuracy, valLoss: last.valLoss }),
+          ...metrics,
+        },
+      });
+    };
+
+    for (let epoch = firstEpoch; epoch <= o.epochs; epoch++) {
+      const epochStart = performance.now();
+      const learningRate = learningRateAt(o.schedule, o.optimizer.learningRate, epoch, o.epochs);
+      setLearningRate(optimizer, learningRate);
+      const order = shuffledIndices(data.train.n, mulberry32(imageSeed(o.seed, epoch, SHUFFLE_STREAM)));
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      let trainSeconds = 0;
+      for (let b = 0; b < batches; b++) {
+        // A macrotask turn between steps, so a cancel (and the host's IPC) is seen within one batch (fit.ts).
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (o.signal?.aborted) throw new AbortError();
+        const stepStart = performance.now();
+        const rows = order.subarray(b * o.batchSize, Math.min(data.train.n, (b + 1) * o.batchSize));
+        const batch = batchOf(data, rows, o, epoch);
+        const result = await trainer.stepWithStats(batch, imageShape, data.classes);
+        trainSeconds += (performance.now() - stepStart) / 1000;
+        lossSum += result.loss * batch.n;
+        correct += result.correct;
+        seen += batch.n;
+        report(epoch, (epoch - 1) * batches + b + 1, {
+          epoch,
+          batch: b + 1,
+          batches,
+          loss: lossSum / seen,
+          accuracy: correct / seen,
+          imagesPerSecond: seen / trainSeconds,
+          learningRate,
+        });
+      }
+      const validation =
+        data.val.n === 0
+          ? { loss: NaN, accuracy: NaN }
+          : await evaluateBytes(model, data.val.images, data.val.labels, imageShape, data.classes, {
+              ...(o.signal ? { signal: o.signal } : {}),
+            });
+      const record: EpochSummary = {
+        epoch,
+        loss: lossSum / seen,
+        accuracy: correct / seen,
+        valLoss: validation.loss,
+        valAccuracy: validation.accuracy,
+        learningRate,
+        seconds: (performance.now() - epochStart) / 1000,
+        imagesPerSecond: seen / trainSeconds,
+      };
+      if (isBetter(record, best)) best = record;
+      const current = best ?? record;
+      history.push(record);
+      await writeCheckpoint(outDir, {
+        model,
+        metadata: metadataOf(o, model, data, history, record),
+        optimizer,
+        settings,
+        epoch,
+        history,
+        best: { epoch: current.epoch, valAccuracy: current.valAccuracy },
+      });
+      o.onEpoch?.(record);
+      report(epoch, epoch * batches, {
+        epoch,
+        batch: batches,
+        batches,
+        loss: record.loss,
+        accuracy: record.accuracy,
+        imagesPerSecond: record.imagesPerSecond,
+        learningRate,
+      });
+    }
+
+    const final = await readCheckpoint(outDir);
+    if (final === undefined || best === undefined) throw new Error(`${outDir}: the run wrote no checkpoint`);
+    // Model selection (method.md §4): the final model is the epoch with the best validation accuracy.
+    if (final.best.epoch !== final.epoch) await loadCheckpointWeights(outDir, final.best.folder, model);
+    const metadata = metadataOf(o, model, data, history, best);
+    await saveModel(model, outDir, metadata);
+    return {
+      model,
+      metadata,
+      history,
+      bestEpoch: best.epoch,
+      ...(saved === undefined ? {} : { resumedFrom: saved.epoch }),
+    };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  } finally {
+    await trainer?.dispose();
+    disposeOptimizer(optimizer);
+  }
+}
