@@ -7,3 +7,8 @@ import { fileURLToPath } from 'node:url';
 export function demoDatasetDir(): string {
   return fileURLToPath(new URL('../../resources/datasets/fashion-mnist-demo/', import.meta.url));
 }
+
+/** The pre-trained demo model (cnn4 on the bundled subset; resources/models/make-demo-model.sh). */
+export function demoModelDir(): string {
+  return fileURLToPath(new URL('../../resources/models/fashion-mnist-cnn4/', import.meta.url));
+}
