@@ -19,6 +19,8 @@ export interface GateOptions {
 const PATH_FIELDS: Partial<Record<RequestName, string[]>> = {
   'dataset.open': ['path'],
   'distort.write': ['outDir'],
+  'models.open': ['path'],
+  'models.train': ['outDir'],
 };
 
 /**

@@ -7,6 +7,9 @@ import { z } from 'zod';
 import { BRIDGE_ERROR_CODES } from './protocol.ts';
 import {
   BackendSchema,
+  EvaluationSchema,
+  ModelMetadataSchema,
+  ModelSummarySchema,
   ChannelsSchema,
   DatasetSummarySchema,
   DistortionSpecSchema,
@@ -20,6 +23,7 @@ import {
 export const MAX_IMAGES_PER_REQUEST = 512;
 
 const DatasetId = z.string().min(1).max(64);
+const ModelId = z.string().min(1).max(64);
 
 export const JOB_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
 export const JobInfoSchema = z.object({
@@ -119,6 +123,61 @@ export const CONTRACT = {
       rows: z.array(LevelAccuracySchema),
       epochs: z.array(z.object({ epoch: z.number(), loss: z.number(), imagesPerSecond: z.number() })),
     }),
+  },
+  /** Opens a model folder (the shipped demo model when no path is given), validated before it is built. */
+  'models.open': {
+    job: false,
+    input: z.strictObject({ path: PathSchema.optional() }),
+    output: z.object({ modelId: ModelId, metadata: ModelMetadataSchema, summary: ModelSummarySchema }),
+  },
+  /** Trains a baseline on an open dataset into a new model folder (checkpoints every epoch, resumable). */
+  'models.train': {
+    job: true,
+    input: z.strictObject({
+      datasetId: DatasetId,
+      arch: z.enum(['cnn4', 'allconv9', 'resnet8', 'resnet20']),
+      epochs: z.number().int().min(1).max(500),
+      batchSize: z.number().int().min(1).max(4096),
+      seed: z.number().int().min(0).max(0xffffffff),
+      optimizer: z.discriminatedUnion('kind', [
+        z.strictObject({
+          kind: z.literal('sgd'),
+          learningRate: z.number().positive().max(10),
+          momentum: z.number().min(0).max(0.999),
+          nesterov: z.boolean(),
+        }),
+        z.strictObject({ kind: z.literal('adam'), learningRate: z.number().positive().max(10) }),
+      ]),
+      schedule: z.discriminatedUnion('kind', [
+        z.strictObject({ kind: z.literal('constant') }),
+        z.strictObject({
+          kind: z.literal('step'),
+          every: z.number().int().min(1),
+          factor: z.number().positive().max(1),
+        }),
+        z.strictObject({ kind: z.literal('cosine') }),
+      ]),
+      augment: z.strictObject({ flip: z.boolean(), shift: z.number().int().min(0).max(16) }),
+      validationFraction: z.number().min(0).max(0.5),
+      trainPerClass: z.number().int().min(1).optional(),
+      resume: z.boolean().optional(),
+      outDir: PathSchema,
+    }),
+    output: z.object({ modelDir: z.string(), bestEpoch: z.number(), metadata: ModelMetadataSchema }),
+  },
+  /** Accuracy of an open model on an open dataset, clean and at every level (top-1, top-5, per class, confusion). */
+  'models.evaluate': {
+    job: true,
+    input: z.strictObject({
+      modelId: ModelId,
+      datasetId: DatasetId,
+      split: SplitSchema,
+      perClass: z.number().int().min(1).optional(),
+      spec: DistortionSpecSchema.omit({ level: true }),
+      levels: z.array(z.number().finite()).min(1).max(20),
+      seed: z.number().int().min(0).max(0xffffffff),
+    }),
+    output: EvaluationSchema,
   },
   /** Every job the engine host knows of this session, newest last. */
   'jobs.list': {

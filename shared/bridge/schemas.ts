@@ -58,3 +58,51 @@ export const ImagesSchema = z.object({
   pixels: BytesSchema,
 });
 export type Images = z.infer<typeof ImagesSchema>;
+
+/** A model folder's deepcorrect.json as the UI sees it (replies are typed, not parsed: extra fields travel too). */
+export const ModelMetadataSchema = z.object({
+  format: z.literal('deepcorrect-model'),
+  version: z.literal(1),
+  arch: z.string(),
+  inputShape: z.tuple([z.number(), z.number(), z.number()]),
+  classes: z.array(z.string()),
+  normalisation: z.object({ kind: z.literal('unit') }),
+  parameters: z.number(),
+  convLayers: z.array(z.string()),
+  provenance: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const ModelSummarySchema = z.object({
+  parameters: z.number(),
+  trainableParameters: z.number(),
+  convLayers: z.array(
+    z.object({
+      name: z.string(),
+      filters: z.number(),
+      kernel: z.number(),
+      stride: z.number(),
+      outputShape: z.array(z.number()),
+      /** The layer whose output is this conv's post-activation map. */
+      activation: z.string(),
+    }),
+  ),
+});
+
+export const EvaluationSchema = z.object({
+  kind: z.enum(DISTORTION_KINDS),
+  parameter: z.string(),
+  images: z.number(),
+  classes: z.array(z.string()),
+  conditions: z.array(
+    z.object({
+      level: z.number().optional(),
+      top1: z.number(),
+      top5: z.number(),
+      perClass: z.array(z.number().nullable()),
+      confusion: z.array(z.array(z.number())),
+    }),
+  ),
+  meanWithClean: z.number(),
+  meanLevels: z.number(),
+  seconds: z.number(),
+});

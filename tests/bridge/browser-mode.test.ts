@@ -176,6 +176,64 @@ describe('browser mode: server, gate and engine host', () => {
     expect(logs.some((l) => l.includes('unknown-request'))).toBe(true);
   });
 
+  it('opens the demo model, evaluates it and trains a new one into an allowed folder', async () => {
+    const { datasetId } = await conn.ok<{ datasetId: string }>('dataset.open', {});
+    const opened = await conn.ok<{
+      modelId: string;
+      metadata: { arch: string };
+      summary: { convLayers: unknown[] };
+    }>('models.open', {});
+    expect(opened.metadata.arch).toBe('cnn4');
+    expect(opened.summary.convLayers).toHaveLength(4);
+    const evaluation = await conn.ok<{ jobId: string }>('models.evaluate', {
+      modelId: opened.modelId,
+      datasetId,
+      split: 'test',
+      perClass: 5,
+      spec: { kind: 'blur' },
+      levels: [3],
+      seed: 1,
+    });
+    await conn.until((jobs) => jobs.some((j) => j.id === evaluation.jobId && j.status === 'done'));
+    const result = conn.jobs.find((j) => j.id === evaluation.jobId && j.status === 'done')?.result as {
+      images: number;
+      conditions: { top1: number }[];
+    };
+    expect(result.images).toBe(50);
+    expect(result.conditions[0]?.top1).toBeGreaterThan(result.conditions[1]?.top1 ?? 1);
+    const outDir = path.join(dir, 'allowed', 'tiny-model');
+    const training = await conn.ok<{ jobId: string }>('models.train', {
+      datasetId,
+      arch: 'cnn4',
+      epochs: 1,
+      batchSize: 32,
+      seed: 1,
+      optimizer: { kind: 'adam', learningRate: 0.001 },
+      schedule: { kind: 'constant' },
+      augment: { flip: false, shift: 0 },
+      validationFraction: 0.2,
+      trainPerClass: 4,
+      outDir,
+    });
+    await conn.until((jobs) => jobs.some((j) => j.id === training.jobId && j.status === 'done'));
+    expect(
+      (await conn.ok<{ metadata: { arch: string } }>('models.open', { path: outDir })).metadata.arch,
+    ).toBe('cnn4');
+    const outside = await conn.send('models.train', {
+      datasetId,
+      arch: 'cnn4',
+      epochs: 1,
+      batchSize: 32,
+      seed: 1,
+      optimizer: { kind: 'adam', learningRate: 0.001 },
+      schedule: { kind: 'constant' },
+      augment: { flip: false, shift: 0 },
+      validationFraction: 0.2,
+      outDir: '/tmp/not-allowed-model',
+    });
+    expect(outside).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
+  });
+
   it('runs a job with progress and cancels it within a second', async () => {
     const { jobId } = await conn.ok<{ jobId: string }>('demo.train', {
       trainPerClass: 200,

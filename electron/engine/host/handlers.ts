@@ -9,12 +9,17 @@ import { toUint8 } from '../distort/quantize.ts';
 import { demoBaseline } from '../ops/demo-baseline.ts';
 import { writeDistortedDataset } from '../ops/write-distorted.ts';
 import { DatasetRegistry, readImages } from './datasets.ts';
+import type { ModelRegistry } from './models.ts';
+import { evaluate } from '../eval/evaluate.ts';
+import { summarize } from '../models/registry.ts';
+import { runTraining } from '../train/run-training.ts';
 import type { JobQueue, JobRun } from './jobs.ts';
 
 export interface HostState {
   backend: BackendChoice;
   mode: 'desktop' | 'browser';
   datasets: DatasetRegistry;
+  models: ModelRegistry;
   jobs: JobQueue;
 }
 
@@ -75,6 +80,11 @@ export const QUICK: QuickHandlers = {
     }
   },
 
+  'models.open': async (input, state) => {
+    const { modelId, model, metadata } = await state.models.add(input.path);
+    return { modelId, metadata, summary: summarize(model) };
+  },
+
   'jobs.list': (_input, state) => Promise.resolve({ jobs: state.jobs.list() }),
 
   'jobs.cancel': (input, state) => Promise.resolve({ cancelled: state.jobs.cancel(input.jobId) }),
@@ -110,6 +120,56 @@ export const JOBS: JobHandlers = {
           seed: input.seed,
           splits,
           outDir: input.outDir,
+          signal,
+          onProgress: progress,
+        });
+      },
+    };
+  },
+
+  'models.train': (input, state) => {
+    const dataset = state.datasets.get(input.datasetId);
+    return {
+      title: `Train ${input.arch} on ${dataset.summary.name} (${input.epochs} epochs) into ${input.outDir}`,
+      run: async ({ signal, progress }) => {
+        const { outDir, datasetId: _datasetId, ...settings } = input;
+        const result = await runTraining({
+          ...settings,
+          dataset,
+          outDir,
+          backend: state.backend.name,
+          signal,
+          onProgress: progress,
+        });
+        result.model.dispose();
+        return { modelDir: outDir, bestEpoch: result.bestEpoch, metadata: result.metadata };
+      },
+    };
+  },
+
+  'models.evaluate': (input, state) => {
+    const dataset = state.datasets.get(input.datasetId);
+    const { model, metadata } = state.models.get(input.modelId);
+    return {
+      title: `Evaluate ${metadata.arch} on ${dataset.summary.name} (${input.split}), ${DISTORTIONS[input.spec.kind].label.toLowerCase()}`,
+      run: async ({ signal, progress }) => {
+        const indices =
+          input.perClass === undefined
+            ? undefined
+            : stratifiedSubset(
+                await dataset.labels(input.split),
+                input.perClass,
+                input.seed,
+                dataset.summary.classes.length,
+              );
+        return evaluate({
+          model,
+          dataset,
+          split: input.split,
+          ...(indices ? { indices } : {}),
+          spec: input.spec,
+          levels: input.levels,
+          seed: input.seed,
           signal,
           onProgress: progress,
         });

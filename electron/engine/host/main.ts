@@ -10,6 +10,7 @@ import { selectBackend } from '../backend/ladder.ts';
 import { DatasetRegistry } from './datasets.ts';
 import { JOBS, QUICK, type HostState } from './handlers.ts';
 import { JobQueue } from './jobs.ts';
+import { ModelRegistry } from './models.ts';
 import { hostPort } from './port.ts';
 
 /** What the gateway sends the host: a validated request, or a request to stop. */
@@ -28,6 +29,7 @@ const ready = selectBackend({ log }).then((backend) => {
     backend,
     mode,
     datasets: new DatasetRegistry(),
+    models: new ModelRegistry(),
     jobs: new JobQueue((job: JobInfo) => post({ kind: 'job', job })),
   };
   post({ kind: 'ready', backend: backend.name });
@@ -65,7 +67,12 @@ async function answer(id: number, name: string, input: unknown): Promise<void> {
 port.onMessage((raw) => {
   const message = raw as HostInbound;
   if (message.kind === 'shutdown') {
-    void ready.then((s) => s.datasets.closeAll()).finally(() => process.exit(0));
+    void ready
+      .then((s) => {
+        s.models.closeAll();
+        return s.datasets.closeAll();
+      })
+      .finally(() => process.exit(0));
     return;
   }
   void answer(message.id, message.name, message.input);

@@ -6,7 +6,7 @@ import { BridgeGate } from '../../../gateway/gate.ts';
 import { nodeHostSpawner } from '../../../gateway/node-spawner.ts';
 import { PathPolicy } from '../../../gateway/paths.ts';
 import { startServer } from '../../../serve/server.ts';
-import { demoDatasetDir } from '../../resources.ts';
+import { demoDatasetDir, demoModelDir } from '../../resources.ts';
 import { nonNegativeInt } from '../options.ts';
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../../../out/renderer/', import.meta.url));
@@ -42,6 +42,7 @@ export async function serveWorkbench(opts: {
   if (opts.backend !== undefined) process.env.DEEPCORRECT_BACKEND = opts.backend;
   const paths = new PathPolicy();
   paths.allow(demoDatasetDir());
+  paths.allow(demoModelDir());
   for (const folder of opts.allow ?? [process.cwd()]) paths.allow(folder);
   const engine = new EngineClient(nodeHostSpawner({ log }), log);
   const gate = new BridgeGate({ engine, paths, mode: 'browser', log });
