@@ -4,6 +4,7 @@ import { registerDataset } from './commands/dataset.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDistort } from './commands/distort.ts';
 import { registerEvaluate } from './commands/evaluate.ts';
+import { registerRank } from './commands/rank.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerStart } from './commands/start.ts';
 import { registerTrain } from './commands/train.ts';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerDataset(program);
   registerDistort(program);
   registerEvaluate(program);
+  registerRank(program);
   registerTrain(program);
   registerServe(program);
   registerStart(program);

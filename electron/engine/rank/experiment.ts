@@ -1,0 +1,158 @@
+import * as tf from '@tensorflow/tfjs';
+import type { SplitName } from '../../../shared/datasets.ts';
+import type { DistortionSpec } from '../../../shared/distortions.ts';
+import { etaSeconds, type ProgressListener } from '../../../shared/progress.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { splitModel } from './graph.ts';
+import { loadSubset, modelInput, yieldToEventLoop, type ImageSet } from './images.ts';
+import { errorsPerVariant, predictedClasses, repeatRows, swapStack } from './swap.ts';
+import type { ExperimentResult, LayerExperiment, RankingResult } from './types.ts';
+
+export const EXPERIMENT_FRACTIONS = [0.1, 0.25, 0.5, 0.75, 0.9] as const;
+
+export interface ExperimentOptions {
+  model: tf.LayersModel;
+  dataset: Dataset;
+  /** The ranking whose layers and orders are tested; its distortion kind and levels are used. */
+  ranking: RankingResult;
+  /** The distortion's options beyond its kind (kernel size, clipping), as given to rankFilters. */
+  spec?: Omit<DistortionSpec, 'level'>;
+  fractions?: readonly number[];
+  /** Evaluation images per class (default 50). */
+  evalPerClass?: number;
+  /** Split of the evaluation subset (default test, apart from the training images the ranking used). */
+  split?: SplitName;
+  seed: number;
+  /** Images per head pass (default 250); each tail pass runs one variant per fraction on them. */
+  batchSize?: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+}
+
+/** Filters corrected for a fraction of a layer: at least one, at most all. */
+export function correctedCount(fraction: number, filters: number): number {
+  return Math.min(filters, Math.max(1, Math.round(fraction * filters)));
+}
+
+function sliceSet(set: ImageSet, start: number, size: number): ImageSet {
+  const n = Math.min(size, set.n - start);
+  return {
+    pixels: set.pixels.slice([start, 0, 0, 0], [n, -1, -1, -1]),
+    labels: set.labels.subarray(start, start + n),
+    ids: set.ids.subarray(start, start + n),
+    n,
+  };
+}
+
+const mean = (v: readonly number[]): number =>
+  v.length === 0 ? Number.NaN : v.reduce((a, b) => a + b, 0) / v.length;
+
+/**
+ * The oracle experiment of method.md section 2: per ranked layer, the top fraction of its filters get their
+ * clean maps on distorted images, and top-1 accuracy is measured per level, next to the clean accuracy and
+ * the uncorrected baseline. All fractions of a batch run as one stacked tail pass.
+ */
+export async function oracleExperiment(options: ExperimentOptions): Promise<ExperimentResult> {
+  const started = performance.now();
+  const { model, ranking } = options;
+  const spec = options.spec ?? { kind: ranking.kind };
+  if (spec.kind !== ranking.kind) throw new Error(`the ranking is for ${ranking.kind}, not ${spec.kind}`);
+  const fractions = [...(options.fractions ?? EXPERIMENT_FRACTIONS)];
+  if (fractions.some((f) => !(f > 0 && f <= 1))) throw new Error('fractions must lie in (0, 1]');
+  const split = options.split ?? 'test';
+  const perClass = options.evalPerClass ?? 50;
+  const batchSize = options.batchSize ?? 250;
+  const levels = ranking.levels;
+  const set = await loadSubset(options.dataset, split, perClass, options.seed, options.signal);
+  let cleanCorrect = 0;
+  const baselineCorrect = new Array<number>(levels.length).fill(0);
+  const layers: LayerExperiment[] = [];
+  const batches = Math.ceil(set.n / batchSize);
+  const total = ranking.layers.length * batches * levels.length;
+  let done = 0;
+  try {
+    for (const [li, layer] of ranking.layers.entries()) {
+      const cut = splitModel(model, layer.activation);
+      const masks = fractions.map((f) => {
+        const mask = new Array<number>(layer.filters).fill(0);
+        for (const i of layer.order.slice(0, correctedCount(f, layer.filters))) mask[i] = 1;
+        return mask;
+      });
+      const correct = fractions.map(() => new Array<number>(levels.length).fill(0));
+      for (let b = 0; b < batches; b++) {
+        const part = sliceSet(set, b * batchSize, batchSize);
+        const [clean, ...cleanContext] = tf.tidy(() =>
+          cut.head(modelInput(part, spec, undefined, options.seed)),
+        );
+        try {
+          if (li === 0) {
+            const wrong = tf.tidy(() =>
+              errorsPerVariant(predictedClasses(cut.tail(clean as tf.Tensor, cleanContext)), part.labels, 1),
+            );
+            cleanCorrect += part.n - (wrong[0] ?? 0);
+          }
+          for (const [j, level] of levels.entries()) {
+            await yieldToEventLoop(options.signal);
+            const wrong = tf.tidy(() => {
+              const [distorted, ...context] = cut.head(modelInput(part, spec, level, options.seed));
+              const d = distorted as tf.Tensor;
+              const base =
+                li === 0 ? errorsPerVariant(predictedClasses(cut.tail(d, context)), part.labels, 1) : [];
+              const swapped = swapStack(clean as tf.Tensor, d, masks);
+              const repeated = context.map((c) => repeatRows(c, masks.length));
+              return {
+                base,
+                fixed: errorsPerVariant(
+                  predictedClasses(cut.tail(swapped, repeated)),
+                  part.labels,
+                  masks.length,
+                ),
+              };
+            });
+            if (li === 0) baselineCorrect[j] = (baselineCorrect[j] as number) + part.n - (wrong.base[0] ?? 0);
+            wrong.fixed.forEach(
+              (w, f) => ((correct[f] as number[])[j] = ((correct[f] as number[])[j] as number) + part.n - w),
+            );
+            done++;
+            const fraction = done / total;
+            options.onProgress?.({
+              stage: `experiment ${layer.layer}: level ${j + 1}/${levels.length}, images ${Math.min(set.n, (b + 1) * batchSize)}/${set.n}`,
+              fraction,
+              etaSeconds: etaSeconds(fraction, (performance.now() - started) / 1000),
+            });
+          }
+        } finally {
+          tf.dispose([clean, ...cleanContext, part.pixels]);
+        }
+      }
+      layers.push({
+        layer: layer.layer,
+        fractions: fractions.map((fraction, f) => {
+          const accuracy = (correct[f] as number[]).map((c) => c / set.n);
+          return {
+            fraction,
+            corrected: correctedCount(fraction, layer.filters),
+            accuracy,
+            meanLevels: mean(accuracy),
+          };
+        }),
+      });
+    }
+  } finally {
+    set.pixels.dispose();
+  }
+  const baseline = baselineCorrect.map((c) => c / set.n);
+  return {
+    split,
+    perClass,
+    images: set.n,
+    seed: options.seed,
+    kind: ranking.kind,
+    levels: [...levels],
+    clean: cleanCorrect / set.n,
+    baseline,
+    baselineMeanLevels: mean(baseline),
+    layers,
+    seconds: (performance.now() - started) / 1000,
+  };
+}

@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs';
+import type { SplitName } from '../../../shared/datasets.ts';
+import type { DistortionSpec } from '../../../shared/distortions.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { loadImages } from '../data/load-images.ts';
+import { stratifiedSubset } from '../data/subset.ts';
+import { distortBatch } from '../distort/apply.ts';
+
+/** A small image set held as one tensor of 0..255 floats (ranking and experiment sets are a few hundred images). */
+export interface ImageSet {
+  pixels: tf.Tensor4D;
+  labels: Int32Array;
+  /** Each image's index in its split: the seed id of its distortion, as in evaluate. */
+  ids: Uint32Array;
+  n: number;
+}
+
+/** A seeded stratified subset of a split, read into memory. The caller disposes `pixels`. */
+export async function loadSubset(
+  dataset: Dataset,
+  split: SplitName,
+  perClass: number,
+  seed: number,
+  signal?: AbortSignal,
+): Promise<ImageSet> {
+  const classes = dataset.summary.classes.length;
+  if (!dataset.summary.splits.some((s) => s.name === split))
+    throw new Error(`${dataset.summary.name} has no ${split} split`);
+  const indices = stratifiedSubset(await dataset.labels(split), perClass, seed, classes);
+  const loaded = await loadImages(dataset, split, indices, signal);
+  const [h, w, c] = loaded.imageShape;
+  return {
+    pixels: tf.tensor4d(Float32Array.from(loaded.images), [loaded.n, h, w, c]),
+    labels: loaded.labels,
+    ids: loaded.ids,
+    n: loaded.n,
+  };
+}
+
+/** The model's input for a set, clean (level undefined) or distorted at one level: pixels / 255. */
+export function modelInput(
+  set: ImageSet,
+  spec: Omit<DistortionSpec, 'level'>,
+  level: number | undefined,
+  seed: number,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const x =
+      level === undefined ? set.pixels : distortBatch(set.pixels, { ...spec, level }, { seed, ids: set.ids });
+    return x.div(255);
+  });
+}
+
+/** Lets a host process answer messages (a cancel, other requests) between long synchronous passes. */
+export async function yieldToEventLoop(signal?: AbortSignal): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  signal?.throwIfAborted();
+}
