@@ -9,6 +9,7 @@ import { runOpenCvPeer } from './opencv-peer.ts';
 import { benchRead } from './read-bench.ts';
 import { benchServe } from './serve-bench.ts';
 import { benchEvaluate } from './eval-bench.ts';
+import { benchRank } from './rank-bench.ts';
 import { ARCHITECTURES } from '../electron/engine/models/registry.ts';
 import { RENDERER_DIR } from '../electron/engine/cli/commands/serve.ts';
 import { benchTrain, round } from './train-bench.ts';
@@ -26,7 +27,16 @@ export interface BenchOptions {
   log: (line: string) => void;
 }
 
-export const BENCH_GROUPS = ['serve', 'read', 'distort', 'eval', 'kernels', 'train', 'archs'] as const;
+export const BENCH_GROUPS = [
+  'serve',
+  'read',
+  'distort',
+  'eval',
+  'rank',
+  'kernels',
+  'train',
+  'archs',
+] as const;
 export type BenchGroup = (typeof BENCH_GROUPS)[number];
 
 /** Where the full Fashion-MNIST is read from for the read benchmark (Debian's dataset-fashion-mnist). */
@@ -74,6 +84,11 @@ export async function runBench(options: BenchOptions): Promise<void> {
       }
     }
     if (wants('eval')) options.print(await benchEvaluate(name));
+    if (wants('rank')) {
+      options.log(`ranking the demo model's filters on ${name}…`);
+      options.print(await benchRank(name, 'proxy'));
+      options.print(await benchRank(name, 'oracle'));
+    }
     if (wants('kernels')) for (const k of benchConvKernels()) options.print(k);
   }
   // Training throughput of every architecture the workbench offers, on CIFAR-sized inputs.
