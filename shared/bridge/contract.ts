@@ -16,6 +16,7 @@ import {
   ImagesSchema,
   PathSchema,
   ProgressSchema,
+  RankingSchema,
   SplitSchema,
 } from './schemas.ts';
 
@@ -178,6 +179,21 @@ export const CONTRACT = {
       seed: z.number().int().min(0).max(0xffffffff),
     }),
     output: EvaluationSchema,
+  },
+  /** Ranks the filters of an open model's conv layers by correction priority (oracle and/or proxy). */
+  'rank.filters': {
+    job: true,
+    input: z.strictObject({
+      modelId: ModelId,
+      datasetId: DatasetId,
+      layers: z.array(z.string().min(1).max(128)).min(1).max(256).optional(),
+      spec: DistortionSpecSchema.omit({ level: true }),
+      levels: z.array(z.number().finite()).min(1).max(20),
+      seed: z.number().int().min(0).max(0xffffffff),
+      perClass: z.number().int().min(1).max(1000).optional(),
+      method: z.enum(['oracle', 'proxy', 'both']),
+    }),
+    output: RankingSchema,
   },
   /** Every job the engine host knows of this session, newest last. */
   'jobs.list': {

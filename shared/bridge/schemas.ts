@@ -106,3 +106,40 @@ export const EvaluationSchema = z.object({
   meanLevels: z.number(),
   seconds: z.number(),
 });
+
+/** A ranking of conv filters by correction priority (method.md section 2), as electron/engine/rank returns it. */
+export const RankingSchema = z.object({
+  model: z.string(),
+  dataset: z.string(),
+  method: z.enum(['oracle', 'proxy', 'both']),
+  kind: z.enum(DISTORTION_KINDS),
+  levels: z.array(z.number()),
+  seed: z.number(),
+  split: SplitSchema,
+  perClass: z.number(),
+  rankingImages: z.number(),
+  layers: z.array(
+    z.object({
+      layer: z.string(),
+      activation: z.string(),
+      filters: z.number(),
+      order: z.array(z.number()),
+      tau: z.array(z.number()).optional(),
+      errors: z
+        .object({
+          images: z.number(),
+          clean: z.number(),
+          baseline: z.array(z.number()),
+          perFilter: z.array(z.array(z.number())),
+        })
+        .optional(),
+      skippedLevels: z.array(z.number()).optional(),
+      proxy: z.array(z.number()).optional(),
+      proxyOrder: z.array(z.number()).optional(),
+      spearman: z.number().optional(),
+      seconds: z.number(),
+    }),
+  ),
+  backend: z.string(),
+  seconds: z.number(),
+});

@@ -201,6 +201,24 @@ describe('browser mode: server, gate and engine host', () => {
     };
     expect(result.images).toBe(50);
     expect(result.conditions[0]?.top1).toBeGreaterThan(result.conditions[1]?.top1 ?? 1);
+    const ranking = await conn.ok<{ jobId: string }>('rank.filters', {
+      modelId: opened.modelId,
+      datasetId,
+      layers: ['conv1'],
+      spec: { kind: 'blur' },
+      levels: [2, 3],
+      seed: 1,
+      perClass: 2,
+      method: 'proxy',
+    });
+    await conn.until((jobs) => jobs.some((j) => j.id === ranking.jobId && j.status === 'done'));
+    const ranked = conn.jobs.find((j) => j.id === ranking.jobId && j.status === 'done')?.result as {
+      layers: { layer: string; order: number[] }[];
+    };
+    expect(ranked.layers[0]?.layer).toBe('conv1');
+    expect([...(ranked.layers[0]?.order ?? [])].sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 32 }, (_, i) => i),
+    );
     const outDir = path.join(dir, 'allowed', 'tiny-model');
     const training = await conn.ok<{ jobId: string }>('models.train', {
       datasetId,

@@ -12,6 +12,7 @@ import { DatasetRegistry, readImages } from './datasets.ts';
 import type { ModelRegistry } from './models.ts';
 import { evaluate } from '../eval/evaluate.ts';
 import { summarize } from '../models/registry.ts';
+import { rankFilters } from '../rank/rank-filters.ts';
 import { runTraining } from '../train/run-training.ts';
 import type { JobQueue, JobRun } from './jobs.ts';
 
@@ -174,6 +175,28 @@ export const JOBS: JobHandlers = {
           onProgress: progress,
         });
       },
+    };
+  },
+
+  'rank.filters': (input, state) => {
+    const dataset = state.datasets.get(input.datasetId);
+    const { model, metadata } = state.models.get(input.modelId);
+    return {
+      title: `Rank ${metadata.arch}'s filters (${input.method}) for ${DISTORTIONS[input.spec.kind].label.toLowerCase()} on ${dataset.summary.name}`,
+      run: ({ signal, progress }) =>
+        rankFilters({
+          model,
+          dataset,
+          ...(input.layers ? { layers: input.layers } : {}),
+          spec: input.spec,
+          levels: input.levels,
+          seed: input.seed,
+          ...(input.perClass ? { perClass: input.perClass } : {}),
+          method: input.method,
+          modelName: metadata.arch,
+          signal,
+          onProgress: progress,
+        }),
     };
   },
 
