@@ -60,6 +60,38 @@ describe('data-parallel training on wasm', () => {
     });
   });
 
+  it("replicas compute with the main model's frozen weights (a frozen first layer: 2 replicas equal 1)", async () => {
+    const data = syntheticShapes(24, 6);
+    const batch = { x: data.x, y: oneHot(data.labels, 10), n: data.n };
+    const results: Float32Array[][] = [];
+    for (const replicas of [1, 2]) {
+      const model = cnn4({ inputShape: SHAPE, classes: 10, seed: 4 });
+      // Frozen weights that differ from any initialiser's: a replica rebuilt from the topology alone would differ.
+      const conv1 = model.getLayer('conv1');
+      conv1.setWeights(conv1.getWeights().map((w) => tf.tidy(() => w.mul(-1.5))));
+      conv1.trainable = false;
+      const trainer = await DataParallelTrainer.create(model, tf.train.sgd(0.05), {
+        backend: 'wasm',
+        replicas,
+      });
+      await trainer.step(batch, SHAPE, 10);
+      results.push(weightsOf(model));
+      await trainer.dispose();
+      model.dispose();
+    }
+    const [single, parallel] = results as [Float32Array[], Float32Array[]];
+    single.forEach((w, i) => {
+      const p = parallel[i] as Float32Array;
+      let maxAbs = 0;
+      let maxDiff = 0;
+      for (let j = 0; j < w.length; j++) {
+        maxAbs = Math.max(maxAbs, Math.abs(w[j] as number));
+        maxDiff = Math.max(maxDiff, Math.abs((w[j] as number) - (p[j] as number)));
+      }
+      expect(maxDiff / maxAbs).toBeLessThan(1e-4);
+    });
+  });
+
   it('learns the generated shapes and leaks no tensors over an epoch', async () => {
     const train = syntheticShapes(1024, 11);
     const test = syntheticShapes(300, 12);

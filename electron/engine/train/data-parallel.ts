@@ -122,12 +122,17 @@ export class DataParallelTrainer {
     const weightsSab = new SharedArrayBuffer(total * 4);
     const gradSabs = Array.from({ length: count }, () => new SharedArrayBuffer(total * 4));
     const topology = model.toJSON(null, false) as object;
+    const frozen = model.nonTrainableWeights.map((w) => w.read().dataSync() as Float32Array);
     const replicas = await Promise.all(
-      gradSabs
-        .slice(1)
-        .map((grads) =>
-          Replica.start({ backend: options.backend, modelTopology: topology, weights: weightsSab, grads }),
-        ),
+      gradSabs.slice(1).map((grads) =>
+        Replica.start({
+          backend: options.backend,
+          modelTopology: topology,
+          weights: weightsSab,
+          grads,
+          frozen,
+        }),
+      ),
     );
     return new DataParallelTrainer(
       model,

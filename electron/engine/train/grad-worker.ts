@@ -20,6 +20,15 @@ if (!outcome.ok) {
 } else {
   type ModelConfig = Parameters<typeof tf.models.modelFromJSON>[0];
   const model = await tf.models.modelFromJSON({ modelTopology: init.modelTopology } as ModelConfig);
+  model.nonTrainableWeights.forEach((w, i) => {
+    const current = w.read();
+    const values = init.frozen[i];
+    if (values === undefined || values.length !== current.size)
+      throw new Error(`frozen weight ${w.name} does not match the trainer's model`);
+    const t = tf.tensor(values, current.shape);
+    w.write(t);
+    t.dispose();
+  });
   const weights = new Float32Array(init.weights);
   const grads = new Float32Array(init.grads);
   port.on('message', (msg: WorkerStep | { type: 'close' }) => {

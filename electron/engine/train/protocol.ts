@@ -7,6 +7,11 @@ export interface WorkerInit {
   /** Shared buffers: current weights (written by the trainer) and this worker's gradients. */
   weights: SharedArrayBuffer;
   grads: SharedArrayBuffer;
+  /**
+   * The values of model.nonTrainableWeights, in order, at the trainer's start: a rebuilt replica has fresh
+   * values there, and frozen layers (a corrected model's base) must compute what the main model computes.
+   */
+  frozen: Float32Array[];
 }
 
 export interface WorkerStep {

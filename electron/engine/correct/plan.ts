@@ -1,0 +1,33 @@
+import type { LayerRanking } from '../rank/types.ts';
+import type { PlanEntry } from './build.ts';
+
+/** Filters corrected for a fraction beta of n: round(beta * n), at least 1 (as the oracle experiment counts). */
+export function correctedCount(beta: number, filters: number): number {
+  if (!(beta > 0 && beta <= 1)) throw new RangeError(`beta must be within (0, 1], not ${beta}`);
+  return Math.max(1, Math.min(filters, Math.round(beta * filters)));
+}
+
+/**
+ * The correction plan from a ranking: for each layer (in the given order, default every ranked layer) the
+ * top beta of its `order`, most important first.
+ */
+export function planFromRanking(
+  ranking: { layers: readonly Pick<LayerRanking, 'layer' | 'filters' | 'order'>[] },
+  beta: number,
+  layers?: readonly string[],
+): PlanEntry[] {
+  const byName = new Map(ranking.layers.map((l) => [l.layer, l]));
+  const names = layers ?? ranking.layers.map((l) => l.layer);
+  return names.map((name) => {
+    const ranked = byName.get(name);
+    if (ranked === undefined)
+      throw new Error(
+        `the ranking has no layer "${name}"; it ranked ${ranking.layers.map((l) => l.layer).join(', ')}`,
+      );
+    if (ranked.order.length !== ranked.filters)
+      throw new Error(
+        `the ranking of "${name}" orders ${ranked.order.length} of its ${ranked.filters} filters`,
+      );
+    return { layer: name, filters: ranked.order.slice(0, correctedCount(beta, ranked.filters)) };
+  });
+}

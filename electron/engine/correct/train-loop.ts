@@ -1,0 +1,243 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendName } from '../../../shared/backends.ts';
+import type { DistortionSpec } from '../../../shared/distortions.ts';
+import { etaSeconds, type ProgressListener } from '../../../shared/progress.ts';
+import { imageSeed, mulberry32, shuffledIndices } from '../../../shared/random.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { loadImages, type LoadedImages } from '../data/load-images.ts';
+import type { AugmentOptions } from '../train/augment.ts';
+import { DataParallelTrainer } from '../train/data-parallel.ts';
+import { AbortError } from '../train/fit.ts';
+import {
+  createOptimizer,
+  describeOptimizer,
+  disposeOptimizer,
+  setLearningRate,
+  type OptimizerSpec,
+} from '../train/optimizer.ts';
+import { learningRateAt, type LearningRateSchedule } from '../train/schedule.ts';
+import { stratifiedValidationSplit } from '../train/split.ts';
+import { mixedBatch, type MixSettings } from './mixed-batch.ts';
+import { conditionAccuracies, mean, prepareConditions } from './validate.ts';
+
+/** Stream number of the per-epoch shuffle, apart from the baseline trainer's. */
+const SHUFFLE_STREAM = 0xc5f;
+
+/** The data, budget and protocol shared by unit training and fine-tuning (method.md section 4). */
+export interface MixedTrainingOptions {
+  /** Its 'train' split is trained on; its 'val' split validates if it has one, else a held-out fraction. */
+  dataset: Dataset;
+  /** The distortion, without its level (one model per distortion kind). */
+  spec: Omit<DistortionSpec, 'level'>;
+  levels: number[];
+  epochs: number;
+  /** Default 128. */
+  batchSize?: number;
+  /** Seeds the split, the shuffles, the clean/distorted draws, the distortions and the augmentation. */
+  seed: number;
+  /** Default per caller (SGD Nesterov 0.9 at 0.1 for units, 0.01 for fine-tuning). */
+  optimizer?: OptimizerSpec;
+  /** Default step:10:0.1 (method.md: divided by 10 every 10 to 15 epochs). */
+  schedule?: LearningRateSchedule;
+  /** Share of each batch distorted, default 0.5. */
+  distortedFraction?: number;
+  /** Augmentation of the clean images, default flip and 2-pixel shifts. */
+  augment?: AugmentOptions;
+  /** Held out of 'train' for model selection when there is no 'val' split; 0..0.5, default 0.1. */
+  validationFraction?: number;
+  /** Train on a seeded stratified subset of this many images per class (tests, quick runs). */
+  trainPerClass?: number;
+  backend: BackendName;
+  replicas?: number;
+  signal?: AbortSignal;
+  /** After every batch: stage `epoch e/E` and loss, accuracy, learningRate, valMean (latest epoch). */
+  onProgress?: ProgressListener;
+  onEpoch?: (record: MixedEpoch) => void;
+}
+
+/** One epoch of mixed clean/distorted training. */
+export interface MixedEpoch {
+  epoch: number;
+  /** Running training loss and accuracy over the epoch (training mode, weights before each update). */
+  loss: number;
+  accuracy: number;
+  /** Validation top-1 per condition: clean first, then each level. */
+  valAccuracy: number[];
+  /** Mean of valAccuracy over clean plus every level: the selection criterion (the paper's tables). */
+  valMean: number;
+  learningRate: number;
+  seconds: number;
+  imagesPerSecond: number;
+}
+
+export interface MixedTrainingResult {
+  history: MixedEpoch[];
+  bestEpoch: number;
+  trainImages: number;
+  valImages: number;
+  replicas: number;
+  optimizer: string;
+  seconds: number;
+}
+
+export const DEFAULT_AUGMENT: AugmentOptions = { flip: true, shift: 2 };
+const DEFAULT_SCHEDULE: LearningRateSchedule = { kind: 'step', every: 10, factor: 0.1 };
+
+function check(o: MixedTrainingOptions): void {
+  if (!Number.isInteger(o.epochs) || o.epochs < 1)
+    throw new RangeError(`epochs must be a positive integer, not ${o.epochs}`);
+  const batch = o.batchSize ?? 128;
+  if (!Number.isInteger(batch) || batch < 1)
+    throw new RangeError(`batch size must be a positive integer, not ${batch}`);
+  if (o.levels.length === 0) throw new RangeError('training needs at least one distortion level');
+  const f = o.distortedFraction ?? 0.5;
+  if (!(f >= 0 && f <= 1)) throw new RangeError(`distorted fraction must be within 0..1, not ${f}`);
+  const v = o.validationFraction ?? 0.1;
+  if (!(v > 0 && v <= 0.5)) throw new RangeError(`validation fraction must be within (0, 0.5], not ${v}`);
+}
+
+async function loadSplit(
+  o: MixedTrainingOptions,
+): Promise<{ train: LoadedImages; val: LoadedImages; classes: number }> {
+  const { dataset, seed, signal } = o;
+  const classes = dataset.summary.classes.length;
+  const has = (name: string): boolean => dataset.summary.splits.some((s) => s.name === name && s.count > 0);
+  if (!has('train')) throw new Error(`${dataset.summary.path} has no train split to train on`);
+  const labels = await dataset.labels('train');
+  if (has('val')) {
+    const { train } = stratifiedValidationSplit(labels, classes, 0, seed, o.trainPerClass);
+    return {
+      train: await loadImages(dataset, 'train', train, signal),
+      val: await loadImages(dataset, 'val', undefined, signal),
+      classes,
+    };
+  }
+  const split = stratifiedValidationSplit(
+    labels,
+    classes,
+    o.validationFraction ?? 0.1,
+    seed,
+    o.trainPerClass,
+  );
+  return {
+    train: await loadImages(dataset, 'train', split.train, signal),
+    val: await loadImages(dataset, 'train', split.val, signal),
+    classes,
+  };
+}
+
+/**
+ * Trains the model's trainable weights (DataParallelTrainer trains model.trainableWeights only) on batches that
+ * are about half distorted at a level drawn uniformly from `levels` and half clean with light augmentation,
+ * validates after every epoch on clean plus every level, and leaves the model holding the weights of the epoch
+ * with the best mean validation accuracy (ties: the earlier epoch). Cancelling stops before the next batch
+ * with an AbortError; the model then holds the weights of the last step.
+ */
+export async function trainMixed(
+  model: tf.LayersModel,
+  o: MixedTrainingOptions,
+  defaultOptimizer: OptimizerSpec,
+): Promise<MixedTrainingResult> {
+  check(o);
+  const started = performance.now();
+  const spec = o.optimizer ?? defaultOptimizer;
+  const schedule = o.schedule ?? DEFAULT_SCHEDULE;
+  const batchSize = o.batchSize ?? 128;
+  const mix: MixSettings = {
+    spec: o.spec,
+    levels: o.levels,
+    distortedFraction: o.distortedFraction ?? 0.5,
+    augment: o.augment ?? DEFAULT_AUGMENT,
+    seed: o.seed,
+  };
+  const { train, val, classes } = await loadSplit(o);
+  if (train.n === 0) throw new Error(`${o.dataset.summary.path}: no training images selected`);
+  const conditions = prepareConditions(val, o.spec, o.levels, o.seed);
+  const optimizer = createOptimizer(spec);
+  let trainer: DataParallelTrainer | undefined;
+  let best: { epoch: number; valMean: number; weights: tf.Tensor[] } | undefined;
+  try {
+    trainer = await DataParallelTrainer.create(model, optimizer, {
+      backend: o.backend,
+      ...(o.replicas === undefined ? {} : { replicas: o.replicas }),
+    });
+    const history: MixedEpoch[] = [];
+    const batches = Math.ceil(train.n / batchSize);
+    for (let epoch = 1; epoch <= o.epochs; epoch++) {
+      const epochStart = performance.now();
+      const learningRate = learningRateAt(schedule, spec.learningRate, epoch, o.epochs);
+      setLearningRate(optimizer, learningRate);
+      const order = shuffledIndices(train.n, mulberry32(imageSeed(o.seed, epoch, SHUFFLE_STREAM)));
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      let trainSeconds = 0;
+      for (let b = 0; b < batches; b++) {
+        // A macrotask turn between steps so a cancel (and a host's messages) is seen within one batch.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (o.signal?.aborted) throw new AbortError();
+        const stepStart = performance.now();
+        const rows = order.subarray(b * batchSize, Math.min(train.n, (b + 1) * batchSize));
+        const batch = mixedBatch(train, rows, classes, mix, epoch);
+        const result = await trainer.stepWithStats(batch, train.imageShape, classes);
+        trainSeconds += (performance.now() - stepStart) / 1000;
+        lossSum += result.loss * batch.n;
+        correct += result.correct;
+        seen += batch.n;
+        if (o.onProgress !== undefined) {
+          const fraction = ((epoch - 1) * batches + b + 1) / (o.epochs * batches);
+          const eta = etaSeconds(fraction, (performance.now() - started) / 1000);
+          const last = history.at(-1);
+          o.onProgress({
+            stage: `epoch ${epoch}/${o.epochs}`,
+            fraction,
+            ...(eta === undefined ? {} : { etaSeconds: eta }),
+            metrics: {
+              epoch,
+              batch: b + 1,
+              batches,
+              loss: lossSum / seen,
+              accuracy: correct / seen,
+              imagesPerSecond: seen / trainSeconds,
+              learningRate,
+              ...(last === undefined ? {} : { valAccuracy: last.valMean }),
+            },
+          });
+        }
+      }
+      const valAccuracy = await conditionAccuracies(model, conditions, o.signal);
+      const record: MixedEpoch = {
+        epoch,
+        loss: lossSum / seen,
+        accuracy: correct / seen,
+        valAccuracy,
+        valMean: mean(valAccuracy),
+        learningRate,
+        seconds: (performance.now() - epochStart) / 1000,
+        imagesPerSecond: seen / trainSeconds,
+      };
+      history.push(record);
+      if (best === undefined || record.valMean > best.valMean) {
+        if (best !== undefined) tf.dispose(best.weights);
+        // Every weight, batch-norm statistics included: they change during training too.
+        best = { epoch, valMean: record.valMean, weights: model.getWeights().map((w) => tf.clone(w)) };
+      }
+      o.onEpoch?.(record);
+    }
+    if (best === undefined) throw new Error('no epoch was trained');
+    if (best.epoch !== o.epochs) model.setWeights(best.weights);
+    return {
+      history,
+      bestEpoch: best.epoch,
+      trainImages: train.n,
+      valImages: val.n,
+      replicas: trainer.replicaCount,
+      optimizer: describeOptimizer(spec),
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    if (best !== undefined) tf.dispose(best.weights);
+    await trainer?.dispose();
+    disposeOptimizer(optimizer);
+  }
+}
