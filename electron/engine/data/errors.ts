@@ -1,17 +1,7 @@
-/**
- * A problem with a dataset on disk, naming the file (or folder) and what is wrong with it, so the CLI and the UI
- * can show one line the user can act on: `${file}: ${problem}`.
- */
-export class DatasetError extends Error {
+import { FileProblemError } from '../io/file-error.ts';
+/** A problem with a dataset on disk: `${file}: ${problem}`. */
+export class DatasetError extends FileProblemError {
   override name = 'DatasetError';
-  readonly file: string;
-  readonly problem: string;
-
-  constructor(file: string, problem: string, options?: { cause?: unknown }) {
-    super(`${file}: ${problem}`, options);
-    this.file = file;
-    this.problem = problem;
-  }
 }
 
 /** A short description of a file system error, without the path (the DatasetError names the file). */
