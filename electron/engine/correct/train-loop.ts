@@ -7,7 +7,6 @@ import type { Dataset } from '../data/dataset.ts';
 import { loadImages, type LoadedImages } from '../data/load-images.ts';
 import type { AugmentOptions } from '../train/augment.ts';
 import { DataParallelTrainer } from '../train/data-parallel.ts';
-import { AbortError } from '../train/fit.ts';
 import {
   createOptimizer,
   describeOptimizer,
@@ -17,6 +16,7 @@ import {
 } from '../train/optimizer.ts';
 import { learningRateAt, type LearningRateSchedule } from '../train/schedule.ts';
 import { stratifiedValidationSplit } from '../train/split.ts';
+import { trainEpoch } from '../train/train-epoch.ts';
 import { mixedBatch, type MixSettings } from './mixed-batch.ts';
 import { conditionAccuracies, mean, prepareConditions } from './validate.ts';
 
@@ -168,24 +168,16 @@ export async function trainMixed(
       const learningRate = learningRateAt(schedule, spec.learningRate, epoch, o.epochs);
       setLearningRate(optimizer, learningRate);
       const order = shuffledIndices(train.n, mulberry32(imageSeed(o.seed, epoch, SHUFFLE_STREAM)));
-      let lossSum = 0;
-      let correct = 0;
-      let seen = 0;
-      let trainSeconds = 0;
-      for (let b = 0; b < batches; b++) {
-        // A macrotask turn between steps so a cancel (and a host's messages) is seen within one batch.
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        if (o.signal?.aborted) throw new AbortError();
-        const stepStart = performance.now();
-        const rows = order.subarray(b * batchSize, Math.min(train.n, (b + 1) * batchSize));
-        const batch = mixedBatch(train, rows, classes, mix, epoch);
-        const result = await trainer.stepWithStats(batch, train.imageShape, classes);
-        trainSeconds += (performance.now() - stepStart) / 1000;
-        lossSum += result.loss * batch.n;
-        correct += result.correct;
-        seen += batch.n;
-        if (o.onProgress !== undefined) {
-          const fraction = ((epoch - 1) * batches + b + 1) / (o.epochs * batches);
+      const epochStats = await trainEpoch(trainer, {
+        order,
+        batchSize,
+        batchOf: (rows) => mixedBatch(train, rows, classes, mix, epoch),
+        imageShape: train.imageShape,
+        classes,
+        ...(o.signal ? { signal: o.signal } : {}),
+        onBatch: (st) => {
+          if (o.onProgress === undefined) return;
+          const fraction = ((epoch - 1) * batches + st.batch) / (o.epochs * batches);
           const eta = etaSeconds(fraction, (performance.now() - started) / 1000);
           const last = history.at(-1);
           o.onProgress({
@@ -194,27 +186,27 @@ export async function trainMixed(
             ...(eta === undefined ? {} : { etaSeconds: eta }),
             metrics: {
               epoch,
-              batch: b + 1,
+              batch: st.batch,
               batches,
-              loss: lossSum / seen,
-              accuracy: correct / seen,
-              imagesPerSecond: seen / trainSeconds,
+              loss: st.loss,
+              accuracy: st.accuracy,
+              imagesPerSecond: st.imagesPerSecond,
               learningRate,
               ...(last === undefined ? {} : { valAccuracy: last.valMean }),
             },
           });
-        }
-      }
+        },
+      });
       const valAccuracy = await conditionAccuracies(model, conditions, o.signal);
       const record: MixedEpoch = {
         epoch,
-        loss: lossSum / seen,
-        accuracy: correct / seen,
+        loss: epochStats.loss,
+        accuracy: epochStats.accuracy,
         valAccuracy,
         valMean: mean(valAccuracy),
         learningRate,
         seconds: (performance.now() - epochStart) / 1000,
-        imagesPerSecond: seen / trainSeconds,
+        imagesPerSecond: epochStats.imagesPerSecond,
       };
       history.push(record);
       if (best === undefined || record.valMean > best.valMean) {

@@ -24,7 +24,6 @@ import {
 import { DataParallelTrainer } from './data-parallel.ts';
 import { isBetter, type EpochSummary } from './epoch-summary.ts';
 import { evaluateBytes } from './evaluate.ts';
-import { AbortError } from './fit.ts';
 import {
   createOptimizer,
   describeOptimizer,
@@ -34,6 +33,7 @@ import {
 } from './optimizer.ts';
 import { describeSchedule, learningRateAt, type LearningRateSchedule } from './schedule.ts';
 import { stratifiedValidationSplit } from './split.ts';
+import { trainEpoch } from './train-epoch.ts';
 
 export type { EpochSummary } from './epoch-summary.ts';
 
@@ -323,32 +323,24 @@ export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
       const learningRate = learningRateAt(o.schedule, o.optimizer.learningRate, epoch, o.epochs);
       setLearningRate(optimizer, learningRate);
       const order = shuffledIndices(data.train.n, mulberry32(imageSeed(o.seed, epoch, SHUFFLE_STREAM)));
-      let lossSum = 0;
-      let correct = 0;
-      let seen = 0;
-      let trainSeconds = 0;
-      for (let b = 0; b < batches; b++) {
-        // A macrotask turn between steps, so a cancel (and the host's IPC) is seen within one batch (fit.ts).
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        if (o.signal?.aborted) throw new AbortError();
-        const stepStart = performance.now();
-        const rows = order.subarray(b * o.batchSize, Math.min(data.train.n, (b + 1) * o.batchSize));
-        const batch = batchOf(data, rows, o, epoch);
-        const result = await trainer.stepWithStats(batch, imageShape, data.classes);
-        trainSeconds += (performance.now() - stepStart) / 1000;
-        lossSum += result.loss * batch.n;
-        correct += result.correct;
-        seen += batch.n;
-        report(epoch, (epoch - 1) * batches + b + 1, {
-          epoch,
-          batch: b + 1,
-          batches,
-          loss: lossSum / seen,
-          accuracy: correct / seen,
-          imagesPerSecond: seen / trainSeconds,
-          learningRate,
-        });
-      }
+      const epochStats = await trainEpoch(trainer, {
+        order,
+        batchSize: o.batchSize,
+        batchOf: (rows) => batchOf(data, rows, o, epoch),
+        imageShape,
+        classes: data.classes,
+        ...(o.signal ? { signal: o.signal } : {}),
+        onBatch: (st) =>
+          report(epoch, (epoch - 1) * batches + st.batch, {
+            epoch,
+            batch: st.batch,
+            batches,
+            loss: st.loss,
+            accuracy: st.accuracy,
+            imagesPerSecond: st.imagesPerSecond,
+            learningRate,
+          }),
+      });
       const validation =
         data.val.n === 0
           ? { loss: NaN, accuracy: NaN }
@@ -357,13 +349,13 @@ export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
             });
       const record: EpochSummary = {
         epoch,
-        loss: lossSum / seen,
-        accuracy: correct / seen,
+        loss: epochStats.loss,
+        accuracy: epochStats.accuracy,
         valLoss: validation.loss,
         valAccuracy: validation.accuracy,
         learningRate,
         seconds: (performance.now() - epochStart) / 1000,
-        imagesPerSecond: seen / trainSeconds,
+        imagesPerSecond: epochStats.imagesPerSecond,
       };
       if (isBetter(record, best)) best = record;
       const current = best ?? record;
