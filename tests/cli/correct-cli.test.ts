@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelMetadata } from '../../electron/engine/models/metadata.ts';
+import { cli as runCli } from './run-cli.ts';
 
-const run = promisify(execFile);
 const DEMO = 'resources/datasets/fashion-mnist-demo';
 const MODEL = 'resources/models/fashion-mnist-cnn4';
 // A few images, two strong levels, Adam: a run of seconds that still goes through every stage.
@@ -23,15 +21,8 @@ const SMALL = [
   'adam',
 ];
 
-async function cli(args: string[]) {
-  try {
-    const { stdout, stderr } = await run('node', ['bin/deepcorrect.mjs', '--backend', 'wasm', ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** Every run here on the wasm backend. */
+const cli = (args: string[]) => runCli(['--backend', 'wasm', ...args]);
 
 async function metadataOf(dir: string): Promise<ModelMetadata> {
   return JSON.parse(await readFile(path.join(dir, 'deepcorrect.json'), 'utf8')) as ModelMetadata;

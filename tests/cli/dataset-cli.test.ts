@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,19 +10,9 @@ import { openDataset } from '../../electron/engine/data/open-dataset.ts';
 import { distortBatch } from '../../electron/engine/distort/apply.ts';
 import { toUint8 } from '../../electron/engine/distort/quantize.ts';
 import { readImageFile } from '../../electron/engine/io/read-image.ts';
+import { cli } from './run-cli.ts';
 
-const run = promisify(execFile);
 const DEMO = 'resources/datasets/fashion-mnist-demo';
-
-async function cli(args: string[]) {
-  try {
-    const { stdout, stderr } = await run('node', ['bin/deepcorrect.mjs', ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 async function pixels(file: string): Promise<Uint8Array> {
   return (await readImageFile(file)).data;

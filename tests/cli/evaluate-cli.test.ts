@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../electron/engine/backend/ladder.ts';
 import { saveModel } from '../../electron/engine/models/model-io.ts';
 import { buildModel, summarize } from '../../electron/engine/models/registry.ts';
+import { cli } from './run-cli.ts';
 
-const run = promisify(execFile);
 const DEMO = 'resources/datasets/fashion-mnist-demo';
 const CLASSES = [
   'T-shirt/top',
@@ -22,16 +20,6 @@ const CLASSES = [
   'Bag',
   'Ankle boot',
 ];
-
-async function cli(args: string[]) {
-  try {
-    const { stdout, stderr } = await run('node', ['bin/deepcorrect.mjs', ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 async function save(dir: string, inputShape: [number, number, number]): Promise<void> {
   const model = buildModel('cnn4', { inputShape, classes: 10, seed: 3 });

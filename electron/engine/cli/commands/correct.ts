@@ -21,10 +21,10 @@ import type { OptimizerSpec } from '../../train/optimizer.ts';
 import { parseSchedule, type LearningRateSchedule } from '../../train/schedule.ts';
 import { finiteNumber, nonNegativeInt, positiveInt } from '../options.ts';
 import { cancellableBySigint, progressLine } from '../progress-line.ts';
-import { addOpenOptions, openOptions } from './dataset.ts';
+import { addOpenOptions, openOptions, type OpenFlags } from './dataset.ts';
 
 /** Flags shared by `correct` and `finetune`: the data, the distortion mix and the training budget. */
-export interface MixedFlags {
+export interface MixedFlags extends OpenFlags {
   model: string;
   dataset: string;
   distortion: string;
@@ -43,10 +43,6 @@ export interface MixedFlags {
   trainPerClass?: number;
   seed: number;
   replicas?: number;
-  size?: [number, number];
-  channels?: 1 | 3;
-  skipBad?: boolean;
-  labels?: 'fine' | 'coarse';
 }
 
 interface CorrectFlags extends MixedFlags {

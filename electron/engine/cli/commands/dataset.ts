@@ -5,7 +5,8 @@ import { openDataset, type OpenOptions } from '../../data/open-dataset.ts';
 import { channelCount, imageSize, nonNegativeInt } from '../options.ts';
 import { cancellableBySigint } from '../progress-line.ts';
 
-interface OpenFlags {
+/** The flags addOpenOptions adds, as commander parses them. */
+export interface OpenFlags {
   size?: [number, number];
   channels?: Channels;
   skipBad?: boolean;

@@ -16,9 +16,9 @@ import { readImageFile } from '../../io/read-image.ts';
 import { writeDistortedDataset } from '../../ops/write-distorted.ts';
 import { finiteNumber, nonNegativeInt, positiveInt } from '../options.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
-import { addOpenOptions, openOptions } from './dataset.ts';
+import { addOpenOptions, openOptions, type OpenFlags } from './dataset.ts';
 
-interface DistortFlags {
+interface DistortFlags extends OpenFlags {
   in: string;
   kind: string;
   level: number;
@@ -31,10 +31,6 @@ interface DistortFlags {
   perClass?: number;
   subsetSeed: number;
   batch: number;
-  size?: [number, number];
-  channels?: 1 | 3;
-  skipBad?: boolean;
-  labels?: 'fine' | 'coarse';
 }
 
 function specOf(opts: DistortFlags): DistortionSpec {

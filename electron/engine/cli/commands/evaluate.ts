@@ -9,9 +9,9 @@ import { evaluate, type EvaluationResult } from '../../eval/evaluate.ts';
 import { loadModel } from '../../models/model-io.ts';
 import { nonNegativeInt, positiveInt } from '../options.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
-import { addOpenOptions, openOptions } from './dataset.ts';
+import { addOpenOptions, openOptions, type OpenFlags } from './dataset.ts';
 
-interface EvaluateFlags {
+interface EvaluateFlags extends OpenFlags {
   model: string;
   dataset: string;
   distortion: string;
@@ -20,10 +20,6 @@ interface EvaluateFlags {
   perClass?: number;
   seed: number;
   json?: boolean;
-  size?: [number, number];
-  channels?: 1 | 3;
-  skipBad?: boolean;
-  labels?: 'fine' | 'coarse';
 }
 
 const percent = (v: number): string => `${(v * 100).toFixed(2)}%`;

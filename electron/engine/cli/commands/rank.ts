@@ -16,9 +16,9 @@ import {
 } from '../../rank/types.ts';
 import { nonNegativeInt, positiveInt } from '../options.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
-import { addOpenOptions, openOptions } from './dataset.ts';
+import { addOpenOptions, openOptions, type OpenFlags } from './dataset.ts';
 
-interface RankFlags {
+interface RankFlags extends OpenFlags {
   model: string;
   dataset: string;
   distortion: string;
@@ -32,10 +32,6 @@ interface RankFlags {
   experiment?: boolean;
   evalPerClass: number;
   evalSplit: string;
-  size?: [number, number];
-  channels?: 1 | 3;
-  skipBad?: boolean;
-  labels?: 'fine' | 'coarse';
 }
 
 const percent = (v: number): string => `${(v * 100).toFixed(1)}%`;

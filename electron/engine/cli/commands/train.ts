@@ -13,9 +13,9 @@ import { runTraining, type EpochSummary } from '../../train/run-training.ts';
 import { describeSchedule, parseSchedule, type LearningRateSchedule } from '../../train/schedule.ts';
 import { finiteNumber, nonNegativeInt, positiveInt } from '../options.ts';
 import { cancellableBySigint } from '../progress-line.ts';
-import { addOpenOptions, openOptions } from './dataset.ts';
+import { addOpenOptions, openOptions, type OpenFlags } from './dataset.ts';
 
-interface TrainFlags {
+interface TrainFlags extends OpenFlags {
   dataset: string;
   arch: Architecture;
   epochs: number;
@@ -33,10 +33,6 @@ interface TrainFlags {
   seed: number;
   resume?: boolean;
   replicas?: number;
-  size?: [number, number];
-  channels?: 1 | 3;
-  skipBad?: boolean;
-  labels?: 'fine' | 'coarse';
 }
 
 /** Default learning rates: safe for training the small architectures from scratch. */
