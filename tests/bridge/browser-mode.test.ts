@@ -220,7 +220,7 @@ describe('browser mode: server, gate and engine host', () => {
       Array.from({ length: 32 }, (_, i) => i),
     );
     const outDir = path.join(dir, 'allowed', 'tiny-model');
-    const training = await conn.ok<{ jobId: string }>('models.train', {
+    const tiny = {
       datasetId,
       arch: 'cnn4',
       epochs: 1,
@@ -231,24 +231,13 @@ describe('browser mode: server, gate and engine host', () => {
       augment: { flip: false, shift: 0 },
       validationFraction: 0.2,
       trainPerClass: 4,
-      outDir,
-    });
+    };
+    const training = await conn.ok<{ jobId: string }>('models.train', { ...tiny, outDir });
     await conn.until((jobs) => jobs.some((j) => j.id === training.jobId && j.status === 'done'));
     expect(
       (await conn.ok<{ metadata: { arch: string } }>('models.open', { path: outDir })).metadata.arch,
     ).toBe('cnn4');
-    const outside = await conn.send('models.train', {
-      datasetId,
-      arch: 'cnn4',
-      epochs: 1,
-      batchSize: 32,
-      seed: 1,
-      optimizer: { kind: 'adam', learningRate: 0.001 },
-      schedule: { kind: 'constant' },
-      augment: { flip: false, shift: 0 },
-      validationFraction: 0.2,
-      outDir: '/tmp/not-allowed-model',
-    });
+    const outside = await conn.send('models.train', { ...tiny, outDir: '/tmp/not-allowed-model' });
     expect(outside).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
   });
 
