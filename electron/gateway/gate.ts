@@ -21,6 +21,9 @@ const PATH_FIELDS: Partial<Record<RequestName, string[]>> = {
   'distort.write': ['outDir'],
   'models.open': ['path'],
   'models.train': ['outDir'],
+  'correct.train': ['outDir'],
+  'finetune.train': ['outDir'],
+  'study.run': ['outDir'],
 };
 
 /**

@@ -18,6 +18,8 @@ import {
   ProgressSchema,
   RankingSchema,
   SplitSchema,
+  StudyReportSchema,
+  ActivationMapsSchema,
 } from './schemas.ts';
 
 /** The most images one `dataset.images` request may ask for (a screenful of thumbnails). */
@@ -47,6 +49,66 @@ export const JobInfoSchema = z.object({
 });
 export type JobInfo = z.infer<typeof JobInfoSchema>;
 export type JobStatus = (typeof JOB_STATUSES)[number];
+
+const Seed = z.number().int().min(0).max(0xffffffff);
+const Levels = z.array(z.number().finite()).min(1).max(20);
+const LayerName = z.string().min(1).max(128);
+
+const OptimizerInput = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('sgd'),
+    learningRate: z.number().positive().max(10),
+    momentum: z.number().min(0).max(0.999),
+    nesterov: z.boolean(),
+  }),
+  z.strictObject({ kind: z.literal('adam'), learningRate: z.number().positive().max(10) }),
+]);
+const ScheduleInput = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('constant') }),
+  z.strictObject({
+    kind: z.literal('step'),
+    every: z.number().int().min(1),
+    factor: z.number().positive().max(1),
+  }),
+  z.strictObject({ kind: z.literal('cosine') }),
+]);
+const AugmentInput = z.strictObject({ flip: z.boolean(), shift: z.number().int().min(0).max(16) });
+/** all, or first:<k> conv layers. */
+const FineTuneLayersInput = z.string().regex(/^(all|first:[1-9]\d{0,2})$/);
+
+/** The data, mix and budget shared by unit training, fine-tuning and a study (method.md section 4). */
+const MixedInput = {
+  datasetId: DatasetId,
+  spec: DistortionSpecSchema.omit({ level: true }),
+  levels: Levels,
+  epochs: z.number().int().min(1).max(500),
+  batchSize: z.number().int().min(1).max(4096),
+  seed: Seed,
+  schedule: ScheduleInput.optional(),
+  augment: AugmentInput.optional(),
+  distortedFraction: z.number().min(0).max(1).optional(),
+  validationFraction: z.number().gt(0).max(0.5).optional(),
+  trainPerClass: z.number().int().min(1).optional(),
+};
+
+const TrainedOutput = z.object({
+  modelDir: z.string(),
+  bestEpoch: z.number(),
+  trainableParameters: z.number(),
+  history: z.array(
+    z.object({
+      epoch: z.number(),
+      loss: z.number(),
+      accuracy: z.number(),
+      valAccuracy: z.array(z.number()),
+      valMean: z.number(),
+      learningRate: z.number(),
+      seconds: z.number(),
+      imagesPerSecond: z.number(),
+    }),
+  ),
+  metadata: ModelMetadataSchema,
+});
 
 export const LevelAccuracySchema = z.object({ level: z.number().optional(), accuracy: z.number() });
 
@@ -140,25 +202,9 @@ export const CONTRACT = {
       epochs: z.number().int().min(1).max(500),
       batchSize: z.number().int().min(1).max(4096),
       seed: z.number().int().min(0).max(0xffffffff),
-      optimizer: z.discriminatedUnion('kind', [
-        z.strictObject({
-          kind: z.literal('sgd'),
-          learningRate: z.number().positive().max(10),
-          momentum: z.number().min(0).max(0.999),
-          nesterov: z.boolean(),
-        }),
-        z.strictObject({ kind: z.literal('adam'), learningRate: z.number().positive().max(10) }),
-      ]),
-      schedule: z.discriminatedUnion('kind', [
-        z.strictObject({ kind: z.literal('constant') }),
-        z.strictObject({
-          kind: z.literal('step'),
-          every: z.number().int().min(1),
-          factor: z.number().positive().max(1),
-        }),
-        z.strictObject({ kind: z.literal('cosine') }),
-      ]),
-      augment: z.strictObject({ flip: z.boolean(), shift: z.number().int().min(0).max(16) }),
+      optimizer: OptimizerInput,
+      schedule: ScheduleInput,
+      augment: AugmentInput,
       validationFraction: z.number().min(0).max(0.5),
       trainPerClass: z.number().int().min(1).optional(),
       resume: z.boolean().optional(),
@@ -194,6 +240,81 @@ export const CONTRACT = {
       method: z.enum(['oracle', 'proxy', 'both']),
     }),
     output: RankingSchema,
+  },
+  /**
+   * Trains DeepCorrect correction units on an open base model (which stays frozen and unchanged): the top beta of
+   * each chosen layer's ranking (given, or ranked now by the proxy or the oracle); saved to a new model folder.
+   */
+  'correct.train': {
+    job: true,
+    input: z.strictObject({
+      ...MixedInput,
+      modelId: ModelId,
+      layers: z.array(LayerName).min(1).max(64),
+      beta: z.number().gt(0).max(1),
+      /** Orders from an earlier ranking (filter indices, most important first), else ranked now by rankMethod. */
+      orders: z.record(LayerName, z.array(z.number().int().min(0)).max(4096)).optional(),
+      rankMethod: z.enum(['proxy', 'oracle']).optional(),
+      rankPerClass: z.number().int().min(1).max(1000).optional(),
+      placement: z.enum(['post-activation', 'pre-activation']).optional(),
+      optimizer: OptimizerInput.optional(),
+      outDir: PathSchema,
+    }),
+    output: TrainedOutput,
+  },
+  /** The fine-tuning baseline under the same data and budget: a copy of the open model, all or the first k conv layers. */
+  'finetune.train': {
+    job: true,
+    input: z.strictObject({
+      ...MixedInput,
+      modelId: ModelId,
+      layers: FineTuneLayersInput,
+      optimizer: OptimizerInput.optional(),
+      outDir: PathSchema,
+    }),
+    output: TrainedOutput,
+  },
+  /**
+   * The whole comparison on one distortion (deepcorrect study): baseline, ranking, units, fine-tuning, each
+   * tested; writes report.json, report.html, the ranking and both models into outDir; resumable.
+   */
+  'study.run': {
+    job: true,
+    input: z.strictObject({
+      ...MixedInput,
+      modelId: ModelId,
+      levelsName: z.string().min(1).max(200).optional(),
+      layers: z.array(LayerName).min(1).max(64),
+      beta: z.number().gt(0).max(1),
+      rankMethod: z.enum(['proxy', 'oracle', 'both']),
+      rankPerClass: z.number().int().min(1).max(1000),
+      fineTuneLayers: FineTuneLayersInput,
+      unitOptimizer: OptimizerInput,
+      fineTuneOptimizer: OptimizerInput,
+      testPerClass: z.number().int().min(1).optional(),
+      resume: z.boolean().optional(),
+      outDir: PathSchema,
+    }),
+    output: StudyReportSchema,
+  },
+  /**
+   * One image's post-activation maps at a conv layer: clean, distorted and (with a corrected model) corrected,
+   * with their differences; planes are float32 little-endian bytes, filters x height x width.
+   */
+  'inspect.activations': {
+    job: false,
+    input: z.strictObject({
+      modelId: ModelId,
+      correctedModelId: ModelId.optional(),
+      datasetId: DatasetId,
+      split: SplitSchema,
+      index: z.number().int().min(0),
+      layer: LayerName,
+      spec: DistortionSpecSchema,
+      seed: Seed,
+      filters: z.array(z.number().int().min(0)).min(1).max(4096).optional(),
+    }),
+    output: ActivationMapsSchema,
   },
   /** Every job the engine host knows of this session, newest last. */
   'jobs.list': {

@@ -1,5 +1,6 @@
 /** Runtime schemas of the domain values that cross the bridge (inputs are checked; outputs are typed). */
 import { z } from 'zod';
+import type { StudyReport } from '../study.ts';
 import { BACKEND_NAMES } from '../backends.ts';
 import { DATASET_FORMATS, SPLIT_NAMES } from '../datasets.ts';
 import { DISTORTION_KINDS } from '../distortions.ts';
@@ -143,3 +144,50 @@ export const RankingSchema = z.object({
   backend: z.string(),
   seconds: z.number(),
 });
+
+/** A study's report (shared/study.ts). Replies are typed, not parsed, so the type alone is enough here. */
+export const StudyReportSchema = z.custom<StudyReport>(
+  (v) => typeof v === 'object' && v !== null && 'models' in v,
+  'expected a study report',
+);
+
+const PredictionSchema = z.object({
+  top: z.number(),
+  probability: z.number(),
+  probabilities: z.array(z.number()),
+});
+
+/** inspect.activations: float32 planes (filters x height x width) as little-endian bytes. */
+export const ActivationMapsSchema = z.object({
+  layer: z.string(),
+  activation: z.string(),
+  height: z.number(),
+  width: z.number(),
+  totalFilters: z.number(),
+  filters: z.array(z.number()),
+  clean: BytesSchema,
+  distorted: BytesSchema,
+  corrected: BytesSchema.optional(),
+  diffDistorted: BytesSchema,
+  diffCorrected: BytesSchema.optional(),
+  correctedSource: z.enum(['unit', 'none']).optional(),
+  correctedLayer: z.string().optional(),
+  stats: z.array(
+    z.object({
+      filter: z.number(),
+      l1Distorted: z.number(),
+      l1Corrected: z.number().optional(),
+      maxAbs: z.number(),
+    }),
+  ),
+  range: z.object({ min: z.number(), max: z.number() }),
+  diffMaxAbs: z.number(),
+  /** The distorted image the maps were computed on, 8-bit HWC. */
+  distortedImage: ImagesSchema,
+  predictions: z.object({
+    clean: PredictionSchema,
+    distorted: PredictionSchema,
+    corrected: PredictionSchema.optional(),
+  }),
+});
+export type ActivationMapsReply = z.infer<typeof ActivationMapsSchema>;

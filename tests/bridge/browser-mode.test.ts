@@ -241,6 +241,117 @@ describe('browser mode: server, gate and engine host', () => {
     expect(outside).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
   });
 
+  it('runs a DeepCorrect study, trains units and fine-tunes, and inspects activations', async () => {
+    const { datasetId } = await conn.ok<{ datasetId: string }>('dataset.open', {});
+    const { modelId } = await conn.ok<{ modelId: string }>('models.open', {});
+    const small = {
+      datasetId,
+      modelId,
+      spec: { kind: 'blur' },
+      levels: [2, 3],
+      epochs: 1,
+      batchSize: 32,
+      seed: 1,
+      trainPerClass: 6,
+      validationFraction: 0.3,
+    };
+    const adam = { kind: 'adam', learningRate: 0.001 };
+    const outDir = path.join(dir, 'allowed', 'study');
+    const study = {
+      ...small,
+      layers: ['conv1'],
+      beta: 0.25,
+      rankMethod: 'proxy',
+      rankPerClass: 2,
+      fineTuneLayers: 'first:1',
+      unitOptimizer: adam,
+      fineTuneOptimizer: adam,
+      testPerClass: 5,
+      outDir,
+    };
+    const refused = await conn.send('study.run', { ...study, outDir: '/tmp/not-allowed-study' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
+    const { jobId } = await conn.ok<{ jobId: string }>('study.run', study);
+    await conn.until((jobs) =>
+      jobs.some((j) => j.id === jobId && j.status !== 'running' && j.status !== 'queued'),
+    );
+    const done = conn.jobs.find((j) => j.id === jobId && j.status === 'done');
+    expect(done, JSON.stringify(conn.jobs.filter((j) => j.id === jobId).at(-1))).toBeDefined();
+    const report = done?.result as {
+      models: { role: string; top1: number[]; trainableParameters: number }[];
+    };
+    expect(report.models.map((m) => m.role)).toEqual(['baseline', 'fine-tuned', 'deepcorrect']);
+    expect(report.models[1]?.trainableParameters).toBe(320); // conv1 of cnn4 alone: 3x3x1x32 + 32
+
+    const corrected = await conn.ok<{ modelId: string }>('models.open', {
+      path: path.join(outDir, 'deepcorrect'),
+    });
+    const maps = await conn.ok<{
+      filters: number[];
+      height: number;
+      width: number;
+      clean: Uint8Array;
+      corrected: Uint8Array;
+      correctedSource: string;
+      stats: unknown[];
+      distortedImage: { pixels: Uint8Array };
+    }>('inspect.activations', {
+      modelId,
+      correctedModelId: corrected.modelId,
+      datasetId,
+      split: 'test',
+      index: 3,
+      layer: 'conv1',
+      spec: { kind: 'blur', level: 2 },
+      seed: 1,
+    });
+    expect(maps.filters).toHaveLength(32);
+    expect(maps.correctedSource).toBe('unit');
+    expect(maps.clean.byteLength).toBe(32 * 28 * 28 * 4);
+    expect(maps.corrected.byteLength).toBe(32 * 28 * 28 * 4);
+    expect(maps.distortedImage.pixels.byteLength).toBe(28 * 28);
+    const notConv = await conn.send('inspect.activations', {
+      modelId,
+      datasetId,
+      split: 'test',
+      index: 3,
+      layer: 'fc1',
+      spec: { kind: 'blur', level: 2 },
+      seed: 1,
+    });
+    expect(notConv).toMatchObject({ ok: false });
+    expect(JSON.stringify(notConv)).toMatch(/not a conv layer/);
+
+    const units = await conn.ok<{ jobId: string }>('correct.train', {
+      ...small,
+      layers: ['conv2'],
+      beta: 0.5,
+      orders: { conv2: Array.from({ length: 32 }, (_, i) => 31 - i) },
+      optimizer: adam,
+      outDir: path.join(dir, 'allowed', 'units'),
+    });
+    const tuned = await conn.ok<{ jobId: string }>('finetune.train', {
+      ...small,
+      layers: 'all',
+      optimizer: adam,
+      outDir: path.join(dir, 'allowed', 'tuned'),
+    });
+    await conn.until((jobs) =>
+      [units.jobId, tuned.jobId].every((id) => jobs.some((j) => j.id === id && j.status === 'done')),
+    );
+    const unitResult = conn.jobs.find((j) => j.id === units.jobId && j.status === 'done')?.result as {
+      trainableParameters: number;
+      metadata: { provenance: { correction: { plan: { filters: number[] }[] } } };
+    };
+    expect(unitResult.metadata.provenance.correction.plan[0]?.filters).toEqual(
+      Array.from({ length: 16 }, (_, i) => 31 - i),
+    );
+    const tunedResult = conn.jobs.find((j) => j.id === tuned.jobId && j.status === 'done')?.result as {
+      trainableParameters: number;
+    };
+    expect(tunedResult.trainableParameters).toBe(467_818);
+  });
+
   it('runs a job with progress and cancels it within a second', async () => {
     const { jobId } = await conn.ok<{ jobId: string }>('demo.train', {
       trainPerClass: 200,

@@ -7,6 +7,7 @@ import { registerDistort } from './commands/distort.ts';
 import { registerEvaluate } from './commands/evaluate.ts';
 import { registerFineTune } from './commands/finetune.ts';
 import { registerRank } from './commands/rank.ts';
+import { registerStudy } from './commands/study.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerStart } from './commands/start.ts';
 import { registerTrain } from './commands/train.ts';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerCorrect(program);
   registerFineTune(program);
+  registerStudy(program);
   registerServe(program);
   registerStart(program);
   return program;

@@ -37,3 +37,23 @@ export function channelCount(value: string): Channels {
   if (value === '3' || value === 'rgb') return 3;
   throw new InvalidArgumentError(`"${value}" is not a channel count: use 1 (grayscale) or 3 (RGB)`);
 }
+
+/** A commander argument parser from a parse function that throws on bad input. */
+export function parsed<T>(parse: (value: string) => T): (value: string) => T {
+  return (value) => {
+    try {
+      return parse(value);
+    } catch (error) {
+      throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+    }
+  };
+}
+
+/** A number within (low, high]. */
+export function fraction(low: number, high: number): (value: string) => number {
+  return (value) => {
+    const n = finiteNumber(value);
+    if (!(n > low && n <= high)) throw new InvalidArgumentError(`"${value}" is not within (${low}, ${high}]`);
+    return n;
+  };
+}

@@ -14,6 +14,8 @@ import { evaluate } from '../eval/evaluate.ts';
 import { summarize } from '../models/registry.ts';
 import { rankFilters } from '../rank/rank-filters.ts';
 import { runTraining } from '../train/run-training.ts';
+import { CORRECTION_JOBS } from './correction-jobs.ts';
+import { inspectActivations } from './inspect.ts';
 import type { JobQueue, JobRun } from './jobs.ts';
 
 export interface HostState {
@@ -86,12 +88,16 @@ export const QUICK: QuickHandlers = {
     return { modelId, metadata, summary: summarize(model) };
   },
 
+  'inspect.activations': inspectActivations,
+
   'jobs.list': (_input, state) => Promise.resolve({ jobs: state.jobs.list() }),
 
   'jobs.cancel': (input, state) => Promise.resolve({ cancelled: state.jobs.cancel(input.jobId) }),
 };
 
 export const JOBS: JobHandlers = {
+  ...CORRECTION_JOBS,
+
   'distort.write': (input, state) => {
     const dataset = state.datasets.get(input.datasetId);
     const info = DISTORTIONS[input.spec.kind];

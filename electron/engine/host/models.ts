@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { ModelMetadata } from '../models/metadata.ts';
 import { loadModel } from '../models/model-io.ts';
@@ -6,6 +7,8 @@ import { demoModelDir } from '../resources.ts';
 interface OpenModel {
   model: tf.LayersModel;
   metadata: ModelMetadata;
+  /** The folder it was loaded from, absolute (studies and corrected models record it). */
+  path: string;
 }
 
 /** The models the UI has open, by id: loaded (and validated) once, used by many requests. */
@@ -13,8 +16,9 @@ export class ModelRegistry {
   private readonly open = new Map<string, OpenModel>();
   private nextId = 1;
 
-  async add(path: string | undefined): Promise<{ modelId: string } & OpenModel> {
-    const loaded = await loadModel(path ?? demoModelDir());
+  async add(folder: string | undefined): Promise<{ modelId: string } & OpenModel> {
+    const dir = path.resolve(folder ?? demoModelDir());
+    const loaded = { ...(await loadModel(dir)), path: dir };
     const modelId = `model-${this.nextId++}`;
     this.open.set(modelId, loaded);
     return { modelId, ...loaded };

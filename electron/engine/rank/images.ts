@@ -15,6 +15,26 @@ export interface ImageSet {
   n: number;
 }
 
+/**
+ * Refuses a ranking set that would miss a class: the correction priority counts misclassified images, and a
+ * class with no images would silently drop out of every filter's score.
+ */
+export async function checkEveryClass(dataset: Dataset, split: SplitName): Promise<Int32Array> {
+  const { classes, name } = dataset.summary;
+  if (!dataset.summary.splits.some((s) => s.name === split)) throw new Error(`${name} has no ${split} split`);
+  const labels = await dataset.labels(split);
+  const counts = new Uint32Array(classes.length);
+  for (const label of labels)
+    if (label >= 0 && label < counts.length) counts[label] = (counts[label] ?? 0) + 1;
+  const missing = classes.filter((_, k) => counts[k] === 0);
+  if (missing.length > 0)
+    throw new Error(
+      `${dataset.summary.path}: the ${split} split has no images of ${missing.length === 1 ? 'class' : 'classes'} ` +
+        `${missing.map((c) => `"${c}"`).join(', ')}, so a ranking set cannot cover every class`,
+    );
+  return labels;
+}
+
 /** A seeded stratified subset of a split, read into memory. The caller disposes `pixels`. */
 export async function loadSubset(
   dataset: Dataset,
@@ -24,9 +44,7 @@ export async function loadSubset(
   signal?: AbortSignal,
 ): Promise<ImageSet> {
   const classes = dataset.summary.classes.length;
-  if (!dataset.summary.splits.some((s) => s.name === split))
-    throw new Error(`${dataset.summary.name} has no ${split} split`);
-  const indices = stratifiedSubset(await dataset.labels(split), perClass, seed, classes);
+  const indices = stratifiedSubset(await checkEveryClass(dataset, split), perClass, seed, classes);
   const loaded = await loadImages(dataset, split, indices, signal);
   const [h, w, c] = loaded.imageShape;
   return {

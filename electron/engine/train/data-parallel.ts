@@ -4,9 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../../shared/backends.ts';
 import {
   countCorrect,
-  crossEntropy,
   shardGradients,
   storeFlatWeights,
+  trainingLoss,
   weightLayout,
   type ShardResult,
 } from './gradients.ts';
@@ -209,7 +209,7 @@ export class DataParallelTrainer {
       () => {
         const p = this.model.apply(x, { training: true }) as tf.Tensor;
         probs = tf.keep(p); // outlives the gradient scope so the predictions can be counted afterwards
-        return crossEntropy(y, p);
+        return trainingLoss(this.model, y, p);
       },
       true,
       vars,

@@ -8,9 +8,44 @@ export function crossEntropy(labels: tf.Tensor, probs: tf.Tensor): tf.Scalar {
   });
 }
 
+/**
+ * Sum of the regularisation penalties (e.g. a layer's kernelRegularizer) of the layers being trained, or
+ * undefined when there are none. Layers register a penalty per weight in tfjs' Layer.losses; frozen layers
+ * are skipped because their penalty is a constant that moves no trained weight and would only shift the
+ * reported loss. Nested models are walked so a frozen outer model hides the penalties of its layers too.
+ */
+export function regularizationPenalty(model: tf.LayersModel): tf.Scalar | undefined {
+  const regularized: tf.layers.Layer[] = [];
+  const collect = (layers: readonly tf.layers.Layer[]): void => {
+    for (const layer of layers) {
+      if (!layer.trainable) continue;
+      if (layer instanceof tf.LayersModel) collect(layer.layers);
+      else if (layer.losses.length > 0) regularized.push(layer);
+    }
+  };
+  collect(model.layers);
+  if (regularized.length === 0) return undefined;
+  return tf.tidy(() => tf.addN<tf.Scalar>(regularized.flatMap((layer) => layer.calculateLosses())));
+}
+
+/**
+ * The objective a training step minimises: mean cross-entropy plus the regularisation penalties, as Keras'
+ * fit does. Must be called inside the gradient closure so the penalties' gradients reach the weights.
+ */
+export function trainingLoss(model: tf.LayersModel, labels: tf.Tensor, probs: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const ce = crossEntropy(labels, probs);
+    const penalty = regularizationPenalty(model);
+    return penalty === undefined ? ce : tf.add<tf.Scalar>(ce, penalty);
+  });
+}
+
 /** What one shard's forward and backward pass found besides its gradients. */
 export interface ShardResult {
-  /** Mean loss over the shard's images. */
+  /**
+   * Mean cross-entropy over the shard's images plus the model's regularisation penalty (as Keras reports
+   * it); the trainer's size-weighted average over shards therefore counts the penalty once.
+   */
   loss: number;
   /** Images whose highest-scoring class (in training mode, before this step's update) is the label's. */
   correct: number;
@@ -32,6 +67,8 @@ export function weightLayout(model: tf.LayersModel): { total: number; offsets: n
  * Forward and backward pass of one shard in training mode; writes the gradients of every
  * trainable weight into `out` (flattened in model.trainableWeights order) and returns the loss
  * and the number of correct predictions (the outputs exist anyway, so counting them is cheap).
+ * Every shard adds the full regularisation penalty to its loss: the trainer combines shard
+ * gradients with weights n_k / n that sum to 1, so the penalty's gradient enters the step once.
  */
 export function shardGradients(
   model: tf.LayersModel,
@@ -44,7 +81,7 @@ export function shardGradients(
   const { value, grads } = tf.variableGrads(() => {
     const p = model.apply(x, { training: true }) as tf.Tensor;
     probs = tf.keep(p); // outlives the gradient scope so the predictions can be counted afterwards
-    return crossEntropy(y, p);
+    return trainingLoss(model, y, p);
   }, variables);
   const { offsets } = weightLayout(model);
   variables.forEach((v, i) => {

@@ -19,7 +19,7 @@ import { parseAugment, type AugmentOptions } from '../../train/augment.ts';
 import { AbortError } from '../../train/fit.ts';
 import type { OptimizerSpec } from '../../train/optimizer.ts';
 import { parseSchedule, type LearningRateSchedule } from '../../train/schedule.ts';
-import { finiteNumber, nonNegativeInt, positiveInt } from '../options.ts';
+import { finiteNumber, fraction, nonNegativeInt, parsed, positiveInt } from '../options.ts';
 import { cancellableBySigint, progressLine } from '../progress-line.ts';
 import { addOpenOptions, openOptions, type OpenFlags } from './dataset.ts';
 
@@ -52,24 +52,6 @@ interface CorrectFlags extends MixedFlags {
   layers?: string;
   beta: number;
   placement: string;
-}
-
-function parsed<T>(parse: (value: string) => T): (value: string) => T {
-  return (value) => {
-    try {
-      return parse(value);
-    } catch (error) {
-      throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
-    }
-  };
-}
-
-function fraction(low: number, high: number): (value: string) => number {
-  return (value) => {
-    const n = finiteNumber(value);
-    if (!(n > low && n <= high)) throw new InvalidArgumentError(`"${value}" is not within (${low}, ${high}]`);
-    return n;
-  };
 }
 
 /** Adds the options of a mixed clean/distorted training run; `lr` is the command's default learning rate. */

@@ -1,0 +1,349 @@
+import path from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import type { BackendName } from '../../../shared/backends.ts';
+import type { SplitName } from '../../../shared/datasets.ts';
+import { DISTORTIONS } from '../../../shared/distortions.ts';
+import type { ProgressListener } from '../../../shared/progress.ts';
+import {
+  PAPER_CIFAR100,
+  STUDY_REPORT_VERSION,
+  type StudyConfig,
+  type StudyModelResult,
+  type StudyReport,
+  type StudyTiming,
+  type StudyTraining,
+} from '../../../shared/study.ts';
+import { correctedCount, planFromRanking } from '../correct/plan.ts';
+import { fineTune, type FineTuneLayers } from '../correct/fine-tune.ts';
+import { trainCorrection, type TrainedModel } from '../correct/train-correction.ts';
+import type { MixedTrainingOptions } from '../correct/train-loop.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { stratifiedSubset } from '../data/subset.ts';
+import { evaluate, type EvaluationResult } from '../eval/evaluate.ts';
+import type { ModelMetadata } from '../models/metadata.ts';
+import { summarize } from '../models/summary.ts';
+import { checkEveryClass } from '../rank/images.ts';
+import { chooseLayers, rankFilters } from '../rank/rank-filters.ts';
+import type { RankingResult } from '../rank/types.ts';
+import { renderStudyHtml } from './report-html.ts';
+import { StageProgress } from './stage-progress.ts';
+import { StudyFolder } from './study-folder.ts';
+
+/** Folders of the two trained models inside the study folder. */
+export const CORRECTED_DIR = 'deepcorrect';
+export const FINE_TUNED_DIR = 'fine-tuned';
+
+export interface StudyOptions extends Pick<
+  MixedTrainingOptions,
+  'schedule' | 'distortedFraction' | 'augment' | 'validationFraction' | 'replicas'
+> {
+  /** What to study; its levels, seed, epochs, batch size and subsets drive every stage. */
+  config: StudyConfig;
+  base: { model: tf.LayersModel; metadata: ModelMetadata };
+  dataset: Dataset;
+  outDir: string;
+  resume?: boolean;
+  unitOptimizer: MixedTrainingOptions['optimizer'];
+  fineTuneOptimizer: MixedTrainingOptions['optimizer'];
+  fineTuneLayers: FineTuneLayers;
+  backend: BackendName;
+  device: string;
+  command?: string;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  /** One line per stage started, skipped or finished (the CLI prints them). */
+  onLog?: (line: string) => void;
+}
+
+interface TrainedStage {
+  training: StudyTraining;
+  evaluation: EvaluationResult;
+  trainableParameters: number;
+  parameters: number;
+}
+
+/** Relative stage times measured on the demo (evaluation 12 s, units 230 s, fine-tuning 81 s at 3 epochs). */
+function stageWeights(config: StudyConfig): Record<string, number> {
+  const rank = config.rankMethod === 'proxy' ? 0.2 : 4;
+  return {
+    baseline: 1,
+    ranking: rank,
+    deepcorrect: 1 + 6 * config.epochs,
+    'fine-tuned': 1 + 2.3 * config.epochs,
+  };
+}
+
+/** Refuses bad settings before any work starts. */
+async function check(o: StudyOptions): Promise<void> {
+  const { config, dataset } = o;
+  const { height, width, channels, classes } = dataset.summary;
+  const input = o.base.model.inputs[0]?.shape.slice(1).join('x');
+  const outputs = o.base.model.outputs[0]?.shape.at(-1);
+  if (input !== `${height}x${width}x${channels}` || outputs !== classes.length)
+    throw new Error(
+      `the model takes ${input} images into ${outputs} classes, but ${dataset.summary.path} has ` +
+        `${height}x${width}x${channels} images of ${classes.length} classes`,
+    );
+  correctedCount(config.beta, 1); // throws on a beta outside (0, 1]
+  chooseLayers(o.base.model, config.layers); // throws on a layer that is not a conv layer
+  if (config.layers.length === 0) throw new Error('a study needs at least one conv layer to correct');
+  if (!dataset.summary.splits.some((s) => s.name === config.testSplit && s.count > 0))
+    throw new Error(`${dataset.summary.path} has no ${config.testSplit} split to test on`);
+  if (!dataset.summary.splits.some((s) => s.name === 'train' && s.count > 0))
+    throw new Error(`${dataset.summary.path} has no train split to rank and train on`);
+  await checkEveryClass(dataset, 'train');
+}
+
+function trainingOf(r: TrainedModel): StudyTraining {
+  return {
+    history: r.history,
+    bestEpoch: r.bestEpoch,
+    trainImages: r.trainImages,
+    valImages: r.valImages,
+    replicas: r.replicas,
+    optimizer: r.optimizer,
+    seconds: r.seconds,
+  };
+}
+
+function modelResult(
+  role: StudyModelResult['role'],
+  label: string,
+  where: string,
+  e: EvaluationResult,
+  parameters: number,
+  trainableParameters: number,
+  training?: StudyTraining,
+): StudyModelResult {
+  return {
+    role,
+    label,
+    path: where,
+    trainableParameters,
+    parameters,
+    top1: e.conditions.map((c) => c.top1),
+    top5: e.conditions.map((c) => c.top5),
+    perClass: e.conditions.map((c) =>
+      c.perClass.map((v) => ((v as number | null) === null || Number.isNaN(v) ? null : v)),
+    ),
+    meanWithClean: e.meanWithClean,
+    meanLevels: e.meanLevels,
+    ...(training === undefined ? {} : { training }),
+  };
+}
+
+/**
+ * The whole comparison of method.md on one distortion: the baseline's accuracy clean and per level, the
+ * filter ranking, correction units on the top beta of the chosen layers, fine-tuning under the same data and
+ * budget, each tested on the same images; written to the study folder as ranking.json, the two model folders,
+ * report.json and report.html. Every stage is a checkpoint (see StudyFolder): cancelling keeps the finished
+ * stages, and `resume` continues from them.
+ */
+export async function runStudy(o: StudyOptions): Promise<StudyReport> {
+  await check(o);
+  const started = performance.now();
+  const { config, dataset, base, signal } = o;
+  const log = o.onLog ?? (() => undefined);
+  const folder = await StudyFolder.open(o.outDir, config, o.resume ?? false);
+  const progress = new StageProgress(stageWeights(config), o.onProgress);
+  const timings: StudyTiming[] = [];
+  const spec = { kind: config.kind };
+  const split = config.testSplit as SplitName;
+  const testIndices =
+    config.testPerClass === undefined
+      ? undefined
+      : stratifiedSubset(
+          await dataset.labels(split),
+          config.testPerClass,
+          config.seed,
+          dataset.summary.classes.length,
+        );
+  const test = (model: tf.LayersModel, onProgress: ProgressListener): Promise<EvaluationResult> =>
+    evaluate({
+      model,
+      dataset,
+      split,
+      ...(testIndices === undefined ? {} : { indices: testIndices }),
+      spec,
+      levels: config.levels,
+      seed: config.seed,
+      ...(signal ? { signal } : {}),
+      onProgress,
+    });
+
+  /** Runs a stage unless a finished record of it exists; records its time. */
+  async function stage<T>(
+    name: string,
+    label: string,
+    work: (p: ProgressListener) => Promise<T>,
+  ): Promise<T> {
+    const done = await folder.stage<{ value: T; seconds: number }>(name);
+    if (done !== undefined) {
+      log(`${label}: done earlier (${done.seconds.toFixed(1)} s), kept`);
+      timings.push({ stage: label, seconds: done.seconds });
+      progress.skip(name, label);
+      return done.value;
+    }
+    log(`${label}...`);
+    const t0 = performance.now();
+    const value = await work(progress.stage(name, label));
+    const seconds = (performance.now() - t0) / 1000;
+    await folder.finishStage(name, { value, seconds });
+    timings.push({ stage: label, seconds });
+    progress.finish(name, label);
+    log(`${label}: ${seconds.toFixed(1)} s`);
+    return value;
+  }
+
+  const baseline = await stage('baseline', 'baseline evaluation', (p) => test(base.model, p));
+  const ranking = await stage('ranking', `${config.rankMethod} ranking`, async (p) => {
+    const r: RankingResult = await rankFilters({
+      model: base.model,
+      dataset,
+      layers: config.layers,
+      spec,
+      levels: config.levels,
+      seed: config.seed,
+      perClass: config.rankPerClass,
+      method: config.rankMethod,
+      modelName: config.model,
+      ...(signal ? { signal } : {}),
+      onProgress: p,
+    });
+    await folder.writeJson('ranking.json', r);
+    return r;
+  });
+  const plan = planFromRanking(ranking, config.beta, config.layers);
+  const common: MixedTrainingOptions = {
+    dataset,
+    spec,
+    levels: config.levels,
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    seed: config.seed,
+    backend: o.backend,
+    ...(o.schedule ? { schedule: o.schedule } : {}),
+    ...(o.distortedFraction === undefined ? {} : { distortedFraction: o.distortedFraction }),
+    ...(o.augment ? { augment: o.augment } : {}),
+    ...(o.validationFraction === undefined ? {} : { validationFraction: o.validationFraction }),
+    ...(config.trainPerClass === undefined ? {} : { trainPerClass: config.trainPerClass }),
+    ...(o.replicas === undefined ? {} : { replicas: o.replicas }),
+    ...(signal ? { signal } : {}),
+  };
+  const trained = async (
+    run: (p: ProgressListener) => Promise<TrainedModel>,
+    p: ProgressListener,
+  ): Promise<TrainedStage> => {
+    // Training is most of the stage; its evaluation the last part of the bar.
+    const share = config.epochs * 6;
+    const result = await run((q) => p({ ...q, fraction: (q.fraction * share) / (share + 1) }));
+    try {
+      const evaluation = await test(result.model, (q) =>
+        p({ ...q, fraction: (share + q.fraction) / (share + 1) }),
+      );
+      return {
+        training: trainingOf(result),
+        evaluation,
+        trainableParameters: result.trainableParameters,
+        parameters: summarize(result.model).parameters,
+      };
+    } finally {
+      result.model.dispose();
+    }
+  };
+  const corrected = await stage('deepcorrect', 'DeepCorrect units', (p) =>
+    trained(
+      (onProgress) =>
+        trainCorrection({
+          ...common,
+          ...(o.unitOptimizer ? { optimizer: o.unitOptimizer } : {}),
+          onProgress,
+          model: base.model,
+          plan,
+          baseMetadata: base.metadata,
+          outDir: folder.path(CORRECTED_DIR),
+          baseModelPath: config.model,
+          beta: config.beta,
+          rankingMethod: config.rankMethod,
+          ...(o.command === undefined ? {} : { command: o.command }),
+        }),
+      p,
+    ),
+  );
+  const fineTuned = await stage('fine-tuned', 'fine-tuning', (p) =>
+    trained(
+      (onProgress) =>
+        fineTune({
+          ...common,
+          ...(o.fineTuneOptimizer ? { optimizer: o.fineTuneOptimizer } : {}),
+          onProgress,
+          model: base.model,
+          layers: o.fineTuneLayers,
+          baseMetadata: base.metadata,
+          outDir: folder.path(FINE_TUNED_DIR),
+          baseModelPath: config.model,
+          ...(o.command === undefined ? {} : { command: o.command }),
+        }),
+      p,
+    ),
+  );
+
+  const correctedSets = new Map(plan.map((e) => [e.layer, e.filters]));
+  const baseSummary = summarize(base.model);
+  const paper = PAPER_CIFAR100[config.kind];
+  const report: StudyReport = {
+    version: STUDY_REPORT_VERSION,
+    createdAt: new Date().toISOString(),
+    ...(o.command === undefined ? {} : { command: o.command }),
+    backend: o.backend,
+    device: o.device,
+    config,
+    distortionLabel: DISTORTIONS[config.kind].label,
+    parameter: DISTORTIONS[config.kind].parameter,
+    classes: dataset.summary.classes,
+    testImages: baseline.images,
+    models: [
+      modelResult('baseline', 'baseline', path.resolve(config.model), baseline, baseSummary.parameters, 0),
+      modelResult(
+        'fine-tuned',
+        `fine-tuned (${config.fineTuneLayers})`,
+        FINE_TUNED_DIR,
+        fineTuned.evaluation,
+        fineTuned.parameters,
+        fineTuned.trainableParameters,
+        fineTuned.training,
+      ),
+      modelResult(
+        'deepcorrect',
+        `DeepCorrect (${config.layers.join(', ')}, beta ${config.beta})`,
+        CORRECTED_DIR,
+        corrected.evaluation,
+        corrected.parameters,
+        corrected.trainableParameters,
+        corrected.training,
+      ),
+    ],
+    ranking: {
+      method: ranking.method,
+      split: ranking.split,
+      rankingImages: ranking.rankingImages,
+      seconds: ranking.seconds,
+      layers: ranking.layers.map((l) => ({
+        layer: l.layer,
+        filters: l.filters,
+        order: l.order,
+        ...(l.tau === undefined ? {} : { tau: l.tau }),
+        ...(l.proxy === undefined ? {} : { proxy: l.proxy }),
+        ...(l.spearman === undefined ? {} : { spearman: Number.isNaN(l.spearman) ? null : l.spearman }),
+        corrected: correctedSets.get(l.layer) ?? [],
+        seconds: l.seconds,
+      })),
+    },
+    ...(paper === undefined ? {} : { paper }),
+    timings,
+    totalSeconds: (performance.now() - started) / 1000,
+  };
+  await folder.writeJson('report.json', report);
+  await folder.writeText('report.html', renderStudyHtml(report));
+  return report;
+}

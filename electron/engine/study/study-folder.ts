@@ -1,0 +1,110 @@
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { StudyConfig } from '../../../shared/study.ts';
+import { writeFileAtomic } from '../io/atomic-write.ts';
+
+/** The study's own record of what it was asked: a resumed run must match it. */
+export const STUDY_FILE = 'study.json';
+/** Finished stages, one JSON each, written after everything the stage produced is on disk. */
+const STAGES_DIR = 'stages';
+
+export class StudyFolderError extends Error {
+  constructor(
+    readonly folder: string,
+    message: string,
+  ) {
+    super(`${folder}: ${message}`);
+    this.name = 'StudyFolderError';
+  }
+}
+
+async function entries(dir: string): Promise<string[] | undefined> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function differences(a: StudyConfig, b: StudyConfig): string[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof StudyConfig)[]);
+  return [...keys].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+}
+
+/**
+ * A study's output folder. Stages are checkpoints: each is recorded only once all its files are complete, so
+ * a cancelled or killed study leaves complete stages behind and `resume` carries on from them.
+ */
+export class StudyFolder {
+  private constructor(readonly dir: string) {}
+
+  /**
+   * Opens `dir` for a study with `config`. A new or empty folder starts afresh. A folder holding this study
+   * (same config) is resumed when `resume` is set, and refused otherwise, as is any other non-empty folder:
+   * a study never overwrites work it did not make.
+   */
+  static async open(dir: string, config: StudyConfig, resume: boolean): Promise<StudyFolder> {
+    const folder = path.resolve(dir);
+    const names = (await entries(folder))?.filter((n) => !n.startsWith('.'));
+    if (names !== undefined && names.length > 0) {
+      if (!names.includes(STUDY_FILE))
+        throw new StudyFolderError(folder, 'is not empty and holds no study: choose a new or empty folder');
+      if (!resume)
+        throw new StudyFolderError(
+          folder,
+          'already holds a study: resume it (--resume) or choose a new or empty folder',
+        );
+      let recorded: StudyConfig;
+      try {
+        recorded = (
+          JSON.parse(await readFile(path.join(folder, STUDY_FILE), 'utf8')) as { config: StudyConfig }
+        ).config;
+      } catch (error) {
+        throw new StudyFolderError(
+          folder,
+          `${STUDY_FILE} is unreadable (${error instanceof Error ? error.message : String(error)})`,
+        );
+      }
+      const changed = differences(recorded, config);
+      if (changed.length > 0)
+        throw new StudyFolderError(
+          folder,
+          `holds a study with other settings (${changed.join(', ')}): resume it with the same settings or choose a new folder`,
+        );
+    }
+    await mkdir(path.join(folder, STAGES_DIR), { recursive: true });
+    const study = new StudyFolder(folder);
+    if (names === undefined || names.length === 0) await study.writeJson(STUDY_FILE, { config });
+    return study;
+  }
+
+  path(...parts: string[]): string {
+    return path.join(this.dir, ...parts);
+  }
+
+  async writeJson(name: string, value: unknown): Promise<void> {
+    await this.writeText(name, `${JSON.stringify(value, null, 1)}\n`);
+  }
+
+  async writeText(name: string, text: string): Promise<void> {
+    await writeFileAtomic(this.path(name), text);
+  }
+
+  /** The recorded result of a finished stage, or undefined when it has not finished. */
+  async stage<T>(name: string): Promise<T | undefined> {
+    try {
+      return JSON.parse(await readFile(this.path(STAGES_DIR, `${name}.json`), 'utf8')) as T;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new StudyFolderError(
+        this.dir,
+        `stage record ${name}.json is unreadable (${error instanceof Error ? error.message : String(error)}): delete it to redo the stage`,
+      );
+    }
+  }
+
+  async finishStage(name: string, value: unknown): Promise<void> {
+    await this.writeJson(path.join(STAGES_DIR, `${name}.json`), value);
+  }
+}

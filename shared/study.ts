@@ -1,0 +1,172 @@
+/**
+ * A DeepCorrect study: the baseline, the fine-tuned model and the corrected model compared on one distortion
+ * (method.md), as `deepcorrect study` writes it to report.json and the Results view reads it back. Pure data:
+ * every number the report's tables and plots show is here, so the HTML report and the UI draw the same figures.
+ */
+import type { DistortionKind } from './distortions.ts';
+
+export const STUDY_REPORT_VERSION = 1;
+
+/** The three models a study compares, in the order tables and plots list them. */
+export const STUDY_MODEL_ROLES = ['baseline', 'fine-tuned', 'deepcorrect'] as const;
+export type StudyModelRole = (typeof STUDY_MODEL_ROLES)[number];
+
+/** What the study was asked to do: enough to run it again. */
+export interface StudyConfig {
+  /** The base model folder and the dataset, as given (absolute paths). */
+  model: string;
+  dataset: string;
+  kind: DistortionKind;
+  /** The levels' name as given (e.g. paper-cifar) and their values. */
+  levelsName: string;
+  levels: number[];
+  seed: number;
+  /** Epochs of unit training and of fine-tuning: the same budget for both. */
+  epochs: number;
+  batchSize: number;
+  /** Conv layers the units correct, and the share of each layer's filters (top of the ranking). */
+  layers: string[];
+  beta: number;
+  rankMethod: 'proxy' | 'oracle' | 'both';
+  rankPerClass: number;
+  /** all, or first:<k> conv layers. */
+  fineTuneLayers: string;
+  /** Optimisers in words (e.g. "sgd lr 0.01 nesterov momentum 0.9"). */
+  unitOptimizer: string;
+  fineTuneOptimizer: string;
+  /** Training on a stratified subset of this many images per class, when set. */
+  trainPerClass?: number;
+  /** The split every model is tested on, and a stratified subset of it when set (quick runs). */
+  testSplit: string;
+  testPerClass?: number;
+}
+
+/** One epoch of unit training or fine-tuning. */
+export interface StudyEpoch {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  /** Validation top-1, clean first then each level. */
+  valAccuracy: number[];
+  valMean: number;
+  learningRate: number;
+  seconds: number;
+  imagesPerSecond: number;
+}
+
+export interface StudyTraining {
+  history: StudyEpoch[];
+  /** The epoch whose weights were kept (best valMean). */
+  bestEpoch: number;
+  trainImages: number;
+  valImages: number;
+  replicas: number;
+  optimizer: string;
+  seconds: number;
+}
+
+/** One model's test accuracy, clean and at every level. */
+export interface StudyModelResult {
+  role: StudyModelRole;
+  label: string;
+  /** Its folder, relative to the study folder (the baseline's is the base model's absolute path). */
+  path: string;
+  /** Parameters trained to make it (0 for the baseline) and its total. */
+  trainableParameters: number;
+  parameters: number;
+  /** Top-1 and top-5, clean first, then each level. */
+  top1: number[];
+  top5: number[];
+  /** Top-1 per class: [condition][class] (NaN as null in JSON for a class with no images). */
+  perClass: (number | null)[][];
+  /** Mean top-1 over clean plus every level (the paper's tables), and over the levels alone. */
+  meanWithClean: number;
+  meanLevels: number;
+  training?: StudyTraining;
+}
+
+export interface StudyRankedLayer {
+  layer: string;
+  filters: number;
+  /** Filter indices, most important first (the oracle's order when it ran, else the proxy's). */
+  order: number[];
+  /** Correction priority tau_i per filter (oracle), and the proxy's normalised L1 distance. */
+  tau?: number[];
+  proxy?: number[];
+  /** Spearman rank correlation of tau and the proxy (method both). */
+  spearman?: number | null;
+  /** The filters the units correct (the top beta of `order`), when this layer was corrected. */
+  corrected: number[];
+  seconds: number;
+}
+
+export interface StudyRanking {
+  method: 'proxy' | 'oracle' | 'both';
+  split: string;
+  rankingImages: number;
+  layers: StudyRankedLayer[];
+  seconds: number;
+}
+
+/** A row of the authors' table (method.md section 5) for comparison. */
+export interface PaperRow {
+  dataset: string;
+  cleanBaseline: number;
+  baseline: number;
+  fineTuned: number;
+  deepCorrect: number;
+}
+
+export interface StudyTiming {
+  stage: string;
+  seconds: number;
+}
+
+export interface StudyReport {
+  version: typeof STUDY_REPORT_VERSION;
+  createdAt: string;
+  /** The command line that ran it, when it came from the CLI. */
+  command?: string;
+  backend: string;
+  device: string;
+  config: StudyConfig;
+  /** Distortion name and its level parameter with unit, for axes ("Gaussian blur", "sigma (px)"). */
+  distortionLabel: string;
+  parameter: string;
+  classes: string[];
+  testImages: number;
+  /** Baseline, fine-tuned, DeepCorrect: always in STUDY_MODEL_ROLES order. */
+  models: StudyModelResult[];
+  ranking: StudyRanking;
+  /** The authors' CIFAR-100 row for this distortion, when the paper has one. */
+  paper?: PaperRow;
+  timings: StudyTiming[];
+  totalSeconds: number;
+}
+
+/**
+ * The authors' CIFAR-100 results (method.md section 5): mean top-1 over clean plus 6 levels; the paper
+ * reports blur and noise only.
+ */
+export const PAPER_CIFAR100: Partial<Record<DistortionKind, PaperRow>> = {
+  blur: {
+    dataset: 'CIFAR-100',
+    cleanBaseline: 0.7028,
+    baseline: 0.2502,
+    fineTuned: 0.5727,
+    deepCorrect: 0.6023,
+  },
+  noise: {
+    dataset: 'CIFAR-100',
+    cleanBaseline: 0.7028,
+    baseline: 0.3147,
+    fineTuned: 0.6451,
+    deepCorrect: 0.6452,
+  },
+};
+
+/** A study's share of the accuracy lost to distortion that a model wins back: (m - base) / (clean - base). */
+export function recoveredShare(model: number, baseline: number, cleanBaseline: number): number {
+  const lost = cleanBaseline - baseline;
+  return lost > 0 ? (model - baseline) / lost : Number.NaN;
+}
