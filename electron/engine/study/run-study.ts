@@ -1,18 +1,8 @@
-import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../../shared/backends.ts';
 import type { SplitName } from '../../../shared/datasets.ts';
-import { DISTORTIONS } from '../../../shared/distortions.ts';
 import type { ProgressListener } from '../../../shared/progress.ts';
-import {
-  PAPER_CIFAR100,
-  STUDY_REPORT_VERSION,
-  type StudyConfig,
-  type StudyModelResult,
-  type StudyReport,
-  type StudyTiming,
-  type StudyTraining,
-} from '../../../shared/study.ts';
+import type { StudyConfig, StudyReport, StudyTiming } from '../../../shared/study.ts';
 import { correctedCount, planFromRanking } from '../correct/plan.ts';
 import { fineTune, type FineTuneLayers } from '../correct/fine-tune.ts';
 import { trainCorrection, type TrainedModel } from '../correct/train-correction.ts';
@@ -25,13 +15,16 @@ import { summarize } from '../models/summary.ts';
 import { checkEveryClass } from '../rank/images.ts';
 import { chooseLayers, rankFilters } from '../rank/rank-filters.ts';
 import type { RankingResult } from '../rank/types.ts';
+import {
+  assembleReport,
+  CORRECTED_DIR,
+  FINE_TUNED_DIR,
+  trainingOf,
+  type TrainedStage,
+} from './assemble-report.ts';
 import { renderStudyHtml } from './report-html.ts';
 import { StageProgress } from './stage-progress.ts';
 import { StudyFolder } from './study-folder.ts';
-
-/** Folders of the two trained models inside the study folder. */
-export const CORRECTED_DIR = 'deepcorrect';
-export const FINE_TUNED_DIR = 'fine-tuned';
 
 export interface StudyOptions extends Pick<
   MixedTrainingOptions,
@@ -53,13 +46,6 @@ export interface StudyOptions extends Pick<
   onProgress?: ProgressListener;
   /** One line per stage started, skipped or finished (the CLI prints them). */
   onLog?: (line: string) => void;
-}
-
-interface TrainedStage {
-  training: StudyTraining;
-  evaluation: EvaluationResult;
-  trainableParameters: number;
-  parameters: number;
 }
 
 /** Relative stage times measured on the demo (evaluation 12 s, units 230 s, fine-tuning 81 s at 3 epochs). */
@@ -92,44 +78,6 @@ async function check(o: StudyOptions): Promise<void> {
   if (!dataset.summary.splits.some((s) => s.name === 'train' && s.count > 0))
     throw new Error(`${dataset.summary.path} has no train split to rank and train on`);
   await checkEveryClass(dataset, 'train');
-}
-
-function trainingOf(r: TrainedModel): StudyTraining {
-  return {
-    history: r.history,
-    bestEpoch: r.bestEpoch,
-    trainImages: r.trainImages,
-    valImages: r.valImages,
-    replicas: r.replicas,
-    optimizer: r.optimizer,
-    seconds: r.seconds,
-  };
-}
-
-function modelResult(
-  role: StudyModelResult['role'],
-  label: string,
-  where: string,
-  e: EvaluationResult,
-  parameters: number,
-  trainableParameters: number,
-  training?: StudyTraining,
-): StudyModelResult {
-  return {
-    role,
-    label,
-    path: where,
-    trainableParameters,
-    parameters,
-    top1: e.conditions.map((c) => c.top1),
-    top5: e.conditions.map((c) => c.top5),
-    perClass: e.conditions.map((c) =>
-      c.perClass.map((v) => ((v as number | null) === null || Number.isNaN(v) ? null : v)),
-    ),
-    meanWithClean: e.meanWithClean,
-    meanLevels: e.meanLevels,
-    ...(training === undefined ? {} : { training }),
-  };
 }
 
 /**
@@ -288,61 +236,21 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
     ),
   );
 
-  const correctedSets = new Map(plan.map((e) => [e.layer, e.filters]));
-  const baseSummary = summarize(base.model);
-  const paper = PAPER_CIFAR100[config.kind];
-  const report: StudyReport = {
-    version: STUDY_REPORT_VERSION,
-    createdAt: new Date().toISOString(),
-    ...(o.command === undefined ? {} : { command: o.command }),
+  const report = assembleReport({
+    config,
     backend: o.backend,
     device: o.device,
-    config,
-    distortionLabel: DISTORTIONS[config.kind].label,
-    parameter: DISTORTIONS[config.kind].parameter,
+    ...(o.command === undefined ? {} : { command: o.command }),
     classes: dataset.summary.classes,
-    testImages: baseline.images,
-    models: [
-      modelResult('baseline', 'baseline', path.resolve(config.model), baseline, baseSummary.parameters, 0),
-      modelResult(
-        'fine-tuned',
-        `fine-tuned (${config.fineTuneLayers})`,
-        FINE_TUNED_DIR,
-        fineTuned.evaluation,
-        fineTuned.parameters,
-        fineTuned.trainableParameters,
-        fineTuned.training,
-      ),
-      modelResult(
-        'deepcorrect',
-        `DeepCorrect (${config.layers.join(', ')}, beta ${config.beta})`,
-        CORRECTED_DIR,
-        corrected.evaluation,
-        corrected.parameters,
-        corrected.trainableParameters,
-        corrected.training,
-      ),
-    ],
-    ranking: {
-      method: ranking.method,
-      split: ranking.split,
-      rankingImages: ranking.rankingImages,
-      seconds: ranking.seconds,
-      layers: ranking.layers.map((l) => ({
-        layer: l.layer,
-        filters: l.filters,
-        order: l.order,
-        ...(l.tau === undefined ? {} : { tau: l.tau }),
-        ...(l.proxy === undefined ? {} : { proxy: l.proxy }),
-        ...(l.spearman === undefined ? {} : { spearman: Number.isNaN(l.spearman) ? null : l.spearman }),
-        corrected: correctedSets.get(l.layer) ?? [],
-        seconds: l.seconds,
-      })),
-    },
-    ...(paper === undefined ? {} : { paper }),
+    baseParameters: summarize(base.model).parameters,
+    baseline,
+    ranking,
+    plan,
+    corrected,
+    fineTuned,
     timings,
-    totalSeconds: (performance.now() - started) / 1000,
-  };
+    seconds: (performance.now() - started) / 1000,
+  });
   await folder.writeJson('report.json', report);
   await folder.writeText('report.html', renderStudyHtml(report));
   return report;
