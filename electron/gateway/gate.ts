@@ -24,6 +24,7 @@ const PATH_FIELDS: Partial<Record<RequestName, string[]>> = {
   'correct.train': ['outDir'],
   'finetune.train': ['outDir'],
   'study.run': ['outDir'],
+  'study.open': ['path'],
 };
 
 /**

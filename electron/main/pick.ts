@@ -6,7 +6,13 @@ import type { BridgeTransport } from '../../shared/bridge/client.ts';
 
 export type PickKind = Parameters<NonNullable<BridgeTransport['pickPath']>>[0];
 
-export const PICK_KINDS: readonly PickKind[] = ['dataset-folder', 'dataset-file', 'output-folder'];
+export const PICK_KINDS: readonly PickKind[] = [
+  'dataset-folder',
+  'dataset-file',
+  'model-folder',
+  'study-folder',
+  'output-folder',
+];
 
 export function isPickKind(value: unknown): value is PickKind {
   return typeof value === 'string' && (PICK_KINDS as readonly string[]).includes(value);
@@ -33,6 +39,18 @@ export function pickDialogOptions(kind: PickKind): PickDialogOptions {
         title: 'Open dataset file (IDX images)',
         buttonLabel: 'Open',
         properties: ['openFile', 'dontAddToRecent'],
+      };
+    case 'model-folder':
+      return {
+        title: 'Open model folder (TensorFlow.js model.json)',
+        buttonLabel: 'Open',
+        properties: ['openDirectory', 'dontAddToRecent'],
+      };
+    case 'study-folder':
+      return {
+        title: 'Open study folder (report.json)',
+        buttonLabel: 'Open',
+        properties: ['openDirectory', 'dontAddToRecent'],
       };
     case 'output-folder':
       return {

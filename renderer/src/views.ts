@@ -25,7 +25,37 @@ export const VIEWS: readonly ViewEntry[] = [
   {
     id: 'models',
     label: 'Models',
-    hint: 'Train a baseline and measure its accuracy under distortion',
+    hint: 'Train a baseline or import a model; its card',
     component: defineAsyncComponent(() => import('./views/models/ModelsView.vue')),
+  },
+  {
+    id: 'evaluation',
+    label: 'Evaluation',
+    hint: 'Accuracy versus distortion level, models overlaid; per class and confusion',
+    component: defineAsyncComponent(() => import('./views/evaluation/EvaluationView.vue')),
+  },
+  {
+    id: 'ranking',
+    label: 'Ranking',
+    hint: 'Correction priority of every conv filter; the oracle experiment',
+    component: defineAsyncComponent(() => import('./views/ranking/RankingView.vue')),
+  },
+  {
+    id: 'correction',
+    label: 'Correction',
+    hint: 'Train correction units beside the fine-tuning baseline',
+    component: defineAsyncComponent(() => import('./views/correction/CorrectionView.vue')),
+  },
+  {
+    id: 'results',
+    label: 'Results',
+    hint: 'Baseline, fine-tuned and DeepCorrect side by side; run a study; export',
+    component: defineAsyncComponent(() => import('./views/results/ResultsView.vue')),
+  },
+  {
+    id: 'inspector',
+    label: 'Inspector',
+    hint: 'Clean, distorted and corrected activation maps of one image, filter by filter',
+    component: defineAsyncComponent(() => import('./views/inspector/InspectorView.vue')),
   },
 ];

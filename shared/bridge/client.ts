@@ -17,7 +17,9 @@ export interface BridgeTransport {
   send(message: ClientMessage): void;
   onMessage(listener: (message: ServerMessage) => void): () => void;
   /** Desktop only: a native folder or file picker; undefined when the user cancels. */
-  pickPath?(kind: 'dataset-folder' | 'dataset-file' | 'output-folder'): Promise<string | undefined>;
+  pickPath?(
+    kind: 'dataset-folder' | 'dataset-file' | 'model-folder' | 'study-folder' | 'output-folder',
+  ): Promise<string | undefined>;
 }
 
 interface Pending {

@@ -20,6 +20,7 @@ import {
   SplitSchema,
   StudyReportSchema,
   ActivationMapsSchema,
+  ExperimentSchema,
 } from './schemas.ts';
 
 /** The most images one `dataset.images` request may ask for (a screenful of thumbnails). */
@@ -191,7 +192,13 @@ export const CONTRACT = {
   'models.open': {
     job: false,
     input: z.strictObject({ path: PathSchema.optional() }),
-    output: z.object({ modelId: ModelId, metadata: ModelMetadataSchema, summary: ModelSummarySchema }),
+    output: z.object({
+      modelId: ModelId,
+      /** The folder, absolute. */
+      path: z.string(),
+      metadata: ModelMetadataSchema,
+      summary: ModelSummarySchema,
+    }),
   },
   /** Trains a baseline on an open dataset into a new model folder (checkpoints every epoch, resumable). */
   'models.train': {
@@ -258,6 +265,8 @@ export const CONTRACT = {
       rankPerClass: z.number().int().min(1).max(1000).optional(),
       placement: z.enum(['post-activation', 'pre-activation']).optional(),
       optimizer: OptimizerInput.optional(),
+      /** Continue from the epoch checkpoint in outDir (a cancelled run's). */
+      resume: z.boolean().optional(),
       outDir: PathSchema,
     }),
     output: TrainedOutput,
@@ -270,6 +279,7 @@ export const CONTRACT = {
       modelId: ModelId,
       layers: FineTuneLayersInput,
       optimizer: OptimizerInput.optional(),
+      resume: z.boolean().optional(),
       outDir: PathSchema,
     }),
     output: TrainedOutput,
@@ -315,6 +325,32 @@ export const CONTRACT = {
       filters: z.array(z.number().int().min(0)).min(1).max(4096).optional(),
     }),
     output: ActivationMapsSchema,
+  },
+  /**
+   * The oracle experiment (method.md section 2): per layer, the top fraction of its ranked filters get their clean
+   * maps on distorted test images; accuracy per level for each fraction.
+   */
+  'rank.experiment': {
+    job: true,
+    input: z.strictObject({
+      modelId: ModelId,
+      datasetId: DatasetId,
+      spec: DistortionSpecSchema.omit({ level: true }),
+      levels: Levels,
+      seed: Seed,
+      /** Each layer's filter order, most important first (from rank.filters). */
+      orders: z.record(LayerName, z.array(z.number().int().min(0)).min(1).max(4096)),
+      fractions: z.array(z.number().gt(0).max(1)).min(1).max(20).optional(),
+      evalPerClass: z.number().int().min(1).max(1000).optional(),
+      split: SplitSchema.optional(),
+    }),
+    output: ExperimentSchema,
+  },
+  /** A finished study's report.json and its self-contained report.html, from a study folder. */
+  'study.open': {
+    job: false,
+    input: z.strictObject({ path: PathSchema }),
+    output: z.object({ path: z.string(), report: StudyReportSchema, html: z.string() }),
   },
   /** Every job the engine host knows of this session, newest last. */
   'jobs.list': {

@@ -191,3 +191,31 @@ export const ActivationMapsSchema = z.object({
   }),
 });
 export type ActivationMapsReply = z.infer<typeof ActivationMapsSchema>;
+
+/** The oracle experiment's result (electron/engine/rank/types.ts ExperimentResult). */
+export const ExperimentSchema = z.object({
+  split: SplitSchema,
+  perClass: z.number(),
+  images: z.number(),
+  seed: z.number(),
+  kind: z.enum(DISTORTION_KINDS),
+  levels: z.array(z.number()),
+  clean: z.number(),
+  baseline: z.array(z.number()),
+  baselineMeanLevels: z.number(),
+  layers: z.array(
+    z.object({
+      layer: z.string(),
+      fractions: z.array(
+        z.object({
+          fraction: z.number(),
+          corrected: z.number(),
+          accuracy: z.array(z.number()),
+          meanLevels: z.number(),
+        }),
+      ),
+    }),
+  ),
+  seconds: z.number(),
+});
+export type Experiment = z.infer<typeof ExperimentSchema>;

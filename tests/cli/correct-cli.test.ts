@@ -73,6 +73,16 @@ describe('deepcorrect correct and finetune', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/trainable parameters: 320\n/);
     expect((await metadataOf(out)).provenance?.fineTune).toMatchObject({ layers: 'first:1' });
+
+    // The finished run's checkpoint stays: the same command again is refused, --resume retrains nothing.
+    const args = ['finetune', ...['--model', MODEL, '--dataset', DEMO, '--layers', 'first:1', '--out', out]];
+    const again = await cli([...args, ...SMALL]);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/holds the checkpoint of an earlier run: resume it \(--resume\)/);
+    const resumed = await cli([...args, ...SMALL, '--resume']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/resumed after epoch 1\n/);
+    expect(resumed.stdout).not.toMatch(/epoch 1\/1:/);
   });
 
   it('refuses a missing ranking and a bad layer choice', async () => {

@@ -111,7 +111,13 @@ describe('appLayout', () => {
 
 describe('pickers', () => {
   it('knows exactly the three kinds of the bridge transport', () => {
-    expect(PICK_KINDS).toEqual(['dataset-folder', 'dataset-file', 'output-folder']);
+    expect(PICK_KINDS).toEqual([
+      'dataset-folder',
+      'dataset-file',
+      'model-folder',
+      'study-folder',
+      'output-folder',
+    ]);
     for (const kind of PICK_KINDS) expect(isPickKind(kind)).toBe(true);
     for (const bad of ['', 'home', 'dataset-folder ', null, 1, {}, ['dataset-file']])
       expect(isPickKind(bad)).toBe(false);

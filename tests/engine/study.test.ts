@@ -188,35 +188,38 @@ describe('deepcorrect study (engine)', () => {
     }
   });
 
-  it('keeps finished stages when cancelled and resumes from them', async () => {
+  it('keeps finished stages and epoch checkpoints when cancelled, and resumes to the same result', async () => {
+    const config = smallConfig({ epochs: 2 });
     const out = path.join(dir, 'resumed');
     const abort = new AbortController();
     const run = runStudy({
-      ...options(smallConfig(), out),
+      ...options(config, out),
       signal: abort.signal,
+      // Cancelled inside the units' second epoch: the first epoch's checkpoint is on disk.
       onProgress: (p) => {
-        if (p.stage.startsWith('DeepCorrect units')) abort.abort();
+        if (p.stage.startsWith('DeepCorrect units: epoch 2/2')) abort.abort();
       },
     });
     await expect(run).rejects.toBeInstanceOf(AbortError);
     expect((await readdir(path.join(out, 'stages'))).sort()).toEqual(['baseline.json', 'ranking.json']);
     expect(await readdir(out)).not.toContain('report.json');
+    expect(await readdir(path.join(out, 'deepcorrect', 'checkpoint'))).toContain('state.json');
 
-    await expect(runStudy(options(smallConfig(), out))).rejects.toThrow(/already holds a study.*--resume/);
-    await expect(runStudy({ ...options(smallConfig({ beta: 0.5 }), out), resume: true })).rejects.toThrow(
+    await expect(runStudy(options(config, out))).rejects.toThrow(/already holds a study.*--resume/);
+    await expect(runStudy({ ...options({ ...config, beta: 0.5 }, out), resume: true })).rejects.toThrow(
       /other settings \(beta\)/,
     );
 
     const lines: string[] = [];
-    const report = await runStudy({
-      ...options(smallConfig(), out),
-      resume: true,
-      onLog: (l) => lines.push(l),
-    });
+    const resumed = await runStudy({ ...options(config, out), resume: true, onLog: (l) => lines.push(l) });
     expect(lines.some((l) => /^baseline evaluation: done earlier/.test(l))).toBe(true);
     expect(lines.some((l) => /^proxy ranking: done earlier/.test(l))).toBe(true);
     expect(lines.some((l) => /^DeepCorrect units: [\d.]+ s$/.test(l))).toBe(true);
-    expect(report.models).toHaveLength(3);
+
+    const straight = await runStudy(options(config, path.join(dir, 'straight')));
+    const numbers = (r: StudyReport) =>
+      r.models.map((m) => [m.top1, m.training?.history.map((h) => h.valAccuracy)]);
+    expect(numbers(resumed)).toEqual(numbers(straight));
   });
 
   it('refuses bad settings before any work, writing nothing', async () => {

@@ -3,7 +3,7 @@ import type { ModelMetadata } from '../models/metadata.ts';
 import { saveModel } from '../models/model-io.ts';
 import { summarize } from '../models/summary.ts';
 import { trainMixed, type MixedTrainingOptions } from './train-loop.ts';
-import { provenanceOf, type TrainedModel } from './train-correction.ts';
+import { provenanceOf, withCheckpoint, type TrainedModel } from './train-correction.ts';
 
 /** Fine-tuning uses SGD, Nesterov momentum 0.9, learning rate 0.01 (method.md section 4: 0.001 to 0.01). */
 export const FINE_TUNE_OPTIMIZER = {
@@ -21,6 +21,7 @@ export interface FineTuneOptions extends MixedTrainingOptions {
   model: tf.LayersModel;
   layers?: FineTuneLayers;
   baseMetadata?: ModelMetadata;
+  /** Where to save the selected model; the checkpoint goes to <outDir>/checkpoint (see trainCorrection). */
   outDir?: string;
   baseModelPath?: string;
   command?: string;
@@ -69,7 +70,12 @@ export async function fineTune(o: FineTuneOptions): Promise<TrainedModel> {
   try {
     const layers = o.layers ?? { kind: 'all' };
     if (layers.kind === 'first') freezeAfter(model, layers.count);
-    const result = await trainMixed(model, o, FINE_TUNE_OPTIMIZER);
+    const result = await trainMixed(
+      model,
+      withCheckpoint(o, o.outDir),
+      FINE_TUNE_OPTIMIZER,
+      o.baseMetadata?.arch ?? 'unknown',
+    );
     const summary = summarize(model);
     let metadata: ModelMetadata | undefined;
     if (o.outDir !== undefined) {

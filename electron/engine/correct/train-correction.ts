@@ -6,6 +6,7 @@ import { summarize } from '../models/summary.ts';
 import { describeSchedule } from '../train/schedule.ts';
 import { buildCorrectedModel, type Placement, type PlanEntry } from './build.ts';
 import { correctedMetadata } from './metadata.ts';
+import { MIXED_CHECKPOINT_FOLDER } from './mixed-checkpoint.ts';
 import { trainMixed, type MixedTrainingOptions, type MixedTrainingResult } from './train-loop.ts';
 import { UNIT_PREFIX } from './unit.ts';
 
@@ -31,7 +32,10 @@ export interface CorrectionOptions extends MixedTrainingOptions {
   placement?: Placement;
   /** The base model's metadata: needed to save (classes, arch). */
   baseMetadata?: ModelMetadata;
-  /** Where to save the selected model (saveModel); nothing is written without it. */
+  /**
+   * Where to save the selected model (saveModel); the run's checkpoint goes to <outDir>/checkpoint unless
+   * checkpointDir says otherwise. Nothing is written without it.
+   */
   outDir?: string;
   /** Recorded in the saved model's provenance. */
   baseModelPath?: string;
@@ -63,7 +67,8 @@ function planOf(model: tf.LayersModel): PlanEntry[] {
 
 /**
  * Trains DeepCorrect units (method.md section 4): only the units' weights change; every base weight stays
- * frozen. Returns the history and the selected model, saved to outDir when given.
+ * frozen. Returns the history and the selected model, saved to outDir when given (its checkpoint stays
+ * there, as the baseline trainer's does).
  */
 export async function trainCorrection(o: CorrectionOptions): Promise<TrainedModel> {
   const built = o.plan !== undefined;
@@ -76,7 +81,12 @@ export async function trainCorrection(o: CorrectionOptions): Promise<TrainedMode
   if (!model.layers.some((l) => l.name.startsWith(UNIT_PREFIX)))
     throw new Error('the model has no correction units: give the base model with a plan');
   try {
-    const result = await trainMixed(model, o, UNIT_OPTIMIZER);
+    const result = await trainMixed(
+      model,
+      withCheckpoint(o, o.outDir),
+      UNIT_OPTIMIZER,
+      `${o.baseMetadata?.arch ?? 'unknown'}+deepcorrect`,
+    );
     const trainableParameters = summarize(model).trainableParameters;
     let metadata: ModelMetadata | undefined;
     if (o.outDir !== undefined) {
@@ -102,6 +112,12 @@ export async function trainCorrection(o: CorrectionOptions): Promise<TrainedMode
     if (built) model.dispose();
     throw error;
   }
+}
+
+/** The options with checkpointDir <outDir>/checkpoint, unless the caller chose one or there is no outDir. */
+export function withCheckpoint<T extends MixedTrainingOptions>(o: T, outDir: string | undefined): T {
+  if (o.checkpointDir !== undefined || outDir === undefined) return o;
+  return { ...o, checkpointDir: path.join(outDir, MIXED_CHECKPOINT_FOLDER) };
 }
 
 /** The training run's facts for a saved model's provenance (shared with fine-tuning). */

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../../shared/backends.ts';
 import type { DistortionSpec } from '../../../shared/distortions.ts';
@@ -6,6 +7,12 @@ import { imageSeed, mulberry32, shuffledIndices } from '../../../shared/random.t
 import type { Dataset } from '../data/dataset.ts';
 import { loadImages, type LoadedImages } from '../data/load-images.ts';
 import type { AugmentOptions } from '../train/augment.ts';
+import {
+  loadOptimizerAt,
+  loadWeightsAt,
+  readCheckpointAt,
+  writeCheckpointAt,
+} from '../train/checkpoint-store.ts';
 import { DataParallelTrainer } from '../train/data-parallel.ts';
 import {
   createOptimizer,
@@ -18,6 +25,15 @@ import { learningRateAt, type LearningRateSchedule } from '../train/schedule.ts'
 import { stratifiedValidationSplit } from '../train/split.ts';
 import { trainEpoch } from '../train/train-epoch.ts';
 import { mixedBatch, type MixSettings } from './mixed-batch.ts';
+import {
+  checkpointMetadata,
+  MIXED_CHECKPOINT,
+  mixedSettingsOf,
+  modelFingerprint,
+  openMixedCheckpoint,
+  type MixedSettings,
+  type MixedState,
+} from './mixed-checkpoint.ts';
 import { conditionAccuracies, mean, prepareConditions } from './validate.ts';
 
 /** Stream number of the per-epoch shuffle, apart from the baseline trainer's. */
@@ -52,7 +68,15 @@ export interface MixedTrainingOptions {
   signal?: AbortSignal;
   /** After every batch: stage `epoch e/E` and loss, accuracy, learningRate, valMean (latest epoch). */
   onProgress?: ProgressListener;
+  /** After every epoch, once its checkpoint (if any) is on disk. */
   onEpoch?: (record: MixedEpoch) => void;
+  /**
+   * Write a complete checkpoint here after every epoch (mixed-checkpoint.ts; trainCorrection and fineTune use
+   * <outDir>/checkpoint). A fresh run refuses a non-empty folder.
+   */
+  checkpointDir?: string;
+  /** Continue from the checkpoint in checkpointDir when it has one (same settings); else start afresh. */
+  resume?: boolean;
 }
 
 /** One epoch of mixed clean/distorted training. */
@@ -78,6 +102,8 @@ export interface MixedTrainingResult {
   replicas: number;
   optimizer: string;
   seconds: number;
+  /** Epochs the checkpoint had completed when this run resumed it. */
+  resumedFrom?: number;
 }
 
 export const DEFAULT_AUGMENT: AugmentOptions = { flip: true, shift: 2 };
@@ -96,12 +122,16 @@ function check(o: MixedTrainingOptions): void {
   if (!(v > 0 && v <= 0.5)) throw new RangeError(`validation fraction must be within (0, 0.5], not ${v}`);
 }
 
+function hasSplit(dataset: Dataset, name: string): boolean {
+  return dataset.summary.splits.some((s) => s.name === name && s.count > 0);
+}
+
 async function loadSplit(
   o: MixedTrainingOptions,
 ): Promise<{ train: LoadedImages; val: LoadedImages; classes: number }> {
   const { dataset, seed, signal } = o;
   const classes = dataset.summary.classes.length;
-  const has = (name: string): boolean => dataset.summary.splits.some((s) => s.name === name && s.count > 0);
+  const has = (name: string): boolean => hasSplit(dataset, name);
   if (!has('train')) throw new Error(`${dataset.summary.path} has no train split to train on`);
   const labels = await dataset.labels('train');
   if (has('val')) {
@@ -126,17 +156,46 @@ async function loadSplit(
   };
 }
 
+interface CheckpointRun {
+  root: string;
+  settings: MixedSettings;
+  saved: MixedState | undefined;
+}
+
+/** Opens (or refuses) the run's checkpoint before any data is loaded, so a bad resume fails fast. */
+async function openCheckpoint(
+  model: tf.LayersModel,
+  o: MixedTrainingOptions,
+  resolved: Parameters<typeof mixedSettingsOf>[1],
+): Promise<CheckpointRun | undefined> {
+  if (o.checkpointDir === undefined) return undefined;
+  const root = path.resolve(o.checkpointDir);
+  // The fingerprint is of the starting weights: taken before a checkpoint replaces them.
+  const settings = mixedSettingsOf(o, resolved, hasSplit(o.dataset, 'val'), modelFingerprint(model));
+  const saved = await openMixedCheckpoint(root, o.resume === true, settings, {
+    epochs: o.epochs,
+    schedule: resolved.schedule,
+    learningRate: resolved.optimizer.learningRate,
+  });
+  return { root, settings, saved };
+}
+
 /**
  * Trains the model's trainable weights (DataParallelTrainer trains model.trainableWeights only) on batches that
  * are about half distorted at a level drawn uniformly from `levels` and half clean with light augmentation,
  * validates after every epoch on clean plus every level, and leaves the model holding the weights of the epoch
- * with the best mean validation accuracy (ties: the earlier epoch). Cancelling stops before the next batch
- * with an AbortError; the model then holds the weights of the last step.
+ * with the best mean validation accuracy (ties: the earlier epoch). With checkpointDir, every epoch ends with a
+ * checkpoint and `resume` continues one: shuffles, mix, distortions and augmentation depend only on (seed,
+ * epoch, image id), so a resumed run ends with the weights and history of an uninterrupted one. Cancelling
+ * stops before the next batch with an AbortError; the model then holds the weights of the last step, and the
+ * checkpoint of the last finished epoch stays.
  */
 export async function trainMixed(
   model: tf.LayersModel,
   o: MixedTrainingOptions,
   defaultOptimizer: OptimizerSpec,
+  /** The arch recorded in the checkpoint's epoch models (they are ordinary model folders). */
+  checkpointArch = 'unknown',
 ): Promise<MixedTrainingResult> {
   check(o);
   const started = performance.now();
@@ -150,20 +209,39 @@ export async function trainMixed(
     augment: o.augment ?? DEFAULT_AUGMENT,
     seed: o.seed,
   };
+  const checkpoint = await openCheckpoint(model, o, {
+    optimizer: spec,
+    schedule,
+    batchSize,
+    augment: mix.augment,
+    distortedFraction: mix.distortedFraction,
+  });
+  const saved = checkpoint?.saved;
   const { train, val, classes } = await loadSplit(o);
   if (train.n === 0) throw new Error(`${o.dataset.summary.path}: no training images selected`);
   const conditions = prepareConditions(val, o.spec, o.levels, o.seed);
   const optimizer = createOptimizer(spec);
   let trainer: DataParallelTrainer | undefined;
-  let best: { epoch: number; valMean: number; weights: tf.Tensor[] } | undefined;
+  // The best epoch: its weights are kept in memory without a checkpoint, in its checkpoint folder with one.
+  let best: { epoch: number; valMean: number; weights?: tf.Tensor[] } | undefined = saved && {
+    epoch: saved.best.epoch,
+    valMean: saved.best.valAccuracy,
+  };
   try {
+    if (checkpoint !== undefined && saved !== undefined) {
+      await loadWeightsAt(checkpoint.root, saved.latest, model);
+      await loadOptimizerAt(checkpoint.root, saved.latest, optimizer);
+    }
     trainer = await DataParallelTrainer.create(model, optimizer, {
       backend: o.backend,
       ...(o.replicas === undefined ? {} : { replicas: o.replicas }),
     });
-    const history: MixedEpoch[] = [];
+    const history: MixedEpoch[] = saved ? [...saved.history] : [];
     const batches = Math.ceil(train.n / batchSize);
-    for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    const firstEpoch = (saved?.epoch ?? 0) + 1;
+    const totalSteps = o.epochs * batches;
+    const startStep = (firstEpoch - 1) * batches;
+    for (let epoch = firstEpoch; epoch <= o.epochs; epoch++) {
       const epochStart = performance.now();
       const learningRate = learningRateAt(schedule, spec.learningRate, epoch, o.epochs);
       setLearningRate(optimizer, learningRate);
@@ -177,8 +255,12 @@ export async function trainMixed(
         ...(o.signal ? { signal: o.signal } : {}),
         onBatch: (st) => {
           if (o.onProgress === undefined) return;
-          const fraction = ((epoch - 1) * batches + st.batch) / (o.epochs * batches);
-          const eta = etaSeconds(fraction, (performance.now() - started) / 1000);
+          const step = (epoch - 1) * batches + st.batch;
+          const fraction = step / totalSteps;
+          const eta = etaSeconds(
+            (step - startStep) / Math.max(1, totalSteps - startStep),
+            (performance.now() - started) / 1000,
+          );
           const last = history.at(-1);
           o.onProgress({
             stage: `epoch ${epoch}/${o.epochs}`,
@@ -210,14 +292,29 @@ export async function trainMixed(
       };
       history.push(record);
       if (best === undefined || record.valMean > best.valMean) {
-        if (best !== undefined) tf.dispose(best.weights);
+        if (best?.weights !== undefined) tf.dispose(best.weights);
+        best = { epoch, valMean: record.valMean };
         // Every weight, batch-norm statistics included: they change during training too.
-        best = { epoch, valMean: record.valMean, weights: model.getWeights().map((w) => tf.clone(w)) };
+        if (checkpoint === undefined) best.weights = model.getWeights().map((w) => tf.clone(w));
       }
+      if (checkpoint !== undefined)
+        await writeCheckpointAt(checkpoint.root, MIXED_CHECKPOINT, {
+          model,
+          metadata: checkpointMetadata(model, o.dataset, checkpointArch, checkpoint.settings, history),
+          optimizer,
+          settings: checkpoint.settings,
+          epoch,
+          history,
+          best: { epoch: best.epoch, valAccuracy: best.valMean },
+        });
       o.onEpoch?.(record);
     }
     if (best === undefined) throw new Error('no epoch was trained');
-    if (best.epoch !== o.epochs) model.setWeights(best.weights);
+    const lastEpoch = history.at(-1)?.epoch;
+    if (best.epoch !== lastEpoch) {
+      if (best.weights !== undefined) model.setWeights(best.weights);
+      else if (checkpoint !== undefined) await restoreBest(checkpoint.root, model);
+    }
     return {
       history,
       bestEpoch: best.epoch,
@@ -226,10 +323,18 @@ export async function trainMixed(
       replicas: trainer.replicaCount,
       optimizer: describeOptimizer(spec),
       seconds: (performance.now() - started) / 1000,
+      ...(saved === undefined ? {} : { resumedFrom: saved.epoch }),
     };
   } finally {
-    if (best !== undefined) tf.dispose(best.weights);
+    if (best?.weights !== undefined) tf.dispose(best.weights);
     await trainer?.dispose();
     disposeOptimizer(optimizer);
   }
+}
+
+/** Model selection from the committed checkpoint: the best epoch's folder (saved exactly, float32 bytes). */
+async function restoreBest(root: string, model: tf.LayersModel): Promise<void> {
+  const state = await readCheckpointAt(root, MIXED_CHECKPOINT);
+  if (state === undefined) throw new Error(`${root}: the run wrote no checkpoint`);
+  await loadWeightsAt(root, state.best.folder, model);
 }

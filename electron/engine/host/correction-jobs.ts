@@ -35,6 +35,7 @@ function mixedOptions(input: MixedInput, state: HostState, context: Context): Mi
     ...(input.distortedFraction === undefined ? {} : { distortedFraction: input.distortedFraction }),
     ...(input.validationFraction === undefined ? {} : { validationFraction: input.validationFraction }),
     ...(input.trainPerClass === undefined ? {} : { trainPerClass: input.trainPerClass }),
+    ...(input.resume === undefined ? {} : { resume: input.resume }),
     backend: state.backend.name,
     signal: context.signal,
     onProgress: context.progress,

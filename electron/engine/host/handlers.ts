@@ -12,8 +12,10 @@ import { DatasetRegistry, readImages } from './datasets.ts';
 import type { ModelRegistry } from './models.ts';
 import { evaluate } from '../eval/evaluate.ts';
 import { summarize } from '../models/registry.ts';
+import { oracleExperiment } from '../rank/experiment.ts';
 import { rankFilters } from '../rank/rank-filters.ts';
 import { runTraining } from '../train/run-training.ts';
+import { openStudy } from '../study/open-study.ts';
 import { CORRECTION_JOBS } from './correction-jobs.ts';
 import { inspectActivations } from './inspect.ts';
 import type { JobQueue, JobRun } from './jobs.ts';
@@ -84,11 +86,13 @@ export const QUICK: QuickHandlers = {
   },
 
   'models.open': async (input, state) => {
-    const { modelId, model, metadata } = await state.models.add(input.path);
-    return { modelId, metadata, summary: summarize(model) };
+    const { modelId, model, metadata, path } = await state.models.add(input.path);
+    return { modelId, path, metadata, summary: summarize(model) };
   },
 
   'inspect.activations': inspectActivations,
+
+  'study.open': (input) => openStudy(input.path),
 
   'jobs.list': (_input, state) => Promise.resolve({ jobs: state.jobs.list() }),
 
@@ -176,6 +180,56 @@ export const JOBS: JobHandlers = {
           ...(indices ? { indices } : {}),
           spec: input.spec,
           levels: input.levels,
+          seed: input.seed,
+          signal,
+          onProgress: progress,
+        });
+      },
+    };
+  },
+
+  'rank.experiment': (input, state) => {
+    const dataset = state.datasets.get(input.datasetId);
+    const { model, metadata } = state.models.get(input.modelId);
+    return {
+      title: `Oracle experiment on ${Object.keys(input.orders).join(', ')} of ${metadata.arch} (${DISTORTIONS[input.spec.kind].label.toLowerCase()})`,
+      run: ({ signal, progress }) => {
+        const convs = summarize(model).convLayers;
+        const layers = Object.entries(input.orders).map(([layer, order]) => {
+          const conv = convs.find((c) => c.name === layer);
+          if (conv === undefined)
+            throw new Error(
+              `"${layer}" is not a conv layer of the model; its conv layers are ${convs.map((c) => c.name).join(', ')}`,
+            );
+          if (
+            order.length !== conv.filters ||
+            new Set(order).size !== order.length ||
+            order.some((f) => f >= conv.filters)
+          )
+            throw new Error(`the order for ${layer} must list each of its ${conv.filters} filters once`);
+          return { layer, activation: conv.activation, filters: conv.filters, order, seconds: 0 };
+        });
+        return oracleExperiment({
+          model,
+          dataset,
+          ranking: {
+            model: metadata.arch,
+            dataset: dataset.summary.path,
+            method: 'oracle',
+            kind: input.spec.kind,
+            levels: input.levels,
+            seed: input.seed,
+            split: 'train',
+            perClass: 0,
+            rankingImages: 0,
+            layers,
+            backend: state.backend.name,
+            seconds: 0,
+          },
+          spec: input.spec,
+          ...(input.fractions ? { fractions: input.fractions } : {}),
+          ...(input.evalPerClass ? { evalPerClass: input.evalPerClass } : {}),
+          ...(input.split ? { split: input.split } : {}),
           seed: input.seed,
           signal,
           onProgress: progress,

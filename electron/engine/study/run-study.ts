@@ -204,6 +204,8 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
       (onProgress) =>
         trainCorrection({
           ...common,
+          // A stage cut short left its epoch checkpoints in the model folder: a resumed study continues them.
+          resume: o.resume ?? false,
           ...(o.unitOptimizer ? { optimizer: o.unitOptimizer } : {}),
           onProgress,
           model: base.model,
@@ -223,6 +225,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
       (onProgress) =>
         fineTune({
           ...common,
+          resume: o.resume ?? false,
           ...(o.fineTuneOptimizer ? { optimizer: o.fineTuneOptimizer } : {}),
           onProgress,
           model: base.model,

@@ -49,11 +49,25 @@ export function disposeOptimizer(optimizer: tf.Optimizer): void {
   }
 }
 
-/** The optimizer's slots (iteration count, momenta) as bytes, for a checkpoint. */
+/**
+ * Adam's bias-correction products beta^(t+1): applyGradients multiplies them by beta every step, while its
+ * setWeights recomputes them with pow, which differs in the last float32 bits; a checkpoint saves them so a
+ * resumed run continues with the very values an uninterrupted one has.
+ */
+const ADAM_PRODUCTS = ['accBeta1', 'accBeta2'] as const;
+
+function adamProducts(optimizer: tf.Optimizer): Record<string, tf.Variable> | undefined {
+  if (optimizer.getClassName() !== 'Adam') return undefined;
+  return optimizer as unknown as Record<(typeof ADAM_PRODUCTS)[number], tf.Variable>;
+}
+
+/** The optimizer's slots (iteration count, momenta; Adam's products) as bytes, for a checkpoint. */
 export async function saveOptimizerState(optimizer: tf.Optimizer): Promise<OptimizerState> {
   const weights = await optimizer.getWeights();
+  const adam = adamProducts(optimizer);
+  const products = adam ? ADAM_PRODUCTS.map((name) => ({ name, tensor: adam[name] as tf.Tensor })) : [];
   try {
-    return await tf.io.encodeWeights(weights);
+    return await tf.io.encodeWeights([...weights, ...products]);
   } finally {
     // getWeights() hands out the slot variables themselves, plus a new scalar for the iteration count.
     const iterations = weights.find((w) => w.name === 'iter');
@@ -67,13 +81,22 @@ export async function saveOptimizerState(optimizer: tf.Optimizer): Promise<Optim
  */
 export async function restoreOptimizerState(optimizer: tf.Optimizer, state: OptimizerState): Promise<void> {
   const named = tf.io.decodeWeights(state.data, state.specs);
-  const weights = state.specs.map((spec) => {
-    const tensor = named[spec.name];
-    if (tensor === undefined) throw new Error(`optimizer state lacks ${spec.name}`);
-    return { name: spec.name, tensor };
-  });
+  const products = new Set<string>(ADAM_PRODUCTS);
+  const weights = state.specs
+    .filter((spec) => !products.has(spec.name))
+    .map((spec) => {
+      const tensor = named[spec.name];
+      if (tensor === undefined) throw new Error(`optimizer state lacks ${spec.name}`);
+      return { name: spec.name, tensor };
+    });
   try {
     await optimizer.setWeights(weights);
+    const adam = adamProducts(optimizer);
+    // Checkpoints written before the products were saved keep setWeights' pow values.
+    for (const name of ADAM_PRODUCTS) {
+      const saved = named[name];
+      if (adam !== undefined && saved !== undefined) adam[name]?.assign(saved);
+    }
   } finally {
     // setWeights copies each slot into a variable of its own.
     tf.dispose(Object.values(named));

@@ -6,6 +6,7 @@ import type { Progress } from '../../../../shared/progress.ts';
 import { selectBackend } from '../../backend/ladder.ts';
 import { releaseBackends } from '../../backend/probes.ts';
 import { PLACEMENTS, type Placement } from '../../correct/build.ts';
+import { MIXED_CHECKPOINT, MIXED_CHECKPOINT_FOLDER } from '../../correct/mixed-checkpoint.ts';
 import { planFromRanking } from '../../correct/plan.ts';
 import { trainCorrection, UNIT_OPTIMIZER, type TrainedModel } from '../../correct/train-correction.ts';
 import type { MixedEpoch, MixedTrainingOptions } from '../../correct/train-loop.ts';
@@ -16,6 +17,7 @@ import type { ModelMetadata } from '../../models/metadata.ts';
 import { rankFilters } from '../../rank/rank-filters.ts';
 import type { RankingResult } from '../../rank/types.ts';
 import { parseAugment, type AugmentOptions } from '../../train/augment.ts';
+import { readCheckpointAt } from '../../train/checkpoint-store.ts';
 import { AbortError } from '../../train/fit.ts';
 import type { OptimizerSpec } from '../../train/optimizer.ts';
 import { parseSchedule, type LearningRateSchedule } from '../../train/schedule.ts';
@@ -43,6 +45,7 @@ export interface MixedFlags extends OpenFlags {
   trainPerClass?: number;
   seed: number;
   replicas?: number;
+  resume?: boolean;
 }
 
 interface CorrectFlags extends MixedFlags {
@@ -103,6 +106,10 @@ export function addMixedOptions(command: Command, lr: number): Command {
         '--replicas <n>',
         'data-parallel replicas (default: one per core on wasm; 1 when layers are frozen, docs/correction.md)',
         positiveInt,
+      )
+      .option(
+        '--resume',
+        'continue the checkpoint in <out>/checkpoint (same settings), if it has one; else start afresh',
       ),
   );
 }
@@ -145,7 +152,8 @@ export interface MixedContext {
 
 /**
  * Opens everything, runs `work` cancellable by Ctrl-C, prints the ending lines, and cleans up. A cancel
- * leaves nothing written (the model is saved only at the end) and exits with 130.
+ * exits with 130 and leaves the checkpoint of the last finished epoch, if any (the model is saved only at
+ * the end); it says how to resume.
  */
 export async function runMixedCommand(
   program: Command,
@@ -189,6 +197,7 @@ export async function runMixedCommand(
               ...(flags.trainPerClass === undefined ? {} : { trainPerClass: flags.trainPerClass }),
               backend: choice.name,
               ...(flags.replicas === undefined ? {} : { replicas: flags.replicas }),
+              resume: flags.resume === true,
               ...(tty ? { onProgress: (p: Progress) => process.stdout.write(progressLine(p)) } : {}),
               onEpoch: (r) =>
                 process.stdout.write(`${tty ? '\r\x1b[K' : ''}${mixedEpochLine(r, flags.epochs)}\n`),
@@ -200,7 +209,8 @@ export async function runMixedCommand(
       const best = result.history.find((h) => h.epoch === result.bestEpoch);
       result.model.dispose();
       process.stdout.write(
-        `model: ${path.resolve(flags.out)}\n` +
+        (result.resumedFrom === undefined ? '' : `resumed after epoch ${result.resumedFrom}\n`) +
+          `model: ${path.resolve(flags.out)}\n` +
           `trainable parameters: ${result.trainableParameters.toLocaleString('en-US')}\n` +
           `best epoch: ${result.bestEpoch} (val mean over clean + ${levels.length} levels ${percent(best?.valMean ?? NaN)}), ` +
           `${result.seconds.toFixed(1)} s\n`,
@@ -210,12 +220,21 @@ export async function runMixedCommand(
     }
   } catch (error) {
     if (!(error instanceof AbortError)) throw error;
-    process.stderr.write(`${tty ? '\n' : ''}cancelled: nothing was written\n`);
+    process.stderr.write(`${tty ? '\n' : ''}cancelled: ${await cancelNote(flags.out)}\n`);
     process.exitCode = 130;
   } finally {
     await dataset.close();
     releaseBackends();
   }
+}
+
+/** What a cancelled run left: the committed checkpoint, if any epoch finished (in this run or before). */
+async function cancelNote(out: string): Promise<string> {
+  const root = path.join(path.resolve(out), MIXED_CHECKPOINT_FOLDER);
+  const state = await readCheckpointAt(root, MIXED_CHECKPOINT).catch(() => undefined);
+  return state === undefined
+    ? 'no epoch had finished, so nothing was written'
+    : `the checkpoint after epoch ${state.epoch} is in ${root}; run the same command with --resume to continue`;
 }
 
 async function readRanking(file: string): Promise<RankingResult> {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { EngineClient } from '../../../gateway/engine-client.ts';
@@ -10,6 +11,13 @@ import { demoDatasetDir, demoModelDir } from '../../resources.ts';
 import { nonNegativeInt } from '../options.ts';
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../../../out/renderer/', import.meta.url));
+/** Serves a renderer built elsewhere (`vite build --outDir DIR`): side-by-side builds while developing. */
+export const RENDERER_DIR_ENV = 'DEEPCORRECT_RENDERER_DIR';
+
+function rendererDir(): string {
+  const custom = process.env[RENDERER_DIR_ENV];
+  return custom === undefined || custom === '' ? RENDERER_DIR : `${path.resolve(custom)}${path.sep}`;
+}
 
 export function registerServe(program: Command): void {
   program
@@ -36,8 +44,9 @@ export async function serveWorkbench(opts: {
 }): Promise<void> {
   const started = performance.now();
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  if (!existsSync(`${RENDERER_DIR}index.html`)) {
-    throw new Error(`the UI is not built (${RENDERER_DIR} is missing): run \`npm run build\` first`);
+  const renderer = rendererDir();
+  if (!existsSync(`${renderer}index.html`)) {
+    throw new Error(`the UI is not built (${renderer} is missing): run \`npm run build\` first`);
   }
   if (opts.backend !== undefined) process.env.DEEPCORRECT_BACKEND = opts.backend;
   const paths = new PathPolicy();
@@ -46,7 +55,7 @@ export async function serveWorkbench(opts: {
   for (const folder of opts.allow ?? [process.cwd()]) paths.allow(folder);
   const engine = new EngineClient(nodeHostSpawner({ log }), log);
   const gate = new BridgeGate({ engine, paths, mode: 'browser', log });
-  const server = await startServer({ gate, rendererDir: RENDERER_DIR, port: opts.port, log });
+  const server = await startServer({ gate, rendererDir: renderer, port: opts.port, log });
   await engine.ready;
   process.stdout.write(
     `DeepCorrect Workbench (browser mode) is ready in ${((performance.now() - started) / 1000).toFixed(1)} s:\n  ${server.url}\n` +

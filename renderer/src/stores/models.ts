@@ -1,0 +1,80 @@
+/**
+ * The models open in the engine this session (the demo model, imported folders, models trained or corrected
+ * here), each under the engine's id; one of them is selected for the views that work on "the model".
+ */
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { RequestOutput } from '../../../shared/bridge/contract.ts';
+import { useBridge } from '../bridge/inject.ts';
+import { useToasts } from './toasts.ts';
+
+export type OpenModel = RequestOutput<'models.open'>;
+
+export const useModels = defineStore('models', () => {
+  const client = useBridge();
+  const toasts = useToasts();
+  /** Oldest first. */
+  const list = ref<OpenModel[]>([]);
+  const selectedId = ref<string | null>(null);
+  const opening = ref(false);
+
+  const selected = computed(() => list.value.find((m) => m.modelId === selectedId.value) ?? null);
+
+  function byId(modelId: string): OpenModel | undefined {
+    return list.value.find((m) => m.modelId === modelId);
+  }
+
+  /** A short name for lists and legends: the arch and the folder's name. */
+  function label(model: OpenModel): string {
+    const folder =
+      model.path
+        .split(/[\\/]/)
+        .filter((p) => p !== '')
+        .at(-1) ?? model.path;
+    return `${folder} (${model.metadata.arch})`;
+  }
+
+  /**
+   * Opens a model folder (the demo model without a path) and selects it; a folder already open is selected
+   * again rather than loaded twice. Undefined when the engine refused it (the toast says why).
+   */
+  async function open(path?: string, select = true): Promise<OpenModel | undefined> {
+    const known = path === undefined ? undefined : list.value.find((m) => m.path === path);
+    if (known !== undefined) {
+      if (select) selectedId.value = known.modelId;
+      return known;
+    }
+    opening.value = true;
+    try {
+      const opened = await client.request('models.open', path === undefined ? {} : { path });
+      const again = list.value.find((m) => m.path === opened.path);
+      const model = again ?? opened;
+      if (again === undefined) list.value = [...list.value, opened];
+      if (select) selectedId.value = model.modelId;
+      return model;
+    } catch (error) {
+      toasts.error(error, path === undefined ? 'Opening the demo model' : `Opening the model ${path}`);
+      return undefined;
+    } finally {
+      opening.value = false;
+    }
+  }
+
+  /** Desktop only: the native folder dialog, then open what the user chose. */
+  async function pickAndOpen(): Promise<OpenModel | undefined> {
+    if (client.transport.pickPath === undefined) return undefined;
+    try {
+      const chosen = await client.transport.pickPath('model-folder');
+      return chosen === undefined ? undefined : await open(chosen);
+    } catch (error) {
+      toasts.error(error, 'Opening the folder dialog');
+      return undefined;
+    }
+  }
+
+  function select(modelId: string): void {
+    if (byId(modelId) !== undefined) selectedId.value = modelId;
+  }
+
+  return { list, selected, selectedId, opening, byId, label, open, pickAndOpen, select };
+});
