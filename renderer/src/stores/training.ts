@@ -1,24 +1,35 @@
-/** Baseline training runs: the one the Models view shows, and what it was asked to do (its job's input). */
+/**
+ * Baseline training runs (models.train jobs): the form's settings (kept while the user moves between views),
+ * the run the Models view shows, and the model each finished run made, opened and selected once it is done.
+ */
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
-import type { RequestInput } from '../../../shared/bridge/contract.ts';
+import { computed, reactive, ref, watch } from 'vue';
+import type { RequestOutput } from '../../../shared/bridge/contract.ts';
+import { defaultTrainForm, type TrainBaselineInput } from '../lib/trainBaseline.ts';
 import { useJobs } from './jobs.ts';
+import { useModels } from './models.ts';
 
-export type TrainInput = RequestInput<'demo.train'>;
+export type TrainInput = TrainBaselineInput;
+export type TrainOutput = RequestOutput<'models.train'>;
 
 export const useTraining = defineStore('training', () => {
   const jobs = useJobs();
+  const models = useModels();
+  const form = reactive(defaultTrainForm());
   const lastStarted = ref<string | null>(null);
+  /** Runs started from this page whose model is opened (or being opened) already. */
+  const opened = new Set<string>();
 
   /** The run the Models view shows: the last one started here, else the engine's latest. */
   const current = computed(() => {
     const mine = lastStarted.value === null ? undefined : jobs.get(lastStarted.value);
-    return mine ?? jobs.latest('demo.train');
+    return mine ?? jobs.latest('models.train');
   });
 
-  async function start(input: TrainInput): Promise<void> {
-    const id = await jobs.startJob('demo.train', input);
+  async function start(input: TrainInput): Promise<string | undefined> {
+    const id = await jobs.startJob('models.train', input);
     if (id !== undefined) lastStarted.value = id;
+    return id;
   }
 
   /** A run's input, carried by its job events (the engine validated it against the contract). */
@@ -26,5 +37,20 @@ export const useTraining = defineStore('training', () => {
     return jobs.get(id)?.input as TrainInput | undefined;
   }
 
-  return { current, start, inputOf };
+  // A run started here opens its model when it finishes, and selects it.
+  watch(
+    () => {
+      const id = lastStarted.value;
+      const job = id === null ? undefined : jobs.get(id);
+      return job?.status === 'done' ? job : undefined;
+    },
+    (job) => {
+      if (job === undefined || opened.has(job.id)) return;
+      opened.add(job.id);
+      const result = job.result as TrainOutput | undefined;
+      if (result !== undefined) void models.open(result.modelDir);
+    },
+  );
+
+  return { form, current, start, inputOf };
 });

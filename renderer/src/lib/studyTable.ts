@@ -1,0 +1,115 @@
+/**
+ * The numbers the Results view shows for a study report (shared/study.ts): the paper's table, the per-level
+ * table, the chart's series and the CSV, all from the report alone so every figure matches report.html.
+ */
+import type { PaperRow, StudyModelResult, StudyModelRole, StudyReport } from '../../../shared/study.ts';
+import { toCsv, type CsvValue } from './csv.ts';
+
+export const ROLE_LABELS: Record<StudyModelRole, string> = {
+  baseline: 'Baseline',
+  'fine-tuned': 'Fine-tuned',
+  deepcorrect: 'DeepCorrect',
+};
+
+export type SummaryColumn =
+  'meanWithClean' | 'meanLevels' | 'clean' | 'trainableParameters' | 'share' | 'paper';
+
+export const SUMMARY_COLUMNS: readonly { id: SummaryColumn; label: string }[] = [
+  { id: 'meanWithClean', label: 'mean top-1 (clean + levels)' },
+  { id: 'meanLevels', label: 'mean top-1 (levels)' },
+  { id: 'clean', label: 'clean top-1' },
+  { id: 'trainableParameters', label: 'trainable parameters' },
+  { id: 'share', label: 'share of fine-tuning’s parameters' },
+  { id: 'paper', label: 'paper (mean, clean + levels)' },
+];
+
+export interface SummaryRow {
+  role: StudyModelRole;
+  label: string;
+  meanWithClean: number;
+  meanLevels: number;
+  clean: number;
+  trainableParameters: number;
+  /** Trainable parameters as a fraction of fine-tuning's (DeepCorrect's row; NaN for the others). */
+  share: number;
+  /** The authors' figure for this role (CIFAR-100), NaN when the paper has none. */
+  paper: number;
+}
+
+function paperFigure(paper: PaperRow | undefined, role: StudyModelRole): number {
+  if (paper === undefined) return Number.NaN;
+  if (role === 'baseline') return paper.baseline;
+  if (role === 'fine-tuned') return paper.fineTuned;
+  return paper.deepCorrect;
+}
+
+function modelOf(report: StudyReport, role: StudyModelRole): StudyModelResult | undefined {
+  return report.models.find((m) => m.role === role);
+}
+
+/** The paper's table: one row per model, in the report's order (baseline, fine-tuned, DeepCorrect). */
+export function summaryRows(report: StudyReport): SummaryRow[] {
+  const fineTuned = modelOf(report, 'fine-tuned')?.trainableParameters ?? Number.NaN;
+  return report.models.map((m) => ({
+    role: m.role,
+    label: ROLE_LABELS[m.role] ?? m.label,
+    meanWithClean: m.meanWithClean,
+    meanLevels: m.meanLevels,
+    clean: m.top1[0] ?? Number.NaN,
+    trainableParameters: m.trainableParameters,
+    share: m.role === 'deepcorrect' && fineTuned > 0 ? m.trainableParameters / fineTuned : Number.NaN,
+    paper: paperFigure(report.paper, m.role),
+  }));
+}
+
+/** The chart's x categories: clean, then each level's value. */
+export function conditionLabels(report: StudyReport): string[] {
+  return ['clean', ...report.config.levels.map((l) => String(l))];
+}
+
+export interface ChartSeries {
+  name: string;
+  role: StudyModelRole;
+  /** Top-1, clean first, then each level (the report's numbers, unrounded). */
+  y: number[];
+}
+
+export function chartSeries(report: StudyReport): ChartSeries[] {
+  return report.models.map((m) => ({ name: ROLE_LABELS[m.role] ?? m.label, role: m.role, y: [...m.top1] }));
+}
+
+/** A table of the three models: the paper's columns, then top-1 clean and at every level. */
+export function studyCsv(report: StudyReport): string {
+  const levels = report.config.levels;
+  const header: CsvValue[] = [
+    'model',
+    'mean top-1 clean+levels',
+    'mean top-1 levels',
+    'trainable parameters',
+    'share of fine-tuning parameters',
+    report.paper === undefined
+      ? 'paper mean top-1 clean+levels'
+      : `paper ${report.paper.dataset} mean top-1 clean+levels`,
+    'top-1 clean',
+    ...levels.map((l) => `top-1 ${report.parameter} ${l}`),
+  ];
+  const rows: CsvValue[][] = summaryRows(report).map((row) => {
+    const model = modelOf(report, row.role);
+    return [
+      row.label,
+      row.meanWithClean,
+      row.meanLevels,
+      row.trainableParameters,
+      Number.isNaN(row.share) ? null : row.share,
+      Number.isNaN(row.paper) ? null : row.paper,
+      ...(model?.top1 ?? []),
+    ];
+  });
+  return toCsv([header, ...rows]);
+}
+
+/** A short name for a study in lists: distortion, levels and when it was made. */
+export function studyTitle(report: StudyReport): string {
+  const date = report.createdAt.slice(0, 16).replace('T', ' ');
+  return `${report.distortionLabel}, ${report.config.levelsName} (${date})`;
+}
