@@ -57,10 +57,42 @@ interface CorrectFlags extends MixedFlags {
   placement: string;
 }
 
+/**
+ * The options of the clean/distorted training mix and its schedule, shared by correct, finetune and study:
+ * momentum, Nesterov, schedule, augmentation, distorted share, validation share, training subset.
+ */
+export function addMixOptions(command: Command): Command {
+  return command
+    .option('--momentum <m>', 'sgd momentum', finiteNumber, 0.9)
+    .option('--no-nesterov', 'classical momentum instead of Nesterov momentum')
+    .addOption(
+      new Option('--schedule <kind>', 'constant, cosine, or step:<every>:<factor>')
+        .argParser(parsed(parseSchedule))
+        .default(parseSchedule('step:10:0.1'), 'step:10:0.1'),
+    )
+    .addOption(
+      new Option('--augment <list>', 'augmentation of the clean images: flip, shift:<px>, or none')
+        .argParser(parsed(parseAugment))
+        .default(parseAugment('flip,shift:2'), 'flip,shift:2'),
+    )
+    .option('--distorted <fraction>', 'share of each batch distorted', fraction(0, 1), 0.5)
+    .option(
+      '--val <fraction>',
+      'share of the train split held out for model selection',
+      fraction(0, 0.5),
+      0.1,
+    )
+    .option(
+      '--train-per-class <n>',
+      'train on a seeded stratified subset of n images per class',
+      positiveInt,
+    );
+}
+
 /** Adds the options of a mixed clean/distorted training run; `lr` is the command's default learning rate. */
 export function addMixedOptions(command: Command, lr: number): Command {
   return addOpenOptions(
-    command
+    addMixOptions(command)
       .requiredOption('--model <folder>', 'the base model folder')
       .requiredOption(
         '--dataset <path>',
@@ -77,30 +109,6 @@ export function addMixedOptions(command: Command, lr: number): Command {
       .option('--batch <n>', 'batch size', positiveInt, 128)
       .option('--optimizer <name>', 'sgd (Nesterov momentum) or adam', 'sgd')
       .option('--lr <rate>', `base learning rate (default ${lr} for sgd, 0.001 for adam)`, finiteNumber)
-      .option('--momentum <m>', 'sgd momentum', finiteNumber, 0.9)
-      .option('--no-nesterov', 'classical momentum instead of Nesterov momentum')
-      .addOption(
-        new Option('--schedule <kind>', 'constant, cosine, or step:<every>:<factor>')
-          .argParser(parsed(parseSchedule))
-          .default(parseSchedule('step:10:0.1'), 'step:10:0.1'),
-      )
-      .addOption(
-        new Option('--augment <list>', 'augmentation of the clean images: flip, shift:<px>, or none')
-          .argParser(parsed(parseAugment))
-          .default(parseAugment('flip,shift:2'), 'flip,shift:2'),
-      )
-      .option('--distorted <fraction>', 'share of each batch distorted', fraction(0, 1), 0.5)
-      .option(
-        '--val <fraction>',
-        'share of the train split held out for model selection',
-        fraction(0, 0.5),
-        0.1,
-      )
-      .option(
-        '--train-per-class <n>',
-        'train on a seeded stratified subset of n images per class',
-        positiveInt,
-      )
       .option('--seed <n>', 'seed of the split, batches, mix, distortions and units', nonNegativeInt, 1)
       .option(
         '--replicas <n>',

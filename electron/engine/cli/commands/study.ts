@@ -11,13 +11,13 @@ import { loadModel } from '../../models/model-io.ts';
 import { summarize } from '../../models/summary.ts';
 import { demoDatasetDir, demoModelDir } from '../../resources.ts';
 import { runStudy } from '../../study/run-study.ts';
-import { parseAugment, type AugmentOptions } from '../../train/augment.ts';
+import type { AugmentOptions } from '../../train/augment.ts';
 import { AbortError } from '../../train/fit.ts';
 import { describeOptimizer, type OptimizerSpec } from '../../train/optimizer.ts';
-import { parseSchedule, type LearningRateSchedule } from '../../train/schedule.ts';
+import type { LearningRateSchedule } from '../../train/schedule.ts';
 import { finiteNumber, fraction, nonNegativeInt, parsed, positiveInt } from '../options.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
-import { commandLine } from './correct.ts';
+import { addMixOptions, commandLine } from './correct.ts';
 import { addOpenOptions, openOptions, type OpenFlags } from './dataset.ts';
 
 interface StudyFlags extends OpenFlags {
@@ -88,8 +88,7 @@ export function summaryTable(report: StudyReport): string {
 
 export function registerStudy(program: Command): void {
   addOpenOptions(
-    program
-      .command('study')
+    addMixOptions(program.command('study'))
       .description(
         'the whole DeepCorrect comparison on one distortion: baseline, ranking, correction units, fine-tuning, report',
       )
@@ -119,25 +118,6 @@ export function registerStudy(program: Command): void {
         'learning rate of fine-tuning',
         finiteNumber,
         FINE_TUNE_OPTIMIZER.learningRate,
-      )
-      .option('--momentum <m>', 'sgd momentum', finiteNumber, 0.9)
-      .option('--no-nesterov', 'classical momentum instead of Nesterov momentum')
-      .addOption(
-        new Option('--schedule <kind>', 'constant, cosine, or step:<every>:<factor>')
-          .argParser(parsed(parseSchedule))
-          .default(parseSchedule('step:10:0.1'), 'step:10:0.1'),
-      )
-      .addOption(
-        new Option('--augment <list>', 'augmentation of the clean images: flip, shift:<px>, or none')
-          .argParser(parsed(parseAugment))
-          .default(parseAugment('flip,shift:2'), 'flip,shift:2'),
-      )
-      .option('--distorted <fraction>', 'share of each batch distorted', fraction(0, 1), 0.5)
-      .option('--val <fraction>', 'share of train held out for model selection', fraction(0, 0.5), 0.1)
-      .option(
-        '--train-per-class <n>',
-        'train on a seeded stratified subset of n images per class',
-        positiveInt,
       )
       .option('--test-per-class <n>', 'test on a seeded stratified subset of n images per class', positiveInt)
       .option('--seed <n>', 'seed of every draw', nonNegativeInt, 1)
