@@ -200,6 +200,21 @@ export const CONTRACT = {
       summary: ModelSummarySchema,
     }),
   },
+  /** The models open in the engine (a reloaded page finds them again, with their ids). */
+  'models.list': {
+    job: false,
+    input: z.strictObject({}),
+    output: z.object({
+      models: z.array(
+        z.object({
+          modelId: ModelId,
+          path: z.string(),
+          metadata: ModelMetadataSchema,
+          summary: ModelSummarySchema,
+        }),
+      ),
+    }),
+  },
   /** Trains a baseline on an open dataset into a new model folder (checkpoints every epoch, resumable). */
   'models.train': {
     job: true,

@@ -94,6 +94,16 @@ export const QUICK: QuickHandlers = {
 
   'study.open': (input) => openStudy(input.path),
 
+  'models.list': (_input, state) =>
+    Promise.resolve({
+      models: state.models.entries().map(({ modelId, model, metadata, path }) => ({
+        modelId,
+        path,
+        metadata,
+        summary: summarize(model),
+      })),
+    }),
+
   'jobs.list': (_input, state) => Promise.resolve({ jobs: state.jobs.list() }),
 
   'jobs.cancel': (input, state) => Promise.resolve({ cancelled: state.jobs.cancel(input.jobId) }),

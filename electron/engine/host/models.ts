@@ -24,6 +24,11 @@ export class ModelRegistry {
     return { modelId, ...loaded };
   }
 
+  /** Every open model with its id, in the order they were opened. */
+  entries(): ({ modelId: string } & OpenModel)[] {
+    return [...this.open.entries()].map(([modelId, m]) => ({ modelId, ...m }));
+  }
+
   get(modelId: string): OpenModel {
     const found = this.open.get(modelId);
     if (found === undefined) throw new Error(`model ${modelId} is not open (open it again)`);

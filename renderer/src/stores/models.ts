@@ -72,9 +72,25 @@ export const useModels = defineStore('models', () => {
     }
   }
 
+  /**
+   * Lists the models the engine already has open (after a page reload they are still there, under the same
+   * ids, and their rankings and evaluations in the job list still refer to them).
+   */
+  async function start(): Promise<void> {
+    try {
+      const { models } = await client.request('models.list', {});
+      const known = new Set(list.value.map((m) => m.modelId));
+      list.value = [...list.value, ...models.filter((m) => !known.has(m.modelId))];
+      if (selectedId.value === null && list.value.length > 0)
+        selectedId.value = list.value[0]?.modelId ?? null;
+    } catch (error) {
+      toasts.error(error, 'Listing the engine’s open models');
+    }
+  }
+
   function select(modelId: string): void {
     if (byId(modelId) !== undefined) selectedId.value = modelId;
   }
 
-  return { list, selected, selectedId, opening, byId, label, open, pickAndOpen, select };
+  return { list, selected, selectedId, opening, byId, label, open, pickAndOpen, select, start };
 });
