@@ -124,7 +124,10 @@ describe.skipIf(!existsSync(CHROMIUM))(
     it('a training job shows progress, is cancelled from the job panel, and reports cancelled', async () => {
       await page.getByTestId('nav-models').click();
       await page.evaluate(() => (window.__longTasks = []));
-      await page.getByTestId('train-start').click();
+      await page.getByTestId('model-train-baseline').click();
+      await page.getByTestId('train-epochs').fill('20');
+      await page.getByTestId('train-outdir').fill(path.join(allowed, 'cancelled-baseline'));
+      await page.getByTestId('train-submit').click();
       const row = page.getByTestId('job-row').last();
       await expect.poll(() => row.getAttribute('data-status'), { timeout: 20_000 }).toBe('running');
       // Let it train a few seconds while the page stays responsive.

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BridgeError } from '../../shared/bridge/protocol.ts';
 import { describeError, isCancel } from '../../renderer/src/bridge/errors.ts';
-import { summariseAccuracy } from '../../renderer/src/lib/accuracy.ts';
 import {
   decimalsForStep,
   formatDuration,
@@ -36,27 +35,6 @@ describe('view shortcuts', () => {
     expect(viewIndexForKey(key('Digit1', { altKey: true, shiftKey: true }), 2)).toBeUndefined();
     expect(viewIndexForKey(key('Digit3', { altKey: true }), 2)).toBeUndefined();
     expect(viewIndexForKey(key('KeyA', { altKey: true }), 2)).toBeUndefined();
-  });
-});
-
-describe('accuracy summary', () => {
-  const rows = [{ accuracy: 0.9 }, { level: 1, accuracy: 0.7 }, { level: 2, accuracy: 0.5 }];
-
-  it('puts clean at the identity level and keeps the real parameter on the x axis', () => {
-    expect(summariseAccuracy(rows, 'blur').points).toEqual([
-      { x: 0, accuracy: 0.9, clean: true },
-      { x: 1, accuracy: 0.7, clean: false },
-      { x: 2, accuracy: 0.5, clean: false },
-    ]);
-    expect(summariseAccuracy([{ accuracy: 0.8 }], 'jpeg').points[0]?.x).toBe(100);
-  });
-
-  it('gives the mean with clean and over the levels alone', () => {
-    const s = summariseAccuracy(rows, 'noise');
-    expect(s.meanWithClean).toBeCloseTo(0.7);
-    expect(s.meanLevels).toBeCloseTo(0.6);
-    expect(s.clean).toBe(0.9);
-    expect(summariseAccuracy([], 'noise').meanLevels).toBeUndefined();
   });
 });
 

@@ -12,6 +12,8 @@ export interface CurvePoint {
 export interface EpochRecord {
   epoch: number;
   valMean: number;
+  loss?: number;
+  accuracy?: number;
 }
 
 export interface TrainingCurves {
@@ -30,6 +32,7 @@ export interface TrainingCurves {
 export function trainingCurves(
   points: readonly CurvePoint[],
   history?: readonly EpochRecord[],
+  epochs?: number,
 ): TrainingCurves {
   const loss: [number, number][] = [];
   const accuracy: [number, number][] = [];
@@ -46,6 +49,13 @@ export function trainingCurves(
     if (m['imagesPerSecond'] !== undefined) imagesPerSecond = m['imagesPerSecond'];
   }
   if (history !== undefined) for (const h of history) val.set(h.epoch, h.valMean);
+  // No live reports (the page was reloaded after the job): each epoch's mean loss and accuracy at its end.
+  if (points.length === 0 && history !== undefined && epochs !== undefined && epochs > 0)
+    for (const h of history) {
+      const x = (h.epoch / epochs) * 100;
+      if (h.loss !== undefined) loss.push([x, h.loss]);
+      if (h.accuracy !== undefined) accuracy.push([x, h.accuracy]);
+    }
   const valMean = [...val.entries()].sort((a, b) => a[0] - b[0]);
   return { loss, accuracy, valMean, ...(imagesPerSecond === undefined ? {} : { imagesPerSecond }) };
 }
