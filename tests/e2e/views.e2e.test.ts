@@ -1,0 +1,275 @@
+/**
+ * The analysis views in a real browser: a small DeepCorrect study done with the mouse on the demo data, its
+ * plotted numbers checked against the engine's report.json, and a screenshot of every view in out/e2e/.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StudyReport } from '../../shared/study.ts';
+import { startServe, type ServeProcess } from '../../bench/serve-process.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SHOTS = 'out/e2e';
+
+declare global {
+  interface Window {
+    __longTasks?: number[];
+  }
+}
+
+interface Series {
+  name: string;
+  y: (number | null)[];
+}
+
+describe.skipIf(!existsSync(CHROMIUM))(
+  `a study through the analysis views in chromium (needs ${CHROMIUM})`,
+  () => {
+    let serve: ServeProcess;
+    let browser: Browser;
+    let page: Page;
+    let allowed: string;
+    let demoModelId = '';
+    const studyDir = (): string => path.join(allowed, 'study');
+
+    /** Navigates to a view and reports how long its first content took to appear. */
+    async function open(view: string, firstContent: string): Promise<number> {
+      const started = Date.now();
+      await page.getByTestId(`nav-${view}`).click();
+      await page.getByTestId(firstContent).first().waitFor({ timeout: 10_000 });
+      const ms = Date.now() - started;
+      process.stdout.write(`${view}: first content in ${ms} ms\n`);
+      return ms;
+    }
+
+    async function longTasksDuring(work: () => Promise<void>): Promise<number[]> {
+      await page.evaluate(() => (window.__longTasks = []));
+      await work();
+      return page.evaluate(() => window.__longTasks ?? []);
+    }
+
+    beforeAll(async () => {
+      allowed = await mkdtemp(path.join(tmpdir(), 'dc-e2e-views-'));
+      serve = await startServe(['--allow', allowed]);
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+      page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+      await page.addInitScript(() => {
+        window.__longTasks = [];
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) window.__longTasks?.push(e.duration);
+        }).observe({ type: 'longtask', buffered: true });
+      });
+      await mkdir(SHOTS, { recursive: true });
+      await page.goto(serve.url);
+      await page.getByTestId('app-ready').waitFor({ timeout: 20_000 });
+    });
+    afterAll(async () => {
+      await browser?.close();
+      await serve?.stop();
+      await rm(allowed, { recursive: true, force: true });
+    });
+
+    it('opens the demo model and shows its card', async () => {
+      await open('models', 'models-list');
+      await page.getByTestId('model-open-demo').first().click();
+      await page.getByTestId('model-row').first().waitFor();
+      demoModelId = (await page.getByTestId('model-row').first().getAttribute('data-model-id')) ?? '';
+      const card = page.getByTestId('model-card');
+      await card.waitFor({ timeout: 10_000 });
+      await expect
+        .poll(() => page.getByTestId('model-card-params').getAttribute('data-total'))
+        .toBe('467818');
+      expect(await page.getByTestId('model-card-layer').count()).toBe(4);
+      await page.screenshot({ path: `${SHOTS}/view-models.png` });
+    });
+
+    it('evaluates the model: the chart plots the table’s numbers; a cell opens per class and confusion', async () => {
+      await open('evaluation', 'evaluation-form');
+      const box = page.getByTestId(`eval-model-${demoModelId}`);
+      if (!(await box.isChecked())) await box.check();
+      await page.getByTestId('eval-preset').selectOption('custom');
+      await page.getByTestId('eval-levels').fill('1,2,3');
+      await page.getByTestId('eval-images-per-class').fill('5');
+      await page.getByTestId('eval-run').click();
+      await expect.poll(() => page.getByTestId('eval-row').count(), { timeout: 60_000 }).toBe(1);
+      const chart = page.getByTestId('evaluation-chart');
+      await expect.poll(() => chart.getAttribute('data-series')).toMatch(/"y"/);
+      const series = JSON.parse((await chart.getAttribute('data-series')) ?? '[]') as Series[];
+      const cells = page.getByTestId('eval-row').last().getByTestId('eval-cell');
+      const values = (await cells.evaluateAll((els) =>
+        els.map((e) => Number(e.getAttribute('data-value'))),
+      )) as number[];
+      expect(series.at(-1)?.y).toEqual(values);
+      expect(values).toHaveLength(4);
+      await cells.last().click();
+      await page.getByTestId('eval-confusion').waitFor();
+      await page.getByTestId('eval-per-class').waitFor();
+      await page.screenshot({ path: `${SHOTS}/view-evaluation.png`, fullPage: true });
+    });
+
+    it('ranks conv1 and conv2 by the oracle and the proxy, sorts the table, runs the oracle experiment', async () => {
+      await open('ranking', 'rank-run');
+      await page.getByTestId('rank-layers-none').click();
+      await page.getByTestId('rank-layer-conv1').check();
+      await page.getByTestId('rank-layer-conv2').check();
+      await page.getByTestId('rank-method').selectOption('both');
+      await page.getByTestId('rank-levels').selectOption('custom');
+      await page.getByTestId('rank-levels-custom').fill('1,2,3');
+      await page.getByTestId('rank-per-class').fill('2');
+      await page.getByTestId('rank-run').click();
+      const table = page.getByTestId('filter-table');
+      await expect.poll(() => table.getAttribute('data-count'), { timeout: 90_000 }).toBe('32');
+      expect(await page.getByTestId('spearman').getAttribute('data-value')).toMatch(/^-?[\d.]+$/);
+      const taus = async (): Promise<number[]> =>
+        page
+          .getByTestId('filter-row')
+          .locator('[data-column="tau"]')
+          .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
+      const tasks = await longTasksDuring(async () => {
+        await page.getByTestId('filter-sort-tau').click();
+        await page.getByTestId('filter-sort-tau').click();
+      });
+      const sorted = await taus();
+      expect(sorted.length).toBeGreaterThan(5);
+      const ascending = [...sorted].sort((a, b) => a - b);
+      const descending = [...ascending].reverse();
+      expect([JSON.stringify(ascending), JSON.stringify(descending)]).toContain(JSON.stringify(sorted));
+      process.stdout.write(
+        `ranking table sort: ${tasks.length} long tasks, longest ${Math.max(0, ...tasks)} ms\n`,
+      );
+      await page.getByTestId('filter-thumb').first().waitFor({ timeout: 20_000 });
+      await page.screenshot({ path: `${SHOTS}/view-ranking.png`, fullPage: true });
+
+      await page.getByTestId('experiment-per-class').fill('5');
+      await page.getByTestId('experiment-run').click();
+      const experiment = page.getByTestId('experiment-chart');
+      await expect.poll(() => experiment.getAttribute('data-series'), { timeout: 90_000 }).toMatch(/conv2/);
+      const plotted = JSON.parse((await experiment.getAttribute('data-series')) ?? '{}') as {
+        clean: number;
+        series: { layer: string; points: [number, number][] }[];
+      };
+      expect(plotted.series.map((s) => s.layer)).toEqual(['conv1', 'conv2']);
+      // Correcting every filter with its clean map would give the clean accuracy; 90% comes close to it.
+      for (const s of plotted.series) expect(s.points.at(-1)?.[1]).toBeGreaterThan(s.points[0]?.[1] ?? 1);
+      await page.screenshot({ path: `${SHOTS}/view-ranking-experiment.png`, fullPage: true });
+    });
+
+    it('runs a study from the Results view: the plotted numbers are report.json’s', async () => {
+      await open('results', 'study-run');
+      await page.getByTestId('study-levels').selectOption('custom');
+      await page.getByTestId('study-levels-custom').fill('1,2,3');
+      await page.getByTestId('study-epochs').fill('1');
+      await page.getByTestId('study-beta').fill('0.25');
+      await page.getByTestId('study-rank').selectOption('proxy');
+      await page.getByTestId('study-rank-per-class').fill('2');
+      await page.getByTestId('study-optimizer').selectOption('adam');
+      await page.getByTestId('study-lr').fill('0.001');
+      await page.getByTestId('study-train-per-class').fill('8');
+      await page.getByTestId('study-test-per-class').fill('5');
+      await page.getByTestId('study-outdir').fill(studyDir());
+      await page.getByTestId('study-run').click();
+      await expect
+        .poll(() => page.getByTestId('study-progress').getAttribute('data-status'), { timeout: 180_000 })
+        .toBe('done');
+      const report = JSON.parse(await readFile(path.join(studyDir(), 'report.json'), 'utf8')) as StudyReport;
+      const chart = page.getByTestId('results-chart');
+      await expect.poll(() => chart.getAttribute('data-series')).toMatch(/"y"/);
+      const series = JSON.parse((await chart.getAttribute('data-series')) ?? '[]') as Series[];
+      expect(series.map((s) => s.y)).toEqual(report.models.map((m) => m.top1));
+      for (const m of report.models) {
+        const cell = page.locator(
+          `[data-testid="results-cell"][data-role="${m.role}"][data-column="meanWithClean"]`,
+        );
+        expect(Number(await cell.getAttribute('data-value'))).toBe(m.meanWithClean);
+      }
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByTestId('export-csv').click(),
+      ]);
+      const csv = await readFile((await download.path()) ?? '', 'utf8');
+      expect(csv.toLowerCase()).toContain('baseline');
+      expect(csv.split(/\r\n/).filter((l) => l !== '').length).toBeGreaterThanOrEqual(4);
+      await page.screenshot({ path: `${SHOTS}/view-results.png`, fullPage: true });
+    });
+
+    it('trains units beside fine-tuning in the Correction view, with live curves', async () => {
+      await open('correction', 'correct-start');
+      await page.getByTestId('correct-epochs').fill('1');
+      await page.getByTestId('correct-train-per-class').fill('8');
+      await page.getByTestId('correct-optimizer').selectOption('adam');
+      await page.getByTestId('correct-lr').fill('0.001');
+      await page.getByTestId('correct-outdir').fill(path.join(allowed, 'units'));
+      await page.getByTestId('finetune-outdir').fill(path.join(allowed, 'tuned'));
+      const params = Number(await page.getByTestId('correct-params').getAttribute('data-value'));
+      expect(params).toBeGreaterThan(0);
+      await page.getByTestId('correct-start').click();
+      for (const side of ['correct', 'finetune'])
+        await expect
+          .poll(() => page.getByTestId(`${side}-live`).getAttribute('data-status'), { timeout: 120_000 })
+          .toBe('done');
+      await expect
+        .poll(() => page.getByTestId('correct-final').textContent())
+        .toContain(params.toLocaleString('en-US'));
+      await page.screenshot({ path: `${SHOTS}/view-correction.png`, fullPage: true });
+    });
+
+    it('inspects the study’s corrected model and steps through conv2’s filters in ranking order', async () => {
+      await open('inspector', 'inspect-model');
+      await page.getByTestId('inspect-corrected-path').fill(path.join(studyDir(), 'deepcorrect'));
+      await page.getByTestId('inspect-corrected-path').press('Enter');
+      await expect
+        .poll(() => page.getByTestId('inspect-corrected').locator('option').count())
+        .toBeGreaterThan(1);
+      await page.getByTestId('inspect-corrected').selectOption({ index: 1 });
+      await page.getByTestId('inspect-layer').selectOption('conv2');
+      const corrected = page.getByTestId('map-corrected');
+      await expect.poll(() => corrected.getAttribute('data-max'), { timeout: 20_000 }).toMatch(/\d/);
+      await expect.poll(() => page.getByTestId('inspect-loading').count(), { timeout: 20_000 }).toBe(0);
+      // One shared scale for clean, distorted and corrected (read together: a new reply changes all three).
+      const scales = (): Promise<string[]> =>
+        page.evaluate(() =>
+          ['map-clean', 'map-distorted', 'map-corrected'].map((id) => {
+            const el = document.querySelector(`[data-testid="${id}"]`);
+            return `${el?.getAttribute('data-min') ?? ''}..${el?.getAttribute('data-max') ?? ''}`;
+          }),
+        );
+      await expect.poll(async () => new Set(await scales()).size).toBe(1);
+      expect(Number((await scales())[0]?.split('..')[1])).toBeGreaterThan(0);
+      await expect.poll(() => page.getByTestId('inspect-order').getAttribute('data-ranked')).toBe('true');
+      const filter = page.getByTestId('inspect-filter');
+      await corrected.click();
+      await page.keyboard.press('Home');
+      await expect.poll(() => filter.getAttribute('data-rank')).toBe('1');
+      await page.keyboard.press('ArrowRight');
+      await expect.poll(() => filter.getAttribute('data-rank')).toBe('2');
+      await page.keyboard.press('End');
+      await expect.poll(() => filter.getAttribute('data-rank')).toBe('32');
+      await page.screenshot({ path: `${SHOTS}/view-inspector.png`, fullPage: true });
+    });
+
+    it('switches to the dark theme, which every view follows', async () => {
+      await page.getByTestId('theme-toggle').selectOption('dark');
+      await expect
+        .poll(() => page.evaluate(() => document.documentElement.getAttribute('data-theme')))
+        .toBe('dark');
+      await open('results', 'results-chart');
+      await page.screenshot({ path: `${SHOTS}/view-results-dark.png`, fullPage: true });
+      await open('ranking', 'filter-table');
+      await page.screenshot({ path: `${SHOTS}/view-ranking-dark.png` });
+      await page.getByTestId('theme-toggle').selectOption('light');
+    });
+  },
+);
