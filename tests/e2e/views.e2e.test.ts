@@ -202,6 +202,14 @@ describe.skipIf(!existsSync(CHROMIUM))(
       const csv = await readFile((await download.path()) ?? '', 'utf8');
       expect(csv.toLowerCase()).toContain('baseline');
       expect(csv.split(/\r\n/).filter((l) => l !== '').length).toBeGreaterThanOrEqual(4);
+      const saved = async (testid: string): Promise<string> => {
+        const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
+        return readFile((await file.path()) ?? '', 'utf8');
+      };
+      const html = await saved('export-html');
+      expect(html).toContain('<title>DeepCorrect study: Gaussian blur</title>');
+      expect(html).toContain(`id="deepcorrect-report"`);
+      expect(await saved('export-svg')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
       await page.screenshot({ path: `${SHOTS}/view-results.png`, fullPage: true });
     });
 
