@@ -8,6 +8,7 @@ import { benchConvKernels } from './kernel-bench.ts';
 import { runOpenCvPeer } from './opencv-peer.ts';
 import { benchRead } from './read-bench.ts';
 import { benchServe } from './serve-bench.ts';
+import { benchUi } from './ui-bench.ts';
 import { benchEvaluate } from './eval-bench.ts';
 import { benchRank } from './rank-bench.ts';
 import { ARCHITECTURES } from '../electron/engine/models/registry.ts';
@@ -36,6 +37,7 @@ export const BENCH_GROUPS = [
   'kernels',
   'train',
   'archs',
+  'ui',
 ] as const;
 export type BenchGroup = (typeof BENCH_GROUPS)[number];
 
@@ -64,6 +66,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
     if (existsSync(`${RENDERER_DIR}index.html`)) options.print(await benchServe());
     else options.print({ bench: 'skip', group: 'serve', reason: 'the UI is not built (npm run build)' });
   }
+  if (wants('ui')) await benchUi(options);
   if (wants('read')) {
     if (existsSync(FASHION_MNIST)) options.print(await benchRead(FASHION_MNIST, 'train'));
     else
