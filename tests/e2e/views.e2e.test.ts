@@ -109,9 +109,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await expect.poll(() => chart.getAttribute('data-series')).toMatch(/"y"/);
       const series = JSON.parse((await chart.getAttribute('data-series')) ?? '[]') as Series[];
       const cells = page.getByTestId('eval-row').last().getByTestId('eval-cell');
-      const values = (await cells.evaluateAll((els) =>
-        els.map((e) => Number(e.getAttribute('data-value'))),
-      )) as number[];
+      const values = await cells.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))));
       expect(series.at(-1)?.y).toEqual(values);
       expect(values).toHaveLength(4);
       await cells.last().click();
