@@ -93,3 +93,70 @@ export function folderProblem(label: string, path: string): string | null {
   if (p.length > 4096) return `${label[0]?.toUpperCase() ?? ''}${label.slice(1)} is too long.`;
   return null;
 }
+
+/**
+ * The training mix every training form has (the distortion and its levels, the budget, the optimiser, the data
+ * per class and the seed); TrainingMixFields.vue edits it.
+ */
+export interface TrainingMix {
+  kind: DistortionKind;
+  levelChoice: LevelChoice;
+  customLevels: string;
+  epochs: FormNumber;
+  batchSize: FormNumber;
+  optimizer: OptimizerSettings;
+  trainPerClass: FormNumber;
+  seed: FormNumber;
+}
+
+/** Blur at the paper's CIFAR levels, one epoch of batches of 32, the default optimiser, every image, seed 1. */
+export function defaultTrainingMix(): TrainingMix {
+  return {
+    kind: 'blur',
+    levelChoice: 'paper-cifar',
+    customLevels: '',
+    epochs: 1,
+    batchSize: 32,
+    optimizer: defaultOptimizer(),
+    trainPerClass: '',
+    seed: 1,
+  };
+}
+
+/** The level presets a distortion offers: the paper's levels exist for blur and noise only. */
+export function levelChoicesFor(kind: DistortionKind): (typeof LEVEL_CHOICES)[number][] {
+  return LEVEL_CHOICES.filter((c) => !c.id.startsWith('paper-') || kind === 'blur' || kind === 'noise');
+}
+
+/** The preset to keep once the distortion is kind: a paper preset it lacks falls back to the severities. */
+export function levelChoiceFor(kind: DistortionKind, choice: LevelChoice): LevelChoice {
+  return choice.startsWith('paper-') && kind !== 'blur' && kind !== 'noise' ? 'severity' : choice;
+}
+
+/** Why the epochs or the batch size are out of the contract's range, or null. */
+export function budgetProblem(mix: TrainingMix): string | null {
+  return wholeProblem('Epochs', mix.epochs, 1, 500) ?? wholeProblem('The batch size', mix.batchSize, 1, 4096);
+}
+
+/** The contract's distortion, levels, budget, seed and images per class (call once the form has no problem). */
+export function trainingMixInput(
+  mix: TrainingMix,
+  levels: number[],
+): {
+  spec: { kind: DistortionKind };
+  levels: number[];
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  trainPerClass?: number;
+} {
+  const trainPerClass = optionalValue(mix.trainPerClass);
+  return {
+    spec: { kind: mix.kind },
+    levels,
+    epochs: Number(mix.epochs),
+    batchSize: Number(mix.batchSize),
+    seed: Number(mix.seed),
+    ...(trainPerClass === undefined ? {} : { trainPerClass }),
+  };
+}
