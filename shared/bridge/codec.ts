@@ -6,6 +6,12 @@
  */
 
 const BYTES_KEY = '$bytes';
+/**
+ * Deepest nesting a frame's value may have. Real messages nest a few levels; restoring blobs walks the value
+ * recursively, so a hostile frame nested ten thousand levels deep is refused here rather than left to overflow
+ * the stack (a RangeError that would not say what was wrong).
+ */
+export const MAX_FRAME_DEPTH = 64;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -65,8 +71,10 @@ export function decodeFrame(frame: Uint8Array): unknown {
   return restore(h.v, blobs);
 }
 
-function restore(value: unknown, blobs: Uint8Array[]): unknown {
-  if (Array.isArray(value)) return value.map((v) => restore(v, blobs));
+function restore(value: unknown, blobs: Uint8Array[], depth = 0): unknown {
+  if (depth > MAX_FRAME_DEPTH)
+    throw new FrameError(`frame value nests deeper than ${MAX_FRAME_DEPTH} levels`);
+  if (Array.isArray(value)) return value.map((v) => restore(v, blobs, depth + 1));
   if (typeof value !== 'object' || value === null) return value;
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
@@ -76,6 +84,6 @@ function restore(value: unknown, blobs: Uint8Array[]): unknown {
     return blob;
   }
   const out: Record<string, unknown> = {};
-  for (const k of keys) out[k] = restore(record[k], blobs);
+  for (const k of keys) out[k] = restore(record[k], blobs, depth + 1);
   return out;
 }

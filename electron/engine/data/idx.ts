@@ -263,6 +263,9 @@ export async function openIdx(given: string, pairs: IdxPair[], options: OpenOpti
   const labels = await Promise.all(pairs.map((p) => readLabels(p.labels)));
   const first = images[0];
   if (first === undefined) throw new DatasetError(given, 'no IDX images files');
+  // A header that counts no images opens as a dataset nothing can be trained or evaluated on: refuse it here.
+  if (images.every((im) => im.count === 0))
+    throw new DatasetError(first.file, 'holds no images (its header counts 0)');
   pairs.forEach((pair, i) => {
     const im = images[i] as IdxImagesFile;
     const lab = labels[i] as Int32Array;

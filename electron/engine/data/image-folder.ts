@@ -81,9 +81,15 @@ export async function hasSubfolders(dir: string): Promise<boolean> {
  * concurrent decodes share (a message can be lost: "Unknown error"), so the kind of problem is found by reading
  * the header again; the message is only a detail.
  */
-async function imageProblem(file: string, error: unknown): Promise<string> {
+export async function imageProblem(file: string, error: unknown): Promise<string> {
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
   if (/input file is missing/i.test(message)) return 'no such file (removed since the folder was listed?)';
+  // libvips calls an empty file an unsupported format; say what the user can see instead.
+  const size = await stat(file).then(
+    (info) => info.size,
+    () => undefined,
+  );
+  if (size === 0) return 'is empty (0 bytes), not an image';
   const meta = await sharp(file, { limitInputPixels: false })
     .metadata()
     .catch(() => undefined);

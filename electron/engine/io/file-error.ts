@@ -3,6 +3,7 @@
  * show one line the user can act on: `${file}: ${problem}`. Datasets and models each have their own subclass.
  */
 export class FileProblemError extends Error {
+  override name = 'FileProblemError';
   readonly file: string;
   readonly problem: string;
 

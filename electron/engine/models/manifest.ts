@@ -10,6 +10,43 @@ export type WeightDtype = keyof typeof DTYPE_BYTES;
 /** Above this a weight buffer cannot be one ArrayBuffer on every platform; no model here comes close. */
 export const MAX_WEIGHT_BYTES = 2 ** 31 - 1;
 
+/**
+ * Most values one input of a model may take (50 megapixels of 4 channels, the image reader's own limit). Building
+ * a model allocates its weights from the topology alone, before the manifest's weights are checked against it, so
+ * a topology declaring a 100000x100000 input would allocate a Dense kernel of billions of floats.
+ */
+export const MAX_INPUT_VALUES = 200_000_000;
+/** Keys under which a layers-model topology declares an input's shape (Keras and tfjs spellings). */
+const INPUT_SHAPE_KEYS = new Set([
+  'batch_input_shape',
+  'batchInputShape',
+  'batch_shape',
+  'input_shape',
+  'inputShape',
+]);
+
+/**
+ * The first declared input shape with more than MAX_INPUT_VALUES values, as a problem; undefined if none. Walks
+ * the topology with a stack rather than by recursion, so a hostile, deeply nested model.json cannot overflow it.
+ */
+function inputShapeProblem(topology: Record<string, unknown>): string | undefined {
+  const stack: unknown[] = [topology];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (Array.isArray(value)) for (const item of value as unknown[]) stack.push(item);
+    else if (isRecord(value))
+      for (const [key, v] of Object.entries(value)) {
+        if (INPUT_SHAPE_KEYS.has(key) && Array.isArray(v)) {
+          const dims = v.filter((d): d is number => typeof d === 'number');
+          const values = dims.reduce((a, b) => a * b, 1);
+          if (values > MAX_INPUT_VALUES)
+            return `declares an input of shape [${v.map((d) => (typeof d === 'number' ? d : 'batch')).join(', ')}] (${values} values per example), more than the engine builds (${MAX_INPUT_VALUES})`;
+        } else stack.push(v);
+      }
+  }
+  return undefined;
+}
+
 export interface WeightSpec {
   name: string;
   shape: number[];
@@ -137,6 +174,8 @@ export function parseModelJson(text: string, file: string): ParsedModelJson {
   if (typeof topology.class_name !== 'string' || !isRecord(topology.config)) {
     throw new ModelError(file, 'its modelTopology is not a layers-model topology (no class_name and config)');
   }
+  const tooLarge = inputShapeProblem(topology);
+  if (tooLarge !== undefined) throw new ModelError(file, tooLarge);
   if (!Array.isArray(json.weightsManifest)) {
     throw new ModelError(file, 'has no weightsManifest, so the weights of the model are unknown');
   }
