@@ -9,6 +9,7 @@ import { runOpenCvPeer } from './opencv-peer.ts';
 import { benchRead } from './read-bench.ts';
 import { benchServe } from './serve-bench.ts';
 import { benchUi } from './ui-bench.ts';
+import { benchWorkspace } from './workspace-bench.ts';
 import { benchEvaluate } from './eval-bench.ts';
 import { benchRank } from './rank-bench.ts';
 import { ARCHITECTURES } from '../electron/engine/models/registry.ts';
@@ -38,6 +39,7 @@ export const BENCH_GROUPS = [
   'train',
   'archs',
   'ui',
+  'workspace',
 ] as const;
 export type BenchGroup = (typeof BENCH_GROUPS)[number];
 
@@ -67,6 +69,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
     else options.print({ bench: 'skip', group: 'serve', reason: 'the UI is not built (npm run build)' });
   }
   if (wants('ui')) await benchUi(options);
+  if (wants('workspace')) options.print(await benchWorkspace());
   if (wants('read')) {
     if (existsSync(FASHION_MNIST)) options.print(await benchRead(FASHION_MNIST, 'train'));
     else

@@ -12,6 +12,7 @@ import { registerServe } from './commands/serve.ts';
 import { registerStart } from './commands/start.ts';
 import { registerTrain } from './commands/train.ts';
 import { registerDoctor } from './commands/doctor.ts';
+import { registerWorkspace } from './commands/workspace.ts';
 
 /** `deepcorrect`: every engine operation from the command line, for scripted studies and tests. */
 export function buildProgram(): Command {
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerCorrect(program);
   registerFineTune(program);
   registerStudy(program);
+  registerWorkspace(program);
   registerServe(program);
   registerStart(program);
   return program;

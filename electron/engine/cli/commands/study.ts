@@ -19,13 +19,16 @@ import { finiteNumber, fraction, nonNegativeInt, parsed, positiveInt } from '../
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
 import { addMixOptions, commandLine } from './correct.ts';
 import { addOpenOptions, openOptions, type OpenFlags } from './dataset.ts';
+import { studyTarget, type StudyTarget } from './study-workspace.ts';
 
 interface StudyFlags extends OpenFlags {
   model: string;
   dataset: string;
   distortion: string;
   levels: string;
-  out: string;
+  out?: string;
+  workspace?: string;
+  study?: string;
   epochs: number;
   layers?: string;
   beta: number;
@@ -103,7 +106,15 @@ export function registerStudy(program: Command): void {
         'paper-cifar, paper-imagenet, severity, or a list of values',
         'paper-cifar',
       )
-      .requiredOption('--out <folder>', 'study folder to write (new or empty; or this study with --resume)')
+      .option('--out <folder>', 'study folder to write (new or empty; or this study with --resume)')
+      .option(
+        '--workspace <folder>',
+        'write the study into this workspace (studies/<id>), registered and checksummed; not with --out',
+      )
+      .option(
+        '--study <id>',
+        'with --workspace --resume: the study to resume (default: the newest interrupted one with these settings)',
+      )
       .option('--epochs <n>', 'epochs of unit training and of fine-tuning (the same budget)', positiveInt, 3)
       .option('--layers <names>', 'comma-separated conv layers to correct (default: the first two)')
       .option('--beta <fraction>', "share of each layer's filters to correct", fraction(0, 1), 0.5)
@@ -122,7 +133,7 @@ export function registerStudy(program: Command): void {
       .option('--test-per-class <n>', 'test on a seeded stratified subset of n images per class', positiveInt)
       .option('--seed <n>', 'seed of every draw', nonNegativeInt, 1)
       .option('--replicas <n>', 'data-parallel replicas (default: one per core on wasm)', positiveInt)
-      .option('--resume', 'continue the study in --out from its finished stages', false)
+      .option('--resume', 'continue the study in --out (or the workspace) from its finished stages', false)
       .option('--json', 'print report.json instead of the table', false),
   ).action(async (flags: StudyFlags) => {
     const kind = parseDistortionKind(flags.distortion);
@@ -137,6 +148,7 @@ export function registerStudy(program: Command): void {
     const choice = await selectBackend({ forced: backend, log });
     const dataset = await openDataset(datasetPath, openOptions(flags));
     const tty = process.stderr.isTTY;
+    let target: StudyTarget | undefined;
     try {
       const { height, width, channels, classes } = dataset.summary;
       const base = await loadModel(modelDir, {
@@ -172,6 +184,8 @@ export function registerStudy(program: Command): void {
           ...(flags.testPerClass === undefined ? {} : { testPerClass: flags.testPerClass }),
           testSplit: 'test',
         };
+        target = await studyTarget(flags, config, commandLine(), log);
+        const { outDir } = target;
         log(`backend: ${choice.name} (${choice.reason}) on ${choice.device}`);
         const progress = terminalProgress(process.stderr);
         const report = await cancellableBySigint((signal) =>
@@ -179,8 +193,8 @@ export function registerStudy(program: Command): void {
             config,
             base,
             dataset,
-            outDir: flags.out,
-            resume: flags.resume,
+            outDir,
+            resume: target?.resume ?? flags.resume,
             unitOptimizer,
             fineTuneOptimizer,
             fineTuneLayers,
@@ -198,10 +212,11 @@ export function registerStudy(program: Command): void {
           }),
         );
         if (tty) process.stderr.write('\r\x1b[K');
+        await target.finish();
         if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
         else {
           process.stdout.write(summaryTable(report));
-          const out = path.resolve(flags.out);
+          const out = path.resolve(outDir);
           process.stdout.write(
             `report: ${path.join(out, 'report.html')} (numbers: report.json); ` +
               `${report.totalSeconds.toFixed(0)} s on ${report.backend}\n`,
@@ -211,12 +226,13 @@ export function registerStudy(program: Command): void {
         base.model.dispose();
       }
     } catch (error) {
+      await target?.failed();
       if (!(error instanceof AbortError)) throw error;
-      log(
-        `${tty ? '\n' : ''}cancelled: finished stages are kept in ${path.resolve(flags.out)}; --resume continues`,
-      );
+      const where = target === undefined ? '' : ` in ${path.resolve(target.outDir)}`;
+      log(`${tty ? '\n' : ''}cancelled: finished stages are kept${where}; --resume continues`);
       process.exitCode = 130;
     } finally {
+      await target?.close();
       await dataset.close();
       releaseBackends();
     }

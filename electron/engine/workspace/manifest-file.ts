@@ -1,0 +1,84 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { WorkspaceManifest } from '../../../shared/workspace.ts';
+import { WORKSPACE_VERSION } from '../../../shared/workspace.ts';
+import { writeFileAtomic } from '../io/atomic-write.ts';
+import { WorkspaceError, reason } from './errors.ts';
+import { migrateV0 } from './migrate.ts';
+import { BACKUPS_DIR, MANIFEST_FILE, MANIFEST_FILE_V0 } from './paths.ts';
+import { ManifestSchema, ManifestV0Schema, validate } from './schema.ts';
+
+export interface LoadedManifest {
+  manifest: WorkspaceManifest;
+  /** The file it was read from (the v0 name for a workspace still in version 0). */
+  file: string;
+  /** Set when the manifest on disk is an older version and `manifest` is its migration. */
+  migratedFrom?: number;
+}
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new WorkspaceError(file, `cannot be read: ${reason(error)}`, { cause: error });
+  }
+}
+
+/**
+ * Reads and validates the manifest, migrating an older version in memory (the caller writes it back, after a
+ * backup, when it holds the lock). Never hashes files except to migrate v0, which recorded none.
+ */
+export async function readManifest(root: string): Promise<LoadedManifest> {
+  let file = path.join(root, MANIFEST_FILE);
+  let text = await readText(file);
+  if (text === undefined) {
+    const v0 = path.join(root, MANIFEST_FILE_V0);
+    text = await readText(v0);
+    if (text === undefined)
+      throw new WorkspaceError(
+        root,
+        `is not a workspace (no ${MANIFEST_FILE}): create one with 'deepcorrect workspace init'`,
+      );
+    file = v0;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new WorkspaceError(
+      file,
+      `is not valid JSON (${reason(error)}); 'deepcorrect workspace check --repair' rebuilds it from the folders`,
+    );
+  }
+  const version =
+    typeof value === 'object' && value !== null && 'version' in value ? value.version : undefined;
+  if (typeof version === 'number' && version > WORKSPACE_VERSION)
+    throw new WorkspaceError(
+      file,
+      `is workspace version ${version}; this DeepCorrect reads up to ${WORKSPACE_VERSION}: update it`,
+    );
+  if (path.basename(file) === MANIFEST_FILE_V0 || version === 0) {
+    const old = validate(ManifestV0Schema, value, file);
+    return { manifest: await migrateV0(root, old), file, migratedFrom: 0 };
+  }
+  return { manifest: validate(ManifestSchema, value, file), file };
+}
+
+export async function writeManifest(root: string, manifest: WorkspaceManifest): Promise<void> {
+  await writeFileAtomic(path.join(root, MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`);
+}
+
+/**
+ * Copies a manifest into backups/ before it is replaced (a migration) or rebuilt (a repair), so that neither
+ * ever loses what the old one said. Returns the backup's path.
+ */
+export async function backupManifest(root: string, file: string, why: string): Promise<string> {
+  const bytes = await readFile(file);
+  const dir = path.join(root, BACKUPS_DIR);
+  await mkdir(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const target = path.join(dir, `${path.basename(file, '.json')}.${why}.${stamp}.json`);
+  await writeFileAtomic(target, bytes);
+  return target;
+}

@@ -1,0 +1,37 @@
+import path from 'node:path';
+
+export const MANIFEST_FILE = 'deepcorrect-workspace.json';
+/** Version 0 (the pre-release layout) kept its manifest under this name. */
+export const MANIFEST_FILE_V0 = 'workspace.json';
+export const LOCK_FILE = '.lock';
+export const BACKUPS_DIR = 'backups';
+export const KIND_DIRS = {
+  dataset: 'datasets',
+  model: 'models',
+  ranking: 'rankings',
+  study: 'studies',
+} as const;
+
+/**
+ * Why a manifest path is not a safe workspace-relative POSIX path, or undefined when it is. The manifest is
+ * data from disk: a path that is absolute or climbs out would let a damaged or crafted manifest point check,
+ * discard or the UI at files outside the workspace.
+ */
+export function relativePathProblem(p: string): string | undefined {
+  if (p === '') return 'is empty';
+  if (p.includes('\\')) return 'uses backslashes (manifest paths use POSIX separators)';
+  if (p.startsWith('/') || /^[A-Za-z]:/.test(p)) return 'is absolute';
+  if (p.split('/').some((part) => part === '..')) return "leaves the workspace ('..')";
+  if (p.split('/').some((part) => part === '' || part === '.')) return 'is not normalised';
+  return undefined;
+}
+
+/** The absolute path of a checked workspace-relative path. */
+export function resolveIn(root: string, relative: string): string {
+  return path.join(root, ...relative.split('/'));
+}
+
+/** A path under the workspace as the manifest writes it. */
+export function toRelative(root: string, absolute: string): string {
+  return path.relative(root, absolute).split(path.sep).join('/');
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import {
+  ARTEFACT_KINDS,
+  WORKSPACE_FORMAT,
+  WORKSPACE_VERSION,
+  type WorkspaceManifest,
+} from '../../../shared/workspace.ts';
+import { WorkspaceError } from './errors.ts';
+import { relativePathProblem } from './paths.ts';
+
+const RelativePath = z.string().superRefine((p, ctx) => {
+  const problem = relativePathProblem(p);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `path "${p}" ${problem}` });
+});
+
+const FileSchema = z.object({
+  path: RelativePath,
+  size: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'not a SHA-256 in hex'),
+});
+
+const ArtefactSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'not a simple id (letters, digits, . _ -)'),
+  kind: z.enum(ARTEFACT_KINDS),
+  name: z.string(),
+  path: RelativePath,
+  createdAt: z.string(),
+  status: z.enum(['complete', 'interrupted']),
+  files: z.array(FileSchema),
+  provenance: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const ManifestSchema = z
+  .object({
+    format: z.literal(WORKSPACE_FORMAT),
+    version: z.literal(WORKSPACE_VERSION),
+    name: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    artefacts: z.array(ArtefactSchema),
+  })
+  .superRefine((m, ctx) => {
+    const seen = new Set<string>();
+    m.artefacts.forEach((a, i) => {
+      if (seen.has(a.id))
+        ctx.addIssue({ code: 'custom', path: ['artefacts', i, 'id'], message: `duplicate id "${a.id}"` });
+      seen.add(a.id);
+    });
+  });
+
+// Fails to compile if the schema and the shared interface drift apart.
+const _schemaFitsInterface = (parsed: z.infer<typeof ManifestSchema>): WorkspaceManifest => parsed;
+
+/** Version 0, the pre-release layout (workspace.json): no status, no file list, studies were 'report's. */
+export const ManifestV0Schema = z.object({
+  version: z.literal(0).optional(),
+  name: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string().optional(),
+  artefacts: z.array(
+    z.object({
+      id: ArtefactSchema.shape.id,
+      kind: z.enum([...ARTEFACT_KINDS, 'report']),
+      name: z.string(),
+      path: RelativePath,
+      createdAt: z.string(),
+      provenance: z.record(z.string(), z.unknown()).optional(),
+    }),
+  ),
+});
+export type ManifestV0 = z.infer<typeof ManifestV0Schema>;
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, key) =>
+      typeof key === 'number' ? `${acc}[${key}]` : acc === '' ? String(key) : `${acc}.${String(key)}`,
+    '',
+  );
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  const field = issue.path.length === 0 ? 'the manifest' : `field "${fieldPath(issue.path)}"`;
+  const message = issue.message.replace(/^Invalid input: /, '');
+  return /received undefined$/.test(message) ? `${field} is missing` : `${field}: ${message}`;
+}
+
+/** Validates parsed JSON against a schema; the error names the file and the first wrong field. */
+export function validate<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const [first] = parsed.error.issues;
+  const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problems)` : '';
+  throw new WorkspaceError(
+    file,
+    `not a valid workspace manifest: ${first === undefined ? 'unknown problem' : describe(first)}${more}; ` +
+      `'deepcorrect workspace check --repair' rebuilds it from the folders`,
+  );
+}
