@@ -1,10 +1,11 @@
+import { correctedCount as fractionCount } from '../rank/experiment.ts';
 import type { LayerRanking } from '../rank/types.ts';
 import type { PlanEntry } from './build.ts';
 
-/** Filters corrected for a fraction beta of n: round(beta * n), at least 1 (as the oracle experiment counts). */
+/** Filters corrected for a fraction beta of n, counted as the oracle experiment counts; beta must be in (0, 1]. */
 export function correctedCount(beta: number, filters: number): number {
   if (!(beta > 0 && beta <= 1)) throw new RangeError(`beta must be within (0, 1], not ${beta}`);
-  return Math.max(1, Math.min(filters, Math.round(beta * filters)));
+  return fractionCount(beta, filters);
 }
 
 /**
