@@ -289,6 +289,13 @@ describe('opening older and damaged manifests', () => {
       ].sort(),
     );
     expect((await checkWorkspace(ws)).ok).toBe(true);
+
+    // A newer version's manifest is not broken: repair refuses to rewrite it as this version's.
+    const repaired = await readFile(file, 'utf8');
+    await writeFile(file, JSON.stringify({ ...good, version: 99 }));
+    await expect(repairWorkspace(ws)).rejects.toThrow(/newer DeepCorrect Workbench \(workspace version 99/);
+    expect(await readdir(path.join(ws, 'backups'))).toHaveLength(1);
+    await writeFile(file, repaired);
   });
 
   it('opens a workspace of 100 studies', async () => {

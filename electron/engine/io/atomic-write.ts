@@ -23,6 +23,19 @@ export async function writeFileAtomic(target: string, data: Uint8Array | string)
   } catch (error) {
     await handle?.close().catch(() => undefined);
     await rm(temp, { force: true });
-    throw error;
+    throw named(error, target);
   }
+}
+
+/**
+ * Node names the file in an error of open or rename, but not of a write or fsync on a handle ('ENOSPC: no space
+ * left on device, write'): the target is appended as Node does for the others, keeping the error's code.
+ */
+function named(error: unknown, target: string): unknown {
+  const e = error as NodeJS.ErrnoException;
+  if (error instanceof Error && e.path === undefined) {
+    error.message = `${error.message} '${target}'`;
+    e.path = target;
+  }
+  return error;
 }

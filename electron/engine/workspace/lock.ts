@@ -112,8 +112,15 @@ async function tryCreate(file: string, content: string): Promise<boolean> {
   try {
     await handle.writeFile(content);
     await handle.sync();
+  } catch (error) {
+    // A lock left empty (a full disk) would read as one being written and block the workspace for the grace
+    // period; it is ours, just created, so it goes, and the error says why.
+    await handle.close().catch(() => undefined);
+    handle = undefined;
+    await rm(file, { force: true }).catch(() => undefined);
+    throw new WorkspaceError(file, `cannot write the lock: ${reason(error)}`, { cause: error });
   } finally {
-    await handle.close();
+    await handle?.close();
   }
   return true;
 }

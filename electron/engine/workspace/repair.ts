@@ -5,6 +5,7 @@ import { WORKSPACE_FORMAT, WORKSPACE_VERSION } from '../../../shared/workspace.t
 import { MODEL_FILE } from '../models/manifest.ts';
 import { STUDY_FILE } from '../study/study-folder.ts';
 import { describeFiles } from './files.ts';
+import { WorkspaceError } from './errors.ts';
 import { acquireLock, type LockOptions } from './lock.ts';
 import { backupManifest } from './manifest-file.ts';
 import { KIND_DIRS, MANIFEST_FILE, MANIFEST_FILE_V0 } from './paths.ts';
@@ -83,6 +84,18 @@ async function found(
  * The old manifest (and a version-0 one) is saved in backups/ first; no artefact's files are touched.
  * Holds the lock while it works.
  */
+/**
+ * A manifest written by a newer version is not broken, only newer: rebuilding it as this version's would
+ * silently drop what the newer format records, so repair refuses it.
+ */
+function newerRefused(file: string, value: unknown): void {
+  if (isRecord(value) && typeof value.version === 'number' && value.version > WORKSPACE_VERSION)
+    throw new WorkspaceError(
+      file,
+      `was written by a newer DeepCorrect Workbench (workspace version ${value.version}, this one reads up to ${WORKSPACE_VERSION}): update it; repairing would downgrade the workspace`,
+    );
+}
+
 export async function repairWorkspace(
   dir: string,
   options: Partial<LockOptions> = {},
@@ -96,15 +109,17 @@ export async function repairWorkspace(
     let createdAt: string | undefined;
     for (const file of [MANIFEST_FILE_V0, MANIFEST_FILE].map((f) => path.join(root, f))) {
       if (!(await exists(file))) continue;
-      backups.push(await backupManifest(root, file, 'repair'));
-      for (const [id, r] of await remembered(file)) memory.set(id, r);
       try {
         const value: unknown = JSON.parse(await readFile(file, 'utf8'));
+        newerRefused(file, value);
         if (isRecord(value) && typeof value.name === 'string') name = value.name;
         if (isRecord(value) && typeof value.createdAt === 'string') createdAt = value.createdAt;
-      } catch {
-        // the name stays the folder's
+      } catch (error) {
+        if (error instanceof WorkspaceError) throw error;
+        // not JSON: the name stays the folder's
       }
+      backups.push(await backupManifest(root, file, 'repair'));
+      for (const [id, r] of await remembered(file)) memory.set(id, r);
     }
     const artefacts: Artefact[] = [];
     for (const kind of ['dataset', 'model', 'ranking', 'study'] as const) {
