@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 export interface ServeProcess {
   url: string;
@@ -8,11 +11,28 @@ export interface ServeProcess {
   log: string[];
 }
 
-/** Starts `deepcorrect serve` as a user would, and waits for the URL it prints. */
-export async function startServe(args: string[] = []): Promise<ServeProcess> {
+/**
+ * Starts `deepcorrect serve` as a user would, and waits for the URL it prints. Unless the caller names one,
+ * the demo workspace goes to a temporary folder (removed on stop), so tests and benchmarks never write into
+ * the user's own demo workspace.
+ */
+export async function startServe(
+  args: string[] = [],
+  /** Extra environment for the server (and the engine host it starts), e.g. DEEPCORRECT_DEMO_WORKSPACE. */
+  env: Record<string, string> = {},
+): Promise<ServeProcess> {
   const started = performance.now();
+  const demo =
+    env.DEEPCORRECT_DEMO_WORKSPACE === undefined
+      ? mkdtempSync(path.join(tmpdir(), 'dc-demo-workspace-'))
+      : undefined;
   const child: ChildProcess = spawn('node', ['bin/deepcorrect.mjs', 'serve', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      ...(demo === undefined ? {} : { DEEPCORRECT_DEMO_WORKSPACE: path.join(demo, 'demo-workspace') }),
+      ...env,
+    },
   });
   const log: string[] = [];
   child.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
@@ -32,7 +52,10 @@ export async function startServe(args: string[] = []): Promise<ServeProcess> {
     log,
     stop: () =>
       new Promise((resolve) => {
-        child.once('exit', () => resolve());
+        child.once('exit', () => {
+          if (demo !== undefined) rmSync(demo, { recursive: true, force: true });
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };

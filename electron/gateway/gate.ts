@@ -23,8 +23,11 @@ const PATH_FIELDS: Partial<Record<RequestName, string[]>> = {
   'models.train': ['outDir'],
   'correct.train': ['outDir'],
   'finetune.train': ['outDir'],
-  'study.run': ['outDir'],
+  'study.run': ['outDir', 'workspace'],
   'study.open': ['path'],
+  'workspace.open': ['path'],
+  'workspace.check': ['path'],
+  'workspace.discard': ['path'],
 };
 
 /**

@@ -9,6 +9,7 @@ import { app, BrowserWindow, dialog, Menu, session, shell } from 'electron';
 import { EngineClient } from '../gateway/engine-client.ts';
 import { BridgeGate } from '../gateway/gate.ts';
 import { PathPolicy } from '../gateway/paths.ts';
+import { DEMO_WORKSPACE_ENV, demoWorkspaceDir } from '../engine/workspace/demo-dir.ts';
 import { registerAppScheme, serveApp } from './app-protocol.ts';
 import { utilityHostSpawner } from './engine-host.ts';
 import { guardWebContents, hardenSession } from './harden.ts';
@@ -77,6 +78,11 @@ function start(log: Log): void {
 
       const paths = new PathPolicy();
       paths.allow(layout.resources);
+      // The demo workspace, a per-user folder the engine host creates on first run: the host reads the
+      // folder from the environment it inherits.
+      const demoWorkspace = demoWorkspaceDir(app.getPath('userData'));
+      process.env[DEMO_WORKSPACE_ENV] = demoWorkspace;
+      paths.allow(demoWorkspace);
       engine = new EngineClient(utilityHostSpawner(layout.hostEntry, log), log);
       const gate = new BridgeGate({ engine, paths, mode: 'desktop', log });
       wireIpc({ gate, paths, window: () => window, log });

@@ -1,10 +1,12 @@
 /**
  * The workbench's views, in navigation order: adding a view (Ranking, Correction, Results, Inspector) is one
- * entry here. Its position is its shortcut (Alt+n or Ctrl+n). Views past the first load on demand, so the
- * charting library stays out of the first screen's bundle.
+ * entry here (and its id in viewIds.ts). Its position is its shortcut (Alt+n or Ctrl+n): the Workspace start
+ * page is Alt+1. Views other than the first two load on demand, so the charting library stays out of the
+ * first screen's bundle.
  */
 import { defineAsyncComponent, type Component } from 'vue';
 import DatasetsView from './views/datasets/DatasetsView.vue';
+import WorkspaceView from './views/workspace/WorkspaceView.vue';
 
 export interface ViewEntry {
   /** Stable id, also in the nav button's data-testid (`nav-<id>`). */
@@ -16,6 +18,12 @@ export interface ViewEntry {
 }
 
 export const VIEWS: readonly ViewEntry[] = [
+  {
+    id: 'workspace',
+    label: 'Workspace',
+    hint: 'Recent workspaces, the demo workspace; the open workspace’s models and studies',
+    component: WorkspaceView,
+  },
   {
     id: 'datasets',
     label: 'Datasets',

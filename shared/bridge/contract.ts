@@ -4,6 +4,9 @@
  * of its output, and whether it runs as a job (queued, with progress events, cancellable) or answers at once.
  */
 import { z } from 'zod';
+import type { StudyReport } from '../study.ts';
+import type { WorkspaceManifest } from '../workspace.ts';
+import { ARTEFACT_KINDS } from '../workspace.ts';
 import { BRIDGE_ERROR_CODES } from './protocol.ts';
 import {
   BackendSchema,
@@ -110,6 +113,37 @@ const TrainedOutput = z.object({
   ),
   metadata: ModelMetadataSchema,
 });
+
+const ArtefactSummarySchema = z.object({
+  id: z.string(),
+  kind: z.enum(ARTEFACT_KINDS),
+  name: z.string(),
+  path: z.string(),
+  status: z.enum(['complete', 'interrupted']),
+  files: z.number(),
+  bytes: z.number(),
+  createdAt: z.string(),
+});
+/** An open workspace: its folder (absolute), its manifest, and one line per artefact for the UI's table. */
+const OpenWorkspaceSchema = z.object({
+  root: z.string(),
+  manifest: z.custom<WorkspaceManifest>(
+    (v) => typeof v === 'object' && v !== null && 'artefacts' in v,
+    'expected a workspace manifest',
+  ),
+  summary: z.array(ArtefactSummarySchema),
+});
+const WorkspaceCheckSchema = z.object({
+  ok: z.boolean(),
+  name: z.string(),
+  problems: z.array(z.object({ artefact: z.string().optional(), file: z.string(), problem: z.string() })),
+  artefacts: z.array(ArtefactSummarySchema),
+});
+/** A study's report, with the folder it was written to (in a workspace: studies/<id>, absolute). */
+const StudyRunOutputSchema = z.custom<StudyReport & { outDir?: string }>(
+  (v) => typeof v === 'object' && v !== null && 'models' in v,
+  'expected a study report',
+);
 
 export const LevelAccuracySchema = z.object({ level: z.number().optional(), accuracy: z.number() });
 
@@ -305,22 +339,29 @@ export const CONTRACT = {
    */
   'study.run': {
     job: true,
-    input: z.strictObject({
-      ...MixedInput,
-      modelId: ModelId,
-      levelsName: z.string().min(1).max(200).optional(),
-      layers: z.array(LayerName).min(1).max(64),
-      beta: z.number().gt(0).max(1),
-      rankMethod: z.enum(['proxy', 'oracle', 'both']),
-      rankPerClass: z.number().int().min(1).max(1000),
-      fineTuneLayers: FineTuneLayersInput,
-      unitOptimizer: OptimizerInput,
-      fineTuneOptimizer: OptimizerInput,
-      testPerClass: z.number().int().min(1).optional(),
-      resume: z.boolean().optional(),
-      outDir: PathSchema,
-    }),
-    output: StudyReportSchema,
+    input: z
+      .strictObject({
+        ...MixedInput,
+        modelId: ModelId,
+        levelsName: z.string().min(1).max(200).optional(),
+        layers: z.array(LayerName).min(1).max(64),
+        beta: z.number().gt(0).max(1),
+        rankMethod: z.enum(['proxy', 'oracle', 'both']),
+        rankPerClass: z.number().int().min(1).max(1000),
+        fineTuneLayers: FineTuneLayersInput,
+        unitOptimizer: OptimizerInput,
+        fineTuneOptimizer: OptimizerInput,
+        testPerClass: z.number().int().min(1).optional(),
+        resume: z.boolean().optional(),
+        /** A plain study folder… */
+        outDir: PathSchema.optional(),
+        /** …or a workspace: the study goes to <workspace>/studies/<id>, registered there (exactly one of the two). */
+        workspace: PathSchema.optional(),
+      })
+      .refine((i) => (i.outDir === undefined) !== (i.workspace === undefined), {
+        message: 'give exactly one of outDir (a study folder) and workspace (a workspace folder)',
+      }),
+    output: StudyRunOutputSchema,
   },
   /**
    * One image's post-activation maps at a conv layer: clean, distorted and (with a corrected model) corrected,
@@ -366,6 +407,37 @@ export const CONTRACT = {
     job: false,
     input: z.strictObject({ path: PathSchema }),
     output: z.object({ path: z.string(), report: StudyReportSchema, html: z.string() }),
+  },
+  /**
+   * Opens a workspace for browsing (read-only: no lock, so two app instances can look at one workspace; a job
+   * that writes into it takes the lock only while it writes). `create` makes a new one in the folder first.
+   */
+  'workspace.open': {
+    job: false,
+    input: z.strictObject({
+      path: PathSchema,
+      create: z.boolean().optional(),
+      name: z.string().min(1).max(200).optional(),
+    }),
+    output: OpenWorkspaceSchema,
+  },
+  /** The demo workspace (created from the bundled resources on first run), opened read-only. */
+  'workspace.demo': {
+    job: false,
+    input: z.strictObject({}),
+    output: OpenWorkspaceSchema,
+  },
+  /** Checks every file of a workspace against its manifest (sizes, SHA-256, model folders). */
+  'workspace.check': {
+    job: false,
+    input: z.strictObject({ path: PathSchema }),
+    output: WorkspaceCheckSchema,
+  },
+  /** Removes an interrupted artefact (its files and its entry); returns the workspace as it is now. */
+  'workspace.discard': {
+    job: false,
+    input: z.strictObject({ path: PathSchema, artefactId: z.string().min(1).max(200) }),
+    output: OpenWorkspaceSchema,
   },
   /** Every job the engine host knows of this session, newest last. */
   'jobs.list': {

@@ -64,6 +64,8 @@ describe.skipIf(!existsSync(CHROMIUM))(
     it('loads, shows the engine backend and the demo dataset with thumbnails', async () => {
       await page.goto(serve.url);
       await page.getByTestId('app-ready').waitFor({ timeout: 20_000 });
+      // The start page is the Workspace view; the dataset browser is the second view.
+      await page.getByTestId('nav-datasets').click();
       await expect.poll(() => page.getByTestId('backend-status').textContent()).toContain('wasm');
       await expect.poll(() => page.getByTestId('thumb').count(), { timeout: 10_000 }).toBeGreaterThan(20);
       const classes = await page.getByTestId('class-row').allTextContents();

@@ -9,9 +9,11 @@ import type { MixedTrainingOptions } from '../correct/train-loop.ts';
 import { summarize } from '../models/summary.ts';
 import { rankFilters } from '../rank/rank-filters.ts';
 import { runStudy } from '../study/run-study.ts';
+import { runStudyInWorkspace } from '../workspace/run-study-in-workspace.ts';
 import { describeOptimizer } from '../train/optimizer.ts';
 import type { HostState } from './handlers.ts';
 import type { JobRun } from './jobs.ts';
+import { APP_TOOL } from './workspace-handlers.ts';
 
 type Context = Parameters<JobRun>[0];
 type Job<N extends 'correct.train' | 'finetune.train' | 'study.run'> = (
@@ -125,8 +127,8 @@ const studyRun: Job<'study.run'> = (input, state) => {
   const base = state.models.get(input.modelId);
   const dataset = state.datasets.get(input.datasetId);
   return {
-    title: `Study DeepCorrect against ${DISTORTIONS[input.spec.kind].label.toLowerCase()} on ${base.metadata.arch} and ${dataset.summary.name} into ${input.outDir}`,
-    run: (context) => {
+    title: `Study DeepCorrect against ${DISTORTIONS[input.spec.kind].label.toLowerCase()} on ${base.metadata.arch} and ${dataset.summary.name} into ${input.workspace === undefined ? input.outDir : `the workspace ${input.workspace}`}`,
+    run: async (context) => {
       const config: StudyConfig = {
         model: base.path,
         dataset: path.resolve(dataset.summary.path),
@@ -147,24 +149,35 @@ const studyRun: Job<'study.run'> = (input, state) => {
         testSplit: 'test',
         ...(input.testPerClass === undefined ? {} : { testPerClass: input.testPerClass }),
       };
-      return runStudy({
-        config,
-        base,
-        dataset,
-        outDir: input.outDir,
-        ...(input.resume === undefined ? {} : { resume: input.resume }),
-        unitOptimizer: input.unitOptimizer,
-        fineTuneOptimizer: input.fineTuneOptimizer,
-        fineTuneLayers: parseFineTuneLayers(input.fineTuneLayers),
-        ...(input.schedule ? { schedule: input.schedule } : {}),
-        ...(input.augment ? { augment: input.augment } : {}),
-        ...(input.distortedFraction === undefined ? {} : { distortedFraction: input.distortedFraction }),
-        ...(input.validationFraction === undefined ? {} : { validationFraction: input.validationFraction }),
-        backend: state.backend.name,
-        device: state.backend.device,
-        signal: context.signal,
-        onProgress: context.progress,
+      const run = (outDir: string, resume: boolean) =>
+        runStudy({
+          config,
+          base,
+          dataset,
+          outDir,
+          resume,
+          unitOptimizer: input.unitOptimizer,
+          fineTuneOptimizer: input.fineTuneOptimizer,
+          fineTuneLayers: parseFineTuneLayers(input.fineTuneLayers),
+          ...(input.schedule ? { schedule: input.schedule } : {}),
+          ...(input.augment ? { augment: input.augment } : {}),
+          ...(input.distortedFraction === undefined ? {} : { distortedFraction: input.distortedFraction }),
+          ...(input.validationFraction === undefined ? {} : { validationFraction: input.validationFraction }),
+          backend: state.backend.name,
+          device: state.backend.device,
+          signal: context.signal,
+          onProgress: context.progress,
+        });
+      if (input.workspace === undefined) {
+        const outDir = input.outDir ?? '';
+        return { ...(await run(outDir, input.resume ?? false)), outDir };
+      }
+      const done = await runStudyInWorkspace(input.workspace, config, run, {
+        command: `study.run in ${APP_TOOL}`,
+        tool: APP_TOOL,
+        resume: input.resume ?? false,
       });
+      return { ...done.report, outDir: done.outDir };
     },
   };
 };

@@ -19,6 +19,7 @@ import { openStudy } from '../study/open-study.ts';
 import { CORRECTION_JOBS } from './correction-jobs.ts';
 import { inspectActivations } from './inspect.ts';
 import type { JobQueue, JobRun } from './jobs.ts';
+import { WORKSPACE_HANDLERS } from './workspace-handlers.ts';
 
 export interface HostState {
   backend: BackendChoice;
@@ -26,6 +27,8 @@ export interface HostState {
   datasets: DatasetRegistry;
   models: ModelRegistry;
   jobs: JobQueue;
+  /** The workspace the UI has open (absolute), read-only: the host holds no lock on it. */
+  workspace?: string;
 }
 
 type QuickHandlers = {
@@ -39,6 +42,8 @@ type JobHandlers = {
 };
 
 export const QUICK: QuickHandlers = {
+  ...WORKSPACE_HANDLERS,
+
   'engine.info': (_input, state) =>
     Promise.resolve({
       backend: {

@@ -5,3 +5,11 @@ export { acquireLock, type LockInfo, type LockOptions, type WorkspaceLock } from
 export { LOCK_FILE, MANIFEST_FILE, MANIFEST_FILE_V0 } from './paths.ts';
 export { repairWorkspace, type RepairResult } from './repair.ts';
 export { initWorkspace, openWorkspace, Workspace, type BeginOptions, type OpenOptions } from './workspace.ts';
+export { DEMO_WORKSPACE_ENV, demoWorkspaceDir } from './demo-dir.ts';
+export { DEMO_WORKSPACE_NAME, demoWorkspace } from './demo-workspace.ts';
+export {
+  beginWorkspaceStudy,
+  runStudyInWorkspace,
+  type WorkspaceStudy,
+  type WorkspaceStudyOptions,
+} from './run-study-in-workspace.ts';

@@ -40,7 +40,8 @@ export const useStudies = defineStore('studies', () => {
       .map((j) => ({
         key: `job:${j.id}`,
         source: 'run' as const,
-        path: (j.input as StudyInput | undefined)?.outDir ?? '',
+        // A study run into a workspace learns its folder (studies/<id>) from the result.
+        path: (j.input as StudyInput | undefined)?.outDir ?? (j.result as { outDir?: string }).outDir ?? '',
         report: j.result as StudyReport,
         jobId: j.id,
       })),

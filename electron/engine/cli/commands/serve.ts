@@ -8,6 +8,7 @@ import { nodeHostSpawner } from '../../../gateway/node-spawner.ts';
 import { PathPolicy } from '../../../gateway/paths.ts';
 import { startServer } from '../../../serve/server.ts';
 import { demoDatasetDir, demoModelDir } from '../../resources.ts';
+import { demoWorkspaceDir } from '../../workspace/demo-dir.ts';
 import { nonNegativeInt } from '../options.ts';
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../../../out/renderer/', import.meta.url));
@@ -52,6 +53,8 @@ export async function serveWorkbench(opts: {
   const paths = new PathPolicy();
   paths.allow(demoDatasetDir());
   paths.allow(demoModelDir());
+  // The demo workspace (created on first run by the engine host, which reads the same folder).
+  paths.allow(demoWorkspaceDir());
   for (const folder of opts.allow ?? [process.cwd()]) paths.allow(folder);
   const engine = new EngineClient(nodeHostSpawner({ log }), log);
   const gate = new BridgeGate({ engine, paths, mode: 'browser', log });

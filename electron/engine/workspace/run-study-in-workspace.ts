@@ -1,0 +1,145 @@
+/**
+ * A study run into a workspace, shared by `deepcorrect study --workspace` and the bridge's study.run: the study
+ * is registered 'interrupted' under studies/<id> before it starts, the workspace is locked while it runs, and
+ * the entry becomes complete with every file's checksum once the report is written. Only the study is
+ * registered: its two model folders (deepcorrect/, fine-tuned/) are part of it, named in its provenance, so
+ * that one entry owns each file and discarding or checking the study covers its models.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { StudyConfig, StudyReport } from '../../../shared/study.ts';
+import type { Artefact } from '../../../shared/workspace.ts';
+import { CORRECTED_DIR, FINE_TUNED_DIR } from '../study/assemble-report.ts';
+import { STUDY_FILE } from '../study/study-folder.ts';
+import { WorkspaceError } from './errors.ts';
+import { openWorkspace, type Workspace } from './workspace.ts';
+
+/** A study artefact begun (or resumed) in a locked workspace. */
+export interface WorkspaceStudy {
+  artefact: Artefact;
+  /** The study folder, absolute: runStudy's outDir. */
+  outDir: string;
+  root: string;
+  /** After the report is written: the artefact becomes complete with every file's checksum. */
+  finish: () => Promise<void>;
+  /** After a failure: a study that wrote nothing leaves no entry behind. */
+  failed: () => Promise<void>;
+  /** Releases the workspace's lock. */
+  close: () => Promise<void>;
+}
+
+export interface WorkspaceStudyOptions {
+  /** Recorded in the artefact's provenance (the command line, or what the app ran). */
+  command: string;
+  /** Named in the lock while the study runs. */
+  tool: string;
+  /** Resume the study named by `studyId`, or the newest interrupted one run with the same settings. */
+  resume?: boolean;
+  studyId?: string;
+  log?: (line: string) => void;
+}
+
+/** JSON with sorted keys, so that two configs compare by content, not by key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}
+
+async function recordedConfig(dir: string): Promise<StudyConfig | undefined> {
+  try {
+    return (JSON.parse(await readFile(path.join(dir, STUDY_FILE), 'utf8')) as { config: StudyConfig }).config;
+  } catch {
+    return undefined;
+  }
+}
+
+const studyIds = (ws: Workspace): string =>
+  ws.artefacts
+    .filter((a) => a.kind === 'study')
+    .map((a) => a.id)
+    .join(', ');
+
+/** The study to resume: the one named, or the newest interrupted one run with the same settings. */
+async function toResume(ws: Workspace, config: StudyConfig, id: string | undefined): Promise<Artefact> {
+  if (id !== undefined) {
+    const named = ws.artefact(id);
+    if (named?.kind !== 'study')
+      throw new WorkspaceError(ws.root, `holds no study "${id}" (studies: ${studyIds(ws) || 'none'})`);
+    return named;
+  }
+  const interrupted = ws.artefacts
+    .filter((a) => a.kind === 'study' && a.status === 'interrupted')
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  for (const a of interrupted) {
+    const recorded = await recordedConfig(ws.path(a));
+    if (recorded !== undefined && canonical(recorded) === canonical(config)) return a;
+  }
+  throw new WorkspaceError(
+    ws.root,
+    `holds no interrupted study with these settings (interrupted: ${interrupted.map((a) => a.id).join(', ') || 'none'}); name one with --study <id>`,
+  );
+}
+
+/** Opens the workspace for writing and registers (or finds, to resume) the study's artefact. */
+export async function beginWorkspaceStudy(
+  dir: string,
+  config: StudyConfig,
+  options: WorkspaceStudyOptions,
+): Promise<WorkspaceStudy> {
+  const log = options.log ?? (() => undefined);
+  const ws = await openWorkspace(dir, { write: true, tool: options.tool, log });
+  try {
+    const resume = options.resume ?? false;
+    const artefact = resume
+      ? await toResume(ws, config, options.studyId)
+      : await ws.begin('study', `${config.kind} study`, { provenance: { command: options.command } });
+    log(resume ? `resuming study ${artefact.id} in ${ws.root}` : `study ${artefact.id} in ${ws.root}`);
+    const outDir = ws.path(artefact);
+    return {
+      artefact,
+      outDir,
+      root: ws.root,
+      finish: async () => {
+        await ws.complete(artefact.id, {
+          models: [CORRECTED_DIR, FINE_TUNED_DIR].map((d) => `${artefact.path}/${d}`),
+          config: { kind: config.kind, levels: config.levels, layers: config.layers, beta: config.beta },
+        });
+      },
+      failed: async () => {
+        if (artefact.status === 'interrupted' && (await recordedConfig(outDir)) === undefined)
+          await ws.discard(artefact.id);
+      },
+      close: () => ws.close(),
+    };
+  } catch (error) {
+    await ws.close();
+    throw error;
+  }
+}
+
+/**
+ * Runs a study into a workspace from start to end: begin (or resume), `run` into the study folder, complete;
+ * on failure a study that wrote nothing is discarded and one that did stays 'interrupted' (resumable). The lock
+ * is held only while the study runs.
+ */
+export async function runStudyInWorkspace(
+  dir: string,
+  config: StudyConfig,
+  run: (outDir: string, resume: boolean) => Promise<StudyReport>,
+  options: WorkspaceStudyOptions,
+): Promise<{ report: StudyReport; outDir: string; artefact: Artefact; root: string }> {
+  const study = await beginWorkspaceStudy(dir, config, options);
+  try {
+    const report = await run(study.outDir, options.resume ?? false);
+    await study.finish();
+    return { report, outDir: study.outDir, artefact: study.artefact, root: study.root };
+  } catch (error) {
+    await study.failed().catch(() => undefined);
+    throw error;
+  } finally {
+    await study.close();
+  }
+}

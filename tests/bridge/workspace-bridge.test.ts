@@ -1,0 +1,209 @@
+/**
+ * Workspaces over the bridge, below the UI: the real server, gate and engine host process over a WebSocket.
+ * The demo workspace is created on first run (in a temporary folder here), a workspace is created in an
+ * allowed folder, a small study runs into it and is listed complete, and check finds it sound.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { JobInfo } from '../../shared/bridge/contract.ts';
+import { decodeFrame, encodeFrame } from '../../shared/bridge/codec.ts';
+import type { ServerMessage } from '../../shared/bridge/protocol.ts';
+import type { ArtefactSummary, WorkspaceCheck, WorkspaceManifest } from '../../shared/workspace.ts';
+import { EngineClient } from '../../electron/gateway/engine-client.ts';
+import { BridgeGate } from '../../electron/gateway/gate.ts';
+import { nodeHostSpawner } from '../../electron/gateway/node-spawner.ts';
+import { PathPolicy } from '../../electron/gateway/paths.ts';
+import { startServer, type RunningServer } from '../../electron/serve/server.ts';
+import { demoDatasetDir, demoModelDir } from '../../electron/engine/resources.ts';
+import { DEMO_WORKSPACE_ENV, demoWorkspaceDir } from '../../electron/engine/workspace/demo-dir.ts';
+
+interface Opened {
+  root: string;
+  manifest: WorkspaceManifest;
+  summary: ArtefactSummary[];
+}
+
+class Connection {
+  private nextId = 1;
+  private readonly waiting = new Map<number, (m: ServerMessage) => void>();
+  readonly jobs: JobInfo[] = [];
+  readonly orphans: ServerMessage[] = [];
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data: Buffer) => {
+      const m = decodeFrame(new Uint8Array(data)) as ServerMessage;
+      if (m.kind === 'job') this.jobs.push(m.job);
+      else if (this.waiting.has(m.id)) this.waiting.get(m.id)?.(m);
+      else this.orphans.push(m);
+    });
+  }
+  static open(url: string, origin?: string): Promise<Connection> {
+    const ws = new WebSocket(url, origin ? { origin } : {});
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new Connection(ws)));
+      ws.once('error', reject);
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+  }
+  send(name: string, input: unknown): Promise<ServerMessage> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.ws.send(encodeFrame({ kind: 'request', id, name, input }));
+    });
+  }
+  async ok<T>(name: string, input: unknown): Promise<T> {
+    const reply = await this.send(name, input);
+    if (reply.kind !== 'reply' || !reply.ok) throw new Error(`${name} failed: ${JSON.stringify(reply)}`);
+    return reply.output as T;
+  }
+  async until(predicate: (jobs: JobInfo[]) => boolean, ms = 60_000): Promise<void> {
+    const end = Date.now() + ms;
+    while (!predicate(this.jobs)) {
+      if (Date.now() > end) throw new Error(`timed out; jobs: ${JSON.stringify(this.jobs.slice(-3))}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+describe('workspaces over the bridge', () => {
+  let dir: string;
+  let server: RunningServer;
+  let engine: EngineClient;
+  let conn: Connection;
+  const previousEnv = process.env[DEMO_WORKSPACE_ENV];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'dc-ws-bridge-'));
+    const rendererDir = path.join(dir, 'renderer');
+    await mkdir(rendererDir);
+    await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>DeepCorrect</title>');
+    await mkdir(path.join(dir, 'allowed'));
+    // The engine host inherits the environment: the demo workspace goes into the temporary folder.
+    process.env[DEMO_WORKSPACE_ENV] = path.join(dir, 'demo-workspace');
+    const paths = new PathPolicy();
+    paths.allow(demoDatasetDir());
+    paths.allow(demoModelDir());
+    paths.allow(demoWorkspaceDir());
+    paths.allow(path.join(dir, 'allowed'));
+    const log = (): void => undefined;
+    engine = new EngineClient(nodeHostSpawner({ log }), log);
+    server = await startServer({
+      gate: new BridgeGate({ engine, paths, mode: 'browser', log }),
+      rendererDir,
+      log,
+    });
+    conn = await Connection.open(
+      `ws://127.0.0.1:${server.port}/bridge?token=${server.token}`,
+      `http://127.0.0.1:${server.port}`,
+    );
+  });
+  afterAll(async () => {
+    conn?.ws.close();
+    await server?.close();
+    await engine?.close();
+    if (previousEnv === undefined) delete process.env[DEMO_WORKSPACE_ENV];
+    else process.env[DEMO_WORKSPACE_ENV] = previousEnv;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('creates the demo workspace on first run, with the demo dataset and model, and opens it again', async () => {
+    const demo = await conn.ok<Opened>('workspace.demo', {});
+    expect(demo.root).toBe(path.join(dir, 'demo-workspace'));
+    expect(demo.manifest.name).toBe('Demo workspace');
+    expect(demo.summary.map((a) => [a.kind, a.status])).toEqual([
+      ['dataset', 'complete'],
+      ['model', 'complete'],
+    ]);
+    const model = demo.summary.find((a) => a.kind === 'model');
+    expect(model?.files).toBe(3);
+    expect(existsSync(path.join(demo.root, model?.path ?? '', 'model.json'))).toBe(true);
+    const again = await conn.ok<Opened>('workspace.demo', {});
+    expect(again.summary.map((a) => a.id)).toEqual(demo.summary.map((a) => a.id));
+    // Browsing takes no lock.
+    expect(existsSync(path.join(demo.root, '.lock'))).toBe(false);
+    const opened = await conn.ok<{ metadata: { arch: string } }>('models.open', {
+      path: path.join(demo.root, model?.path ?? ''),
+    });
+    expect(opened.metadata.arch).toBe('cnn4');
+    expect((await conn.ok<WorkspaceCheck>('workspace.check', { path: demo.root })).ok).toBe(true);
+  });
+
+  it('creates a workspace, runs a small study into it, lists it complete, and checks it sound', async () => {
+    const root = path.join(dir, 'allowed', 'work');
+    const created = await conn.ok<Opened>('workspace.open', { path: root, create: true, name: 'My work' });
+    expect(created.manifest.name).toBe('My work');
+    expect(created.summary).toEqual([]);
+    const twice = await conn.send('workspace.open', { path: root, create: true });
+    expect(twice).toMatchObject({ ok: false, error: { code: 'engine' } });
+    expect(JSON.stringify(twice)).toMatch(/already holds a workspace/);
+
+    const { datasetId } = await conn.ok<{ datasetId: string }>('dataset.open', {});
+    const { modelId } = await conn.ok<{ modelId: string }>('models.open', {});
+    const adam = { kind: 'adam', learningRate: 0.001 };
+    const study = {
+      datasetId,
+      modelId,
+      spec: { kind: 'blur' },
+      levels: [2, 3],
+      epochs: 1,
+      batchSize: 32,
+      seed: 1,
+      trainPerClass: 6,
+      validationFraction: 0.3,
+      layers: ['conv1'],
+      beta: 0.25,
+      rankMethod: 'proxy',
+      rankPerClass: 2,
+      fineTuneLayers: 'first:1',
+      unitOptimizer: adam,
+      fineTuneOptimizer: adam,
+      testPerClass: 5,
+    };
+    const both = await conn.send('study.run', { ...study, workspace: root, outDir: path.join(root, 'x') });
+    expect(both).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    const neither = await conn.send('study.run', study);
+    expect(neither).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    const { jobId } = await conn.ok<{ jobId: string }>('study.run', { ...study, workspace: root });
+    await conn.until(
+      (jobs) => jobs.some((j) => j.id === jobId && j.status !== 'running' && j.status !== 'queued'),
+      180_000,
+    );
+    const done = conn.jobs.find((j) => j.id === jobId && j.status === 'done');
+    expect(done, JSON.stringify(conn.jobs.filter((j) => j.id === jobId).at(-1))).toBeDefined();
+    const report = done?.result as { outDir: string; models: { role: string }[] };
+    expect(report.models.map((m) => m.role)).toEqual(['baseline', 'fine-tuned', 'deepcorrect']);
+    expect(path.dirname(report.outDir)).toBe(path.join(root, 'studies'));
+    expect(existsSync(path.join(root, '.lock'))).toBe(false);
+
+    const listed = await conn.ok<Opened>('workspace.open', { path: root });
+    expect(listed.summary).toHaveLength(1);
+    expect(listed.summary[0]).toMatchObject({ kind: 'study', status: 'complete' });
+    expect(listed.summary[0]?.files).toBeGreaterThan(10);
+    expect(path.join(root, listed.summary[0]?.path ?? '')).toBe(report.outDir);
+    const checked = await conn.ok<WorkspaceCheck>('workspace.check', { path: root });
+    expect(checked.problems).toEqual([]);
+    expect(checked.ok).toBe(true);
+    const refused = await conn.send('workspace.discard', { path: root, artefactId: listed.summary[0]?.id });
+    expect(JSON.stringify(refused)).toMatch(/only interrupted ones are discarded/);
+    const opened = await conn.ok<{ report: { models: unknown[] } }>('study.open', { path: report.outDir });
+    expect(opened.report.models).toHaveLength(3);
+  }, 240_000);
+
+  it('refuses workspaces outside the allowed folders', async () => {
+    for (const [name, input] of [
+      ['workspace.open', { path: '/etc' }],
+      ['workspace.open', { path: path.join(dir, 'elsewhere'), create: true }],
+      ['workspace.check', { path: '/etc' }],
+      ['workspace.discard', { path: '/etc', artefactId: 'x' }],
+    ] as const) {
+      expect(await conn.send(name, input)).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
+    }
+    expect(existsSync(path.join(dir, 'elsewhere'))).toBe(false);
+    const notAWorkspace = await conn.send('workspace.open', { path: path.join(dir, 'allowed') });
+    expect(notAWorkspace).toMatchObject({ ok: false, error: { code: 'engine' } });
+  });
+});
