@@ -63,6 +63,12 @@ describe.skipIf(!existsSync(CHROMIUM))(`the Workspace start page in chromium (ne
     await model.getByTestId('workspace-artefact-open').click();
     await page.getByTestId('model-card').waitFor({ timeout: 10_000 });
     await expect.poll(() => page.getByTestId('model-card-params').getAttribute('data-total')).toBe('467818');
+
+    // Its dataset reference opens the referenced folder in the Datasets view.
+    await page.keyboard.press('Alt+1');
+    const dataset = page.locator('[data-testid="workspace-artefact"][data-kind="dataset"]');
+    await dataset.getByTestId('workspace-artefact-open').click();
+    await expect.poll(() => page.getByTestId('thumb').count(), { timeout: 10_000 }).toBeGreaterThan(10);
   });
 
   it('creates a workspace, runs a study into it, lists it complete and checks it sound', async () => {

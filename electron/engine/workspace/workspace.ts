@@ -158,7 +158,9 @@ export class Workspace {
   /** Records a dataset by reference: datasets/<id>.json holds its absolute path and its summary. */
   async addDataset(datasetPath: string, summary: Record<string, unknown>, name?: string): Promise<Artefact> {
     const shown = name ?? path.basename(datasetPath);
-    return this.addJson('dataset', shown, { path: path.resolve(datasetPath), summary });
+    const at = path.resolve(datasetPath);
+    // The path also goes into the manifest, so a view listing the workspace can open the dataset directly.
+    return this.addJson('dataset', shown, { path: at, summary }, { dataset: at });
   }
 
   /** Records a ranking (the JSON of `deepcorrect rank --out`) as rankings/<id>.json. */
