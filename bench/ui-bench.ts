@@ -16,18 +16,8 @@ import { demoModelDir } from '../electron/engine/resources.ts';
 import { RENDERER_DIR } from '../electron/engine/cli/commands/serve.ts';
 import { startServe, type ServeProcess } from './serve-process.ts';
 import { round } from './train-bench.ts';
+import { CHROMIUM, CHROMIUM_FLAGS } from './chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const FIRST_CONTENT_TARGET_MS = 1000;
 const LONG_TASK_TARGET_MS = 50;
 const WIDE_FILTERS = 512;
@@ -102,7 +92,7 @@ export async function benchUi(options: UiBenchOptions): Promise<void> {
     const wideDir = path.join(allowed, 'wide512');
     await saveWideModel(wideDir);
     serve = await startServe(['--allow', allowed]);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.addInitScript(() => {
       const w = globalThis as unknown as PageGlobals;

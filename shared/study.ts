@@ -44,10 +44,12 @@ export interface StudyConfig {
 /** One epoch of unit training or fine-tuning. */
 export interface StudyEpoch {
   epoch: number;
+  /** Running training loss and accuracy over the epoch (training mode, weights before each update). */
   loss: number;
   accuracy: number;
   /** Validation top-1, clean first then each level. */
   valAccuracy: number[];
+  /** Mean of valAccuracy over clean plus every level: the selection criterion (the paper's tables). */
   valMean: number;
   learningRate: number;
   seconds: number;

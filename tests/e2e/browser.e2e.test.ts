@@ -9,19 +9,8 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServe, type ServeProcess } from '../../bench/serve-process.ts';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../../bench/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-// The flags facts.md gives for this machine: headless, no sandbox as root, no background network traffic.
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SHOTS = 'out/e2e';
 /** The full Fashion-MNIST (Debian's dataset-fashion-mnist, installed by CI): 60,000 training images. */
 const FASHION = '/usr/share/datasets/fashion-mnist';
@@ -44,7 +33,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
       allowed = await mkdtemp(path.join(tmpdir(), 'dc-e2e-'));
       serve = await startServe(['--allow', allowed, ...(existsSync(FASHION) ? ['--allow', FASHION] : [])]);
       process.stdout.write(`deepcorrect serve ready in ${serve.readyMs.toFixed(0)} ms\n`);
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
       page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       // Long tasks on the renderer's main thread, recorded from the first frame.
       await page.addInitScript(() => {

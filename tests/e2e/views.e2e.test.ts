@@ -10,18 +10,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudyReport } from '../../shared/study.ts';
 import { startServe, type ServeProcess } from '../../bench/serve-process.ts';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../../bench/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SHOTS = 'out/e2e';
 
 declare global {
@@ -64,7 +54,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
     beforeAll(async () => {
       allowed = await mkdtemp(path.join(tmpdir(), 'dc-e2e-views-'));
       serve = await startServe(['--allow', allowed]);
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
       page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
       await page.addInitScript(() => {
         window.__longTasks = [];

@@ -10,18 +10,8 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServe, type ServeProcess } from '../../bench/serve-process.ts';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../../bench/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SHOTS = 'out/e2e';
 
 describe.skipIf(!existsSync(CHROMIUM))(`the Workspace start page in chromium (needs ${CHROMIUM})`, () => {
@@ -39,7 +29,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`the Workspace start page in chromium (ne
     serve = await startServe(['--allow', allowed], {
       DEEPCORRECT_DEMO_WORKSPACE: path.join(tmp, 'demo-workspace'),
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await mkdir(SHOTS, { recursive: true });
   });

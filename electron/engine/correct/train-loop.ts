@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../../shared/backends.ts';
 import type { DistortionSpec } from '../../../shared/distortions.ts';
 import { etaSeconds, type ProgressListener } from '../../../shared/progress.ts';
+import type { StudyEpoch } from '../../../shared/study.ts';
 import { imageSeed, mulberry32, shuffledIndices } from '../../../shared/random.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { loadImages, type LoadedImages } from '../data/load-images.ts';
@@ -79,20 +80,8 @@ export interface MixedTrainingOptions {
   resume?: boolean;
 }
 
-/** One epoch of mixed clean/distorted training. */
-export interface MixedEpoch {
-  epoch: number;
-  /** Running training loss and accuracy over the epoch (training mode, weights before each update). */
-  loss: number;
-  accuracy: number;
-  /** Validation top-1 per condition: clean first, then each level. */
-  valAccuracy: number[];
-  /** Mean of valAccuracy over clean plus every level: the selection criterion (the paper's tables). */
-  valMean: number;
-  learningRate: number;
-  seconds: number;
-  imagesPerSecond: number;
-}
+/** One epoch of mixed clean/distorted training: the record a study's report keeps per epoch. */
+export type MixedEpoch = StudyEpoch;
 
 export interface MixedTrainingResult {
   history: MixedEpoch[];
