@@ -229,7 +229,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await expect
         .poll(() => page.getByTestId('inspect-corrected').locator('option').count())
         .toBeGreaterThan(1);
-      await page.getByTestId('inspect-corrected').selectOption({ index: 1 });
+      await page.getByTestId('inspect-corrected').selectOption({ label: 'deepcorrect (cnn4+deepcorrect)' });
       await page.getByTestId('inspect-layer').selectOption('conv2');
       const corrected = page.getByTestId('map-corrected');
       await expect.poll(() => corrected.getAttribute('data-max'), { timeout: 20_000 }).toMatch(/\d/);
