@@ -25,6 +25,7 @@ const PATH_FIELDS: Partial<Record<RequestName, string[]>> = {
   'finetune.train': ['outDir'],
   'study.run': ['outDir', 'workspace'],
   'study.open': ['path'],
+  'rank.open': ['path'],
   'workspace.open': ['path'],
   'workspace.check': ['path'],
   'workspace.discard': ['path'],

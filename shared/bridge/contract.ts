@@ -402,6 +402,15 @@ export const CONTRACT = {
     }),
     output: ExperimentSchema,
   },
+  /**
+   * A saved filter ranking (a rankings/<id>.json artefact of a workspace, a study's ranking.json or the file of
+   * `deepcorrect rank --out`), read and checked against the ranking schema.
+   */
+  'rank.open': {
+    job: false,
+    input: z.strictObject({ path: PathSchema }),
+    output: z.object({ path: z.string(), ranking: RankingSchema }),
+  },
   /** A finished study's report.json and its self-contained report.html, from a study folder. */
   'study.open': {
     job: false,

@@ -146,7 +146,64 @@ describe('workspaces over the bridge', () => {
     expect(JSON.stringify(refused)).toMatch(/only interrupted ones are discarded/);
     const opened = await conn.ok<{ report: { models: unknown[] } }>('study.open', { path: report.outDir });
     expect(opened.report.models).toHaveLength(3);
+    // The study's ranking opens as a ranking.
+    const studyRanking = await conn.ok<{ ranking: { layers: { layer: string }[] } }>('rank.open', {
+      path: path.join(report.outDir, 'ranking.json'),
+    });
+    expect(studyRanking.ranking.layers.map((l) => l.layer)).toEqual(['conv1']);
   }, 240_000);
+
+  it('opens a saved ranking file and refuses a malformed one, naming the file and the field', async () => {
+    const folder = path.join(dir, 'allowed', 'rankings');
+    await mkdir(folder, { recursive: true });
+    const ranking = {
+      model: 'demo-cnn4',
+      dataset: 'demo',
+      method: 'proxy',
+      kind: 'blur',
+      levels: [1, 2],
+      seed: 1,
+      split: 'train',
+      perClass: 2,
+      rankingImages: 20,
+      layers: [
+        {
+          layer: 'conv1',
+          activation: 'conv1_relu',
+          filters: 3,
+          order: [2, 0, 1],
+          proxy: [0.1, 0.2, 0.9],
+          proxyOrder: [2, 1, 0],
+          seconds: 0.5,
+        },
+      ],
+      backend: 'cpu',
+      seconds: 1,
+    };
+    const good = path.join(folder, 'good.json');
+    await writeFile(good, JSON.stringify(ranking));
+    const opened = await conn.ok<{ path: string; ranking: typeof ranking }>('rank.open', { path: good });
+    expect(opened.path).toBe(good);
+    expect(opened.ranking).toEqual(ranking);
+
+    const bad = path.join(folder, 'bad.json');
+    const broken = { ...ranking, layers: [{ ...ranking.layers[0], order: 'first' }] };
+    await writeFile(bad, JSON.stringify(broken));
+    const refused = await conn.send('rank.open', { path: bad });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'engine' } });
+    const message = JSON.stringify(refused);
+    expect(message).toContain('bad.json');
+    expect(message).toContain('layers[0].order');
+
+    await writeFile(path.join(folder, 'text.json'), 'not json');
+    expect(JSON.stringify(await conn.send('rank.open', { path: path.join(folder, 'text.json') }))).toMatch(
+      /text\.json: not JSON/,
+    );
+    expect(await conn.send('rank.open', { path: '/etc/passwd' })).toMatchObject({
+      ok: false,
+      error: { code: 'not-allowed' },
+    });
+  });
 
   it('refuses workspaces outside the allowed folders', async () => {
     for (const [name, input] of [

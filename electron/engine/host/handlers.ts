@@ -13,6 +13,7 @@ import type { ModelRegistry } from './models.ts';
 import { evaluate } from '../eval/evaluate.ts';
 import { summarize } from '../models/registry.ts';
 import { oracleExperiment } from '../rank/experiment.ts';
+import { openRanking } from '../rank/open-ranking.ts';
 import { rankFilters } from '../rank/rank-filters.ts';
 import { runTraining } from '../train/run-training.ts';
 import { openStudy } from '../study/open-study.ts';
@@ -98,6 +99,8 @@ export const QUICK: QuickHandlers = {
   'inspect.activations': inspectActivations,
 
   'study.open': (input) => openStudy(input.path),
+
+  'rank.open': (input) => openRanking(input.path),
 
   'models.list': (_input, state) =>
     Promise.resolve({

@@ -1,24 +1,33 @@
 /**
- * Filter rankings (rank.filters jobs) and oracle experiments (rank.experiment jobs) of this session, by model:
- * the Ranking view starts and shows them, the Correction view takes its filter orders from them, and the
- * Inspector steps through filters in their order.
+ * Filter rankings (rank.filters jobs, and ranking files opened with rank.open) and oracle experiments
+ * (rank.experiment jobs) of this session, by model: the Ranking view starts and shows them, the Correction view
+ * takes its filter orders from them, and the Inspector steps through filters in their order. An opened file
+ * counts for a model once attached to it (a file names its model only by name).
  */
 import { defineStore } from 'pinia';
-import { computed } from 'vue';
+import { computed, markRaw, shallowRef } from 'vue';
 import type { JobInfo, RequestInput, RequestOutput } from '../../../shared/bridge/contract.ts';
 import type { DistortionKind } from '../../../shared/distortions.ts';
+import { useBridge } from '../bridge/inject.ts';
+import {
+  attachOpened,
+  finishedFor,
+  openedRun,
+  withOpened,
+  type OpenedRanking,
+  type RankingRunShape,
+} from '../lib/openedRankings.ts';
 import { useJobs } from './jobs.ts';
+import { useToasts } from './toasts.ts';
 
 export type RankInput = RequestInput<'rank.filters'>;
 export type Ranking = RequestOutput<'rank.filters'>;
 export type ExperimentInput = RequestInput<'rank.experiment'>;
 export type Experiment = RequestOutput<'rank.experiment'>;
 
-export interface RankingRun {
-  job: JobInfo;
-  input: RankInput;
-  result?: Ranking;
-}
+/** A job's ranking, or an attached ranking file's (with a stand-in job, status 'done', and its `path`). */
+export type RankingRun = RankingRunShape;
+export type { OpenedRanking };
 
 export interface ExperimentRun {
   job: JobInfo;
@@ -28,6 +37,8 @@ export interface ExperimentRun {
 
 export const useRankings = defineStore('rankings', () => {
   const jobs = useJobs();
+  const client = useBridge();
+  const toasts = useToasts();
 
   /** Every ranking job of the session, oldest first (their inputs and, once done, results). */
   const runs = computed<RankingRun[]>(() =>
@@ -50,17 +61,54 @@ export const useRankings = defineStore('rankings', () => {
       })),
   );
 
-  /** The newest finished ranking of a model (for a distortion kind, when given). */
+  /** Ranking files opened this session, oldest first (attached to a model or not). */
+  const opened = shallowRef<OpenedRanking[]>([]);
+
+  /** The opened files attached to a model, as runs. */
+  const openedRuns = computed<RankingRun[]>(() =>
+    opened.value.flatMap((o) => (o.modelId === undefined ? [] : [openedRun({ ...o, modelId: o.modelId })])),
+  );
+
+  /** The finished rankings of a model (for a distortion kind, when given), jobs' and files', oldest first. */
+  function finishedRunsFor(modelId: string, kind?: DistortionKind): RankingRun[] {
+    return finishedFor(runs.value, openedRuns.value, modelId, kind);
+  }
+
+  /** The newest finished ranking of a model (for a distortion kind, when given), a job's or an attached file's. */
   function latestFor(modelId: string, kind?: DistortionKind): RankingRun | undefined {
-    return runs.value
-      .filter((r) => r.result !== undefined && r.input.modelId === modelId)
-      .filter((r) => kind === undefined || r.input.spec.kind === kind)
-      .at(-1);
+    return finishedRunsFor(modelId, kind).at(-1);
   }
 
   /** A layer's filter order (most important first) from the newest finished ranking of the model. */
   function orderFor(modelId: string, layer: string, kind?: DistortionKind): number[] | undefined {
     return latestFor(modelId, kind)?.result?.layers.find((l) => l.layer === layer)?.order;
+  }
+
+  /**
+   * Opens a ranking file (rank.open) and attaches it to `modelId` when given; a file opened again replaces its
+   * earlier entry. Errors are shown as toasts; resolves to the entry, or undefined when it failed.
+   */
+  async function openFile(path: string, modelId?: string): Promise<OpenedRanking | undefined> {
+    try {
+      const out = await client.request('rank.open', { path });
+      const entry: OpenedRanking = {
+        source: 'file',
+        path: out.path,
+        ranking: markRaw(out.ranking),
+        openedAt: Date.now(),
+        ...(modelId === undefined ? {} : { modelId }),
+      };
+      opened.value = withOpened(opened.value, entry);
+      return entry;
+    } catch (error) {
+      toasts.error(error, `Opening the ranking ${path}`);
+      return undefined;
+    }
+  }
+
+  /** Attaches an opened file to another open model (undefined: to none). */
+  function attach(path: string, modelId: string | undefined): void {
+    opened.value = attachOpened(opened.value, path, modelId);
   }
 
   function latestExperimentFor(modelId: string): ExperimentRun | undefined {
@@ -75,5 +123,18 @@ export const useRankings = defineStore('rankings', () => {
     return jobs.startJob('rank.experiment', input);
   }
 
-  return { runs, experiments, latestFor, orderFor, latestExperimentFor, rank, experiment };
+  return {
+    runs,
+    experiments,
+    opened,
+    openedRuns,
+    finishedRunsFor,
+    latestFor,
+    orderFor,
+    latestExperimentFor,
+    rank,
+    experiment,
+    openFile,
+    attach,
+  };
 });
