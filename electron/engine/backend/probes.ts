@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../../shared/backends.ts';
+import { reason as oneLine } from '../io/file-error.ts';
 import { registerWasmKernels, WASM_KERNEL_NAMES } from './wasm/register.ts';
 import { registerConvGradient } from './conv-gradient.ts';
 
@@ -15,8 +16,7 @@ export function cpuDescription(): string {
 }
 
 function reason(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n')[0]?.slice(0, 200) ?? text;
+  return oneLine(error).slice(0, 200);
 }
 
 /** libtensorflow through tfjs-node-gpu or tfjs-node: optional packages that need a download to install. */

@@ -4,8 +4,4 @@ export class ModelError extends FileProblemError {
   override name = 'ModelError';
 }
 
-/** The message of an error thrown by a library, on one line. */
-export function reason(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n')[0] ?? text;
-}
+export { reason } from '../io/file-error.ts';

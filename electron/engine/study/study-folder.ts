@@ -2,20 +2,16 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StudyConfig } from '../../../shared/study.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
+import { FileProblemError } from '../io/file-error.ts';
 
 /** The study's own record of what it was asked: a resumed run must match it. */
 export const STUDY_FILE = 'study.json';
 /** Finished stages, one JSON each, written after everything the stage produced is on disk. */
 const STAGES_DIR = 'stages';
 
-export class StudyFolderError extends Error {
-  constructor(
-    readonly folder: string,
-    message: string,
-  ) {
-    super(`${folder}: ${message}`);
-    this.name = 'StudyFolderError';
-  }
+/** A study folder that cannot be used as asked: `${folder}: ${problem}`. */
+export class StudyFolderError extends FileProblemError {
+  override name = 'StudyFolderError';
 }
 
 async function entries(dir: string): Promise<string[] | undefined> {

@@ -1,13 +1,8 @@
-/** A workspace problem the user can act on; the message starts with the file concerned. */
-export class WorkspaceError extends Error {
-  constructor(
-    readonly file: string,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(`${file}: ${message}`, options);
-    this.name = 'WorkspaceError';
-  }
+import { FileProblemError } from '../io/file-error.ts';
+
+/** A workspace problem the user can act on: `${file}: ${problem}`. */
+export class WorkspaceError extends FileProblemError {
+  override name = 'WorkspaceError';
 }
 
-export const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+export { reason } from '../io/file-error.ts';
