@@ -144,7 +144,8 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
   }
 
   const baseline = await stage('baseline', 'baseline evaluation', (p) => test(base.model, p));
-  const ranking = await stage('ranking', `${config.rankMethod} ranking`, async (p) => {
+  // The ranking lives in ranking.json (the format of `deepcorrect rank --out`), not also in the stage record.
+  await stage('ranking', `${config.rankMethod} ranking`, async (p) => {
     const r: RankingResult = await rankFilters({
       model: base.model,
       dataset,
@@ -159,8 +160,9 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
       onProgress: p,
     });
     await folder.writeJson('ranking.json', r);
-    return r;
+    return null;
   });
+  const ranking = await folder.readJson<RankingResult>('ranking.json');
   const plan = planFromRanking(ranking, config.beta, config.layers);
   const common: MixedTrainingOptions = {
     dataset,

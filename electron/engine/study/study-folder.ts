@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StudyConfig } from '../../../shared/study.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
-import { FileProblemError } from '../io/file-error.ts';
+import { FileProblemError, reason } from '../io/file-error.ts';
 
 /** The study's own record of what it was asked: a resumed run must match it. */
 export const STUDY_FILE = 'study.json';
@@ -81,6 +81,17 @@ export class StudyFolder {
 
   async writeJson(name: string, value: unknown): Promise<void> {
     await this.writeText(name, `${JSON.stringify(value, null, 1)}\n`);
+  }
+
+  async readJson<T>(name: string): Promise<T> {
+    try {
+      return JSON.parse(await readFile(this.path(name), 'utf8')) as T;
+    } catch (error) {
+      throw new StudyFolderError(
+        this.dir,
+        `${name} is unreadable (${reason(error)}): resume or start the study afresh`,
+      );
+    }
   }
 
   async writeText(name: string, text: string): Promise<void> {
