@@ -310,7 +310,7 @@ export default defineConfig(
   // Node-side code: the CLI launcher, the Electron main process and engine, tests, benchmarks, tool configs.
   {
     name: 'deepcorrect/node-globals',
-    files: ['bin/**', 'electron/**', 'tests/**', 'bench/**', '*.config.{js,mjs,cjs,ts,mts}'],
+    files: ['bin/**', 'scripts/**', 'electron/**', 'tests/**', 'bench/**', '*.config.{js,mjs,cjs,ts,mts}'],
     languageOptions: { globals: { ...globals.node } },
   },
 

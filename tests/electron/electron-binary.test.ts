@@ -9,6 +9,7 @@ const dirs: string[] = [];
 function fakeElectron(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'dc-electron-pkg-'));
   dirs.push(dir);
+  writeFileSync(path.join(dir, 'package.json'), '{"name":"electron"}');
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), content);
