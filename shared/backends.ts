@@ -15,6 +15,8 @@ export interface BackendProbe {
   device?: string;
   /** Why it is unavailable, or a note on how it runs (e.g. which package provided it). */
   detail: string;
+  /** True when the device is a software GPU adapter (it runs on the CPU): refused unless allowed for tests. */
+  software?: boolean;
 }
 
 /** The backend the engine settled on and how it got there; shown in the UI and in every report. */

@@ -6,6 +6,15 @@ import {
   probeAll,
   selectBackend,
 } from '../../electron/engine/backend/ladder.ts';
+import {
+  adapterName,
+  refusal,
+  softwareAllowed,
+  softwareReason,
+  type AdapterFacts,
+} from '../../electron/engine/backend/adapter-info.ts';
+import { driversToHide, quietVulkanEnv, verboseRequested } from '../../electron/engine/backend/dawn-probe.ts';
+import { classifyGpuMessage, gpuJobError } from '../../electron/engine/backend/gpu-errors.ts';
 
 describe('backend ladder', () => {
   it('rejects an unknown backend name, listing the valid ones', async () => {
@@ -58,8 +67,100 @@ describe('backend ladder', () => {
     const { probes } = await probeAll({ env: {} });
     const missing = probes.find((p) => !p.available);
     if (missing === undefined) return; // every backend runs on this machine: nothing to refuse
-    await expect(selectBackend({ forced: missing.name })).rejects.toThrow(
-      new RegExp(`backend ${missing.name} \\(forced by --backend\\) cannot run here`),
+    await expect(selectBackend({ forced: missing.name, env: {} })).rejects.toThrow(
+      new RegExp(
+        `backend ${missing.name} \\(forced by --backend\\) cannot run here: .*; use --backend wasm instead`,
+      ),
     );
+  });
+});
+
+describe('software adapters and GPU failure messages', () => {
+  const facts = (over: Partial<AdapterFacts>): AdapterFacts => ({
+    vendor: '',
+    architecture: '',
+    device: '',
+    description: '',
+    ...over,
+  });
+
+  it('knows software adapters by Dawn’s fallback flag and by name, and hardware ones by neither', () => {
+    // Dawn's reports: SwiftShader (measured here), lavapipe (Mesa's llvmpipe Vulkan), the null backend.
+    const swiftshader = facts({
+      vendor: 'google',
+      architecture: 'swiftshader',
+      device: 'swiftshader-device-subzero-',
+      description: 'SwiftShader driver 5.0.0',
+      isFallbackAdapter: true,
+    });
+    expect(softwareReason(swiftshader)).toBe('SwiftShader is a software renderer');
+    expect(adapterName(swiftshader)).toBe(
+      'SwiftShader driver 5.0.0 (google, swiftshader, swiftshader-device-subzero-)',
+    );
+    expect(softwareReason(facts({ vendor: 'mesa', device: 'llvmpipe (LLVM 15.0.6, 256 bits)' }))).toMatch(
+      /lavapipe/,
+    );
+    expect(softwareReason(facts({ device: 'null-backend' }))).toMatch(/null backend/);
+    expect(softwareReason(facts({ vendor: 'acme', device: 'cpu-gpu', isFallbackAdapter: true }))).toMatch(
+      /fallback \(CPU\) adapter/,
+    );
+    expect(softwareReason(facts({}))).toMatch(/no vendor or device/);
+    const nvidia = facts({
+      vendor: 'nvidia',
+      architecture: 'hopper',
+      device: 'NVIDIA H200',
+      isFallbackAdapter: false,
+    });
+    expect(softwareReason(nvidia)).toBeUndefined();
+    expect(refusal(swiftshader, 'x')).toMatch(
+      /refused: it runs on the CPU \(x\); set DEEPCORRECT_ALLOW_SOFTWARE_GPU=1/,
+    );
+  });
+
+  it('reads DEEPCORRECT_ALLOW_SOFTWARE_GPU and DEEPCORRECT_VERBOSE as switches', () => {
+    expect(softwareAllowed({ DEEPCORRECT_ALLOW_SOFTWARE_GPU: '1' })).toBe(true);
+    expect(softwareAllowed({ DEEPCORRECT_ALLOW_SOFTWARE_GPU: '0' })).toBe(false);
+    expect(softwareAllowed({})).toBe(false);
+    expect(verboseRequested({ DEEPCORRECT_VERBOSE: 'true' })).toBe(true);
+    expect(verboseRequested({})).toBe(false);
+  });
+
+  it('quietens the Vulkan stack only where the user did not choose otherwise', () => {
+    const quiet = { verbose: false, hideDrivers: ['*lvp_icd*', '*swiftshader*'] };
+    expect(quietVulkanEnv({}, quiet)).toEqual({
+      NODEVICE_SELECT: '1',
+      VK_LOADER_DRIVERS_DISABLE: '*lvp_icd*,*swiftshader*',
+    });
+    expect(
+      quietVulkanEnv({ MESA_VK_DEVICE_SELECT: '10de:2335', VK_LOADER_DRIVERS_SELECT: '*nvidia*' }, quiet),
+    ).toEqual({});
+    expect(quietVulkanEnv({}, { ...quiet, verbose: true })).toEqual({});
+    expect(quietVulkanEnv({}, { verbose: false, hideDrivers: [] })).toEqual({ NODEVICE_SELECT: '1' });
+    // Once an adapter is chosen, the other CPU drivers are hidden, never its own.
+    expect(driversToHide(facts({ vendor: 'nvidia', device: 'NVIDIA H200' }))).toEqual([
+      '*swiftshader*',
+      '*lvp_icd*',
+    ]);
+    expect(driversToHide(facts({ vendor: 'google', description: 'SwiftShader driver 5.0.0' }))).toEqual([
+      '*lvp_icd*',
+    ]);
+  });
+
+  it('recognises lost-device and out-of-memory messages, and only on the webgpu backend', () => {
+    expect(classifyGpuMessage('Device is lost')).toBe('lost');
+    expect(classifyGpuMessage('VK_ERROR_OUT_OF_DEVICE_MEMORY while allocating')).toBe('out-of-memory');
+    expect(
+      classifyGpuMessage('Buffer size (1200000000) exceeds the max buffer size limit (1073741824).'),
+    ).toBe('out-of-memory');
+    expect(classifyGpuMessage('Cannot read properties of undefined')).toBeUndefined();
+    const error = gpuJobError(new Error('Out of memory (while creating a buffer)'), {
+      step: 'deepcorrect train',
+      backend: 'webgpu',
+    });
+    expect(error?.message).toMatch(
+      /^the GPU could not allocate memory during deepcorrect train on the webgpu backend \(GPU\): Out of memory .*--backend wasm/,
+    );
+    expect(gpuJobError(new Error('out of memory'), { step: 'train', backend: 'wasm' })).toBeUndefined();
+    expect(gpuJobError(undefined, { step: 'train', backend: 'webgpu' })).toBeUndefined();
   });
 });

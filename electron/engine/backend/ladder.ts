@@ -14,6 +14,7 @@ export const BACKEND_ENV = 'DEEPCORRECT_BACKEND';
 export interface SelectOptions {
   /** A backend to use instead of the ladder (from --backend); DEEPCORRECT_BACKEND is read when absent. */
   forced?: string | undefined;
+  /** Where DEEPCORRECT_BACKEND, DEEPCORRECT_ALLOW_SOFTWARE_GPU and DEEPCORRECT_VERBOSE are read (process.env). */
   env?: NodeJS.ProcessEnv;
   /** Where fallbacks are reported ("webgpu unavailable: …, trying wasm"). */
   log?: (line: string) => void;
@@ -21,6 +22,13 @@ export interface SelectOptions {
 
 export class BackendError extends Error {
   override name = 'BackendError';
+  constructor(
+    message: string,
+    /** What the probe found, when the error comes from choosing (doctor still shows it). */
+    readonly probes: BackendProbe[] = [],
+  ) {
+    super(message);
+  }
 }
 
 /** Validates a user-given backend name, with an error that lists the valid ones. */
@@ -50,9 +58,19 @@ function resolveForced(options: SelectOptions): { name: BackendName; source: str
 }
 
 function toProbe(name: BackendName, outcome: ProbeOutcome): BackendProbe {
-  return outcome.ok
+  const probe: BackendProbe = outcome.ok
     ? { name, available: true, device: outcome.device, detail: outcome.detail }
     : { name, available: false, detail: outcome.detail };
+  if (outcome.software === true) probe.software = true;
+  return probe;
+}
+
+/** The backend to try instead of a forced one that cannot run: wasm ships in the package and runs anywhere. */
+function instead(name: BackendName, source: string): string {
+  if (name === 'cpu') return '';
+  const other = name === 'wasm' ? 'cpu' : 'wasm';
+  const how = source === BACKEND_ENV ? `${BACKEND_ENV}=${other}` : `--backend ${other}`;
+  return `; use ${how} instead, or leave the backend unset to let the engine choose`;
 }
 
 function choose(
@@ -64,11 +82,14 @@ function choose(
   if (chosen === undefined) {
     throw new BackendError(
       `no backend could initialise: ${probes.map((p) => `${p.name}: ${p.detail}`).join('; ')}`,
+      probes,
     );
   }
   if (!chosen.available) {
     throw new BackendError(
-      `backend ${chosen.name} (forced by ${forced?.source}) cannot run here: ${chosen.detail}`,
+      `backend ${chosen.name} (forced by ${forced?.source}) cannot run here: ${chosen.detail}` +
+        (forced === undefined ? '' : instead(chosen.name, forced.source)),
+      probes,
     );
   }
   const skipped = probes.slice(0, probes.indexOf(chosen)).map((p) => p.name);
@@ -94,10 +115,12 @@ function choose(
  */
 export async function selectBackend(options: SelectOptions = {}): Promise<BackendChoice> {
   const forced = resolveForced(options);
-  if (forced !== undefined) return choose([toProbe(forced.name, await prepareBackend(forced.name))], forced);
+  const env = options.env ?? process.env;
+  if (forced !== undefined)
+    return choose([toProbe(forced.name, await prepareBackend(forced.name, env))], forced);
   const probes: BackendProbe[] = [];
   for (const name of BACKEND_NAMES) {
-    const probe = toProbe(name, await prepareBackend(name));
+    const probe = toProbe(name, await prepareBackend(name, env));
     probes.push(probe);
     if (probe.available) return choose(probes, undefined);
     options.log?.(`backend ${name} unavailable: ${probe.detail}; trying the next`);
@@ -110,8 +133,9 @@ export async function probeAll(
   options: SelectOptions = {},
 ): Promise<{ probes: BackendProbe[]; choice: BackendChoice }> {
   const forced = resolveForced(options);
+  const env = options.env ?? process.env;
   const probes: BackendProbe[] = [];
-  for (const name of BACKEND_NAMES) probes.push(toProbe(name, await prepareBackend(name)));
+  for (const name of BACKEND_NAMES) probes.push(toProbe(name, await prepareBackend(name, env)));
   const choice = choose(probes, forced);
   await tf.setBackend(choice.name);
   return { probes, choice };

@@ -2,13 +2,25 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { BackendName } from '../../../shared/backends.ts';
 import { reason as oneLine } from '../io/file-error.ts';
 import { registerWasmKernels, WASM_KERNEL_NAMES } from './wasm/register.ts';
 import { registerConvGradient } from './conv-gradient.ts';
+import { ALLOW_SOFTWARE_ENV, adapterName, refusal, softwareAllowed, softwareReason } from './adapter-info.ts';
+import {
+  driversToHide,
+  queryAdapter,
+  quietVulkanEnv,
+  verboseRequested,
+  type AdapterQuery,
+} from './dawn-probe.ts';
+import { clearGpuFault, gpuFault, unwatchGpuDevice, watchGpuDevice } from './gpu-errors.ts';
 
 /** The outcome of making one backend ready: the device it runs on, or why it cannot run. */
-export type ProbeOutcome = { ok: true; device: string; detail: string } | { ok: false; detail: string };
+export type ProbeOutcome =
+  | { ok: true; device: string; detail: string; software?: boolean }
+  | { ok: false; detail: string; software?: boolean };
 
 export function cpuDescription(): string {
   const model = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
@@ -42,9 +54,13 @@ async function prepareTensorflow(): Promise<ProbeOutcome> {
 }
 
 interface WebGpuState {
+  /** The adapter's name as the choice shows it, for GPU failure messages. */
+  device: string;
+  hadNavigator: boolean;
   release: () => void;
 }
 let webgpu: WebGpuState | undefined;
+let dawnGpu: GPU | undefined;
 
 /** Dawn on Linux needs the Vulkan loader; without it, it prints a native warning and finds nothing. */
 function vulkanLoaderMissing(): boolean {
@@ -61,35 +77,89 @@ function vulkanLoaderMissing(): boolean {
   return !dirs.some((dir) => existsSync(path.join(dir, 'libvulkan.so.1')));
 }
 
-/** WebGPU through Dawn's Node bindings (the `webgpu` package), only when a GPU adapter exists. */
-async function prepareWebgpu(): Promise<ProbeOutcome> {
+/** The adapter does not change while the process runs: one child probe per environment is enough. */
+const adapterQueries = new Map<string, Promise<AdapterQuery>>();
+
+function cachedQuery(verbose: boolean): Promise<AdapterQuery> {
+  const key = JSON.stringify([
+    verbose,
+    Object.entries(process.env).filter(([k]) => /^(VK_|DAWN|MESA|NODEVICE|LD_)/.test(k)),
+  ]);
+  let query = adapterQueries.get(key);
+  if (query === undefined) {
+    query = queryAdapter(process.env, verbose);
+    adapterQueries.set(key, query);
+  }
+  return query;
+}
+
+/** Dawn's lines from the probe: shown as they were with --verbose, else counted in the detail. */
+function dawnLines(stderr: string[], verbose: boolean): string {
+  if (stderr.length === 0) return '';
+  if (verbose) {
+    process.stderr.write(`${stderr.join('\n')}\n`);
+    return '';
+  }
+  return ` (Dawn wrote ${stderr.length} line${stderr.length === 1 ? '' : 's'} on stderr; --verbose shows them)`;
+}
+
+/**
+ * WebGPU through Dawn's Node bindings (the `webgpu` package), only on a hardware GPU adapter, or on a
+ * software one when DEEPCORRECT_ALLOW_SOFTWARE_GPU=1 (tests on CPU-only machines).
+ */
+async function prepareWebgpu(env: NodeJS.ProcessEnv): Promise<ProbeOutcome> {
   if (vulkanLoaderMissing())
     return { ok: false, detail: 'no Vulkan loader (libvulkan.so.1) installed, so no GPU adapter' };
-  let mod: typeof import('webgpu');
-  try {
-    mod = await import('webgpu');
-  } catch (error) {
-    return { ok: false, detail: `the webgpu package did not load: ${reason(error)}` };
-  }
-  const gpu = mod.create([]);
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (adapter === null)
-    return { ok: false, detail: 'Dawn found no GPU adapter (software Vulkan is not accepted)' };
-  const info = adapter.info;
-  const device = [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(' ');
+  const verbose = verboseRequested(env);
+  const query = await cachedQuery(verbose);
+  const hidden = dawnLines(query.stderr, verbose);
+  if (!query.ok) return { ok: false, detail: `${query.detail}${hidden}` };
+  const info = query.adapter;
+  if (info === null) return { ok: false, detail: `Dawn found no GPU adapter${hidden}` };
+  const software = softwareReason(info);
+  if (software !== undefined && !softwareAllowed(env))
+    return { ok: false, software: true, detail: refusal(info, software) };
+
+  Object.assign(process.env, quietVulkanEnv(process.env, { verbose, hideDrivers: driversToHide(info) }));
+  const mod = await import('webgpu');
+  // One Dawn instance per process. With a new instance per probe, the test process aborted ("The futex
+  // facility returned an unexpected error code") once the first, whose device tfjs still used, was dropped.
+  dawnGpu ??= mod.create([]);
+  const gpu = dawnGpu;
   const g = globalThis as { navigator?: unknown };
-  const hadNavigator = 'navigator' in g;
+  // A second probe must not take the navigator the first one set for the user's own.
+  const hadNavigator = webgpu?.hadNavigator ?? 'navigator' in g;
   // The webgpu backend registers itself only if navigator.gpu exists when it is imported.
   Object.assign(globalThis, mod.globals);
   Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   await import('@tensorflow/tfjs-backend-webgpu');
+  const device =
+    software === undefined
+      ? adapterName(info)
+      : `${adapterName(info)} (software adapter on the CPU, allowed by ${ALLOW_SOFTWARE_ENV})`;
   webgpu = {
+    device,
+    hadNavigator,
     // Node keeps running while navigator holds the GPU.
     release: () => {
       if (!hadNavigator) delete g.navigator;
     },
   };
-  return { ok: true, device: device || 'GPU', detail: 'Dawn (webgpu package)' };
+  return {
+    ok: true,
+    device,
+    detail: 'Dawn (webgpu package)',
+    ...(software === undefined ? {} : { software: true }),
+  };
+}
+
+/**
+ * Runs each time tfjs's webgpu backend has initialised on a device: the one place for work that needs the
+ * live backend. The project's WGSL kernels get registered here.
+ */
+function afterWebgpuReady(): void {
+  const backend = tf.backend() as WebGPUBackend;
+  watchGpuDevice(backend.device, webgpu?.device ?? 'GPU');
 }
 
 async function prepareWasm(): Promise<ProbeOutcome> {
@@ -110,7 +180,7 @@ function prepareCpu(): Promise<ProbeOutcome> {
   });
 }
 
-const PREPARE: Record<BackendName, () => Promise<ProbeOutcome>> = {
+const PREPARE: Record<BackendName, (env: NodeJS.ProcessEnv) => Promise<ProbeOutcome>> = {
   tensorflow: prepareTensorflow,
   webgpu: prepareWebgpu,
   wasm: prepareWasm,
@@ -121,11 +191,14 @@ const PREPARE: Record<BackendName, () => Promise<ProbeOutcome>> = {
  * Loads a backend's package and checks it can run here, then asks tfjs to initialise it.
  * Never throws for an unavailable backend: the outcome says why.
  */
-export async function prepareBackend(name: BackendName): Promise<ProbeOutcome> {
+export async function prepareBackend(
+  name: BackendName,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ProbeOutcome> {
   registerConvGradient();
   let outcome: ProbeOutcome;
   try {
-    outcome = await PREPARE[name]();
+    outcome = await PREPARE[name](env);
   } catch (error) {
     return { ok: false, detail: `failed to load: ${reason(error)}` };
   }
@@ -136,11 +209,41 @@ export async function prepareBackend(name: BackendName): Promise<ProbeOutcome> {
   } catch (error) {
     return { ok: false, detail: `${outcome.detail}, but initialisation failed: ${reason(error)}` };
   }
+  if (name === 'webgpu') afterWebgpuReady();
   return outcome;
 }
 
 /** Frees what a backend holds outside tfjs (the GPU handle), so Node can exit. */
 export function releaseBackends(): void {
+  unwatchGpuDevice();
   webgpu?.release();
   webgpu = undefined;
+}
+
+/**
+ * Clears a recorded GPU failure once the job it failed has ended. A lost device cannot be used again, so
+ * the webgpu backend is rebuilt on a fresh device (a driver reset leaves the GPU usable); where that fails,
+ * the engine moves to wasm so that later jobs still run. Returns what it did, for the log.
+ */
+export async function recoverFromGpuFault(): Promise<string | undefined> {
+  const fault = gpuFault();
+  if (fault === undefined) return undefined;
+  clearGpuFault();
+  if (fault.kind !== 'lost' || tf.getBackend() !== 'webgpu') return undefined;
+  const factory = tf.findBackendFactory('webgpu');
+  unwatchGpuDevice();
+  tf.removeBackend('webgpu');
+  try {
+    tf.registerBackend('webgpu', factory, 3);
+    if (await tf.setBackend('webgpu')) {
+      afterWebgpuReady();
+      return 'the webgpu backend restarted on a new GPU device after the loss';
+    }
+  } catch {
+    // fall through to wasm
+  }
+  const wasm = await prepareBackend('wasm');
+  return wasm.ok
+    ? 'the GPU could not restart after the loss: the engine now runs on wasm'
+    : `the GPU could not restart after the loss and wasm failed too: ${wasm.detail}`;
 }

@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { VERBOSE_ENV } from '../backend/dawn-probe.ts';
+import { gpuJobError, onGpuFault } from '../backend/gpu-errors.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerDataset } from './commands/dataset.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -14,6 +16,9 @@ import { registerTrain } from './commands/train.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerWorkspace } from './commands/workspace.ts';
 
+/** The command running, for GPU failure messages. */
+let step = 'deepcorrect';
+
 /** `deepcorrect`: every engine operation from the command line, for scripted studies and tests. */
 export function buildProgram(): Command {
   const program = new Command('deepcorrect')
@@ -23,7 +28,15 @@ export function buildProgram(): Command {
     .option(
       '--backend <name>',
       'force a backend: tensorflow, webgpu, wasm or cpu (or set DEEPCORRECT_BACKEND)',
-    );
+    )
+    .option('--verbose', `also show Dawn's and the Vulkan driver's own messages (or set ${VERBOSE_ENV}=1)`);
+  program.hook('preAction', (root, action) => {
+    // The engine reads this wherever it loads Dawn, in this process and in the processes it starts.
+    if (root.opts<{ verbose?: boolean }>().verbose === true) process.env[VERBOSE_ENV] = '1';
+    const names: string[] = [];
+    for (let c: Command | null = action; c !== null && c !== root; c = c.parent) names.unshift(c.name());
+    step = `deepcorrect ${names.join(' ')}`;
+  });
   registerDoctor(program);
   registerBench(program);
   registerDemo(program);
@@ -41,10 +54,20 @@ export function buildProgram(): Command {
   return program;
 }
 
+const gpuFailure = (error: unknown) => gpuJobError(error, { step });
+
+// A failed GPU allocation does not throw: the ops go on returning zeros. So any GPU failure ends the command
+// at once; files are written atomically, so nothing half-written stays behind.
+onGpuFault(() => {
+  process.stderr.write(`deepcorrect: ${gpuFailure(undefined)?.message ?? 'GPU failure'}\n`);
+  process.exit(1);
+});
+
 const program = buildProgram();
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  process.stderr.write(`deepcorrect: ${error instanceof Error ? error.message : String(error)}\n`);
+  const message = gpuFailure(error)?.message ?? (error instanceof Error ? error.message : String(error));
+  process.stderr.write(`deepcorrect: ${message}\n`);
   process.exitCode = 1;
 }

@@ -1,5 +1,7 @@
 import type { JobInfo } from '../../../shared/bridge/contract.ts';
 import type { Progress } from '../../../shared/progress.ts';
+import { gpuJobError, onGpuFault } from '../backend/gpu-errors.ts';
+import { recoverFromGpuFault } from '../backend/probes.ts';
 
 export interface JobContext {
   signal: AbortSignal;
@@ -82,17 +84,26 @@ export class JobQueue {
         this.publish({ ...entry.info });
       },
     };
+    // A GPU failure (lost device, out of memory) stops the job at its next batch like a cancel, then fails it.
+    const stopWatching = onGpuFault(() => entry.abort.abort());
+    const step = (): string => `job "${entry.info.title}", step "${entry.info.progress?.stage ?? 'start'}"`;
     try {
       const result = await entry.run(context);
-      this.finish(entry, { status: 'done', result });
+      const gpu = gpuJobError(undefined, { step: step() });
+      if (gpu === undefined) this.finish(entry, { status: 'done', result });
+      else this.finish(entry, { status: 'failed', error: `${gpu.message}${await recovered()}` });
     } catch (error) {
-      if (entry.abort.signal.aborted) this.finish(entry, { status: 'cancelled' });
+      const gpu = gpuJobError(error, { step: step() });
+      if (gpu !== undefined)
+        this.finish(entry, { status: 'failed', error: `${gpu.message}${await recovered()}` });
+      else if (entry.abort.signal.aborted) this.finish(entry, { status: 'cancelled' });
       else
         this.finish(entry, {
           status: 'failed',
           error: error instanceof Error ? error.message : String(error),
         });
     } finally {
+      stopWatching();
       this.running = undefined;
       void this.pump();
     }
@@ -102,4 +113,10 @@ export class JobQueue {
     entry.info = { ...entry.info, ...end, endedAt: Date.now() };
     this.publish({ ...entry.info });
   }
+}
+
+/** Makes the engine usable again after a GPU failure; what it did, as a sentence to append to the job's error. */
+async function recovered(): Promise<string> {
+  const done = await recoverFromGpuFault();
+  return done === undefined ? '' : `. Then ${done}`;
 }

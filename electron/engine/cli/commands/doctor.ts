@@ -1,6 +1,18 @@
 import type { Command } from 'commander';
-import { probeAll } from '../../backend/ladder.ts';
+import type { BackendProbe } from '../../../../shared/backends.ts';
+import { BackendError, probeAll } from '../../backend/ladder.ts';
 import { releaseBackends } from '../../backend/probes.ts';
+
+/** One row per backend; a software GPU adapter shows as refused rather than missing. */
+function table(probes: BackendProbe[]): string[] {
+  const lines = ['backend      available  device / reason'];
+  for (const p of probes) {
+    const available = p.available ? 'yes' : p.software === true ? 'refused' : 'no';
+    const text = p.available ? `${p.device} (${p.detail})` : p.detail;
+    lines.push(`${p.name.padEnd(12)} ${available.padEnd(10)} ${text}`);
+  }
+  return lines;
+}
 
 export function registerDoctor(program: Command): void {
   program
@@ -9,21 +21,23 @@ export function registerDoctor(program: Command): void {
     .option('--json', 'print one JSON object instead of a table')
     .action(async (opts: { json?: boolean }) => {
       const { backend } = program.opts<{ backend?: string }>();
-      const { probes, choice } = await probeAll({
-        forced: backend,
-        log: (l) => process.stderr.write(`${l}\n`),
-      });
-      releaseBackends();
+      let found: Awaited<ReturnType<typeof probeAll>>;
+      try {
+        found = await probeAll({ forced: backend, log: (l) => process.stderr.write(`${l}\n`) });
+      } catch (error) {
+        // A forced backend that cannot run: the table still says what can.
+        if (error instanceof BackendError && error.probes.length > 0 && opts.json !== true)
+          process.stdout.write(`${table(error.probes).join('\n')}\n\n`);
+        throw error;
+      } finally {
+        releaseBackends();
+      }
+      const { probes, choice } = found;
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(choice)}\n`);
         return;
       }
-      const lines = ['backend      available  device / reason'];
-      for (const p of probes) {
-        lines.push(
-          `${p.name.padEnd(12)} ${(p.available ? 'yes' : 'no').padEnd(10)} ${p.available ? `${p.device} (${p.detail})` : p.detail}`,
-        );
-      }
+      const lines = table(probes);
       lines.push(
         '',
         `chosen: ${choice.name} (${choice.reason})`,
