@@ -336,6 +336,22 @@ export default defineConfig(
     rules: forbidImports([ELECTRON, ...ENGINE_NO_RENDERER]),
   },
 
+  // electron/: no synchronous tensor reads. tfjs-backend-webgpu implements them with an OffscreenCanvas, which
+  // Node lacks, so they throw on a GPU; electron/engine/backend/read.ts reads asynchronously instead.
+  {
+    name: 'deepcorrect/no-sync-reads',
+    files: ['electron/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['dataSync', 'arraySync', 'bufferSync'].map((property) => ({
+          property,
+          message: `${property}() fails on the webgpu backend in Node (no OffscreenCanvas): await a read from electron/engine/backend/read.ts.`,
+        })),
+      ],
+    },
+  },
+
   // renderer/: browser code; only shared/ and browser libraries.
   {
     name: 'deepcorrect/boundary-renderer',

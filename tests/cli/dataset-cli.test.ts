@@ -85,7 +85,7 @@ describe('deepcorrect dataset and distort', () => {
       for await (const b of source.batches('test', { batchSize: 1, indices: [index] })) clean = b.images;
       const t = tf.tensor4d(Float32Array.from(clean ?? []), [1, 28, 28, 1]);
       const d = distortBatch(t, { kind: 'noise', level: 20 }, { seed: 5, ids: [index] });
-      const expected = toUint8(d);
+      const expected = await toUint8(d);
       tf.dispose([t, d]);
       expect(await pixels(path.join(classDir, files[0] as string))).toEqual(expected);
     } finally {
@@ -115,7 +115,7 @@ describe('deepcorrect dataset and distort', () => {
     expect([meta.width, meta.height, meta.channels]).toEqual([40, 24, 3]);
     const t = tf.tensor4d(Float32Array.from(raw), [1, 24, 40, 3]);
     const d = distortBatch(t, { kind: 'blur', level: 1.5 }, { seed: 0, ids: [0] });
-    const expected = toUint8(d);
+    const expected = await toUint8(d);
     tf.dispose([t, d]);
     expect(await pixels(out)).toEqual(expected);
   });

@@ -98,7 +98,7 @@ describe('activationMaps on a seeded cnn4', () => {
   it('an identity corrected model reproduces the distorted maps exactly; a perturbed unit only its filters', async () => {
     const spec = { kind: 'blur' as const, level: 1.5 };
     const chosen = [3, 0, 7, 12];
-    const corrected = buildCorrectedModel(base, [{ layer: 'conv1', filters: chosen }], { seed: 2 });
+    const corrected = await buildCorrectedModel(base, [{ layer: 'conv1', filters: chosen }], { seed: 2 });
     const before = tf.memory().numTensors;
     const identity = await activationMaps({ ...common, base, corrected, layer: 'conv1', spec });
     expect(identity.correctedSource).toBe('unit');
@@ -136,7 +136,7 @@ describe('activationMaps on a seeded cnn4', () => {
   });
 
   it('pre-activation on a fused conv reads the map after dc_<layer>_act', async () => {
-    const corrected = buildCorrectedModel(base, [{ layer: 'conv2', filters: [1, 2] }], {
+    const corrected = await buildCorrectedModel(base, [{ layer: 'conv2', filters: [1, 2] }], {
       seed: 2,
       placement: 'pre-activation',
     });
@@ -225,7 +225,7 @@ describe('activationMaps on resnet8', () => {
       expect(clean.distorted).toEqual(clean.clean);
     }
     for (const placement of ['post-activation', 'pre-activation'] as const) {
-      const corrected = buildCorrectedModel(base, [{ layer: 'conv2', filters: [0, 1, 2] }], {
+      const corrected = await buildCorrectedModel(base, [{ layer: 'conv2', filters: [0, 1, 2] }], {
         seed: 1,
         placement,
       });

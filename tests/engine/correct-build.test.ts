@@ -49,9 +49,9 @@ describe('buildCorrectedModel', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('with identity units predicts exactly as the base cnn4 and trains only the units', () => {
+  it('with identity units predicts exactly as the base cnn4 and trains only the units', async () => {
     const before = tf.memory().numTensors;
-    const model = buildCorrectedModel(cnn4, plan, { seed: 1, zeroInit: true });
+    const model = await buildCorrectedModel(cnn4, plan, { seed: 1, zeroInit: true });
     const x = inputs([28, 28, 1], 4, 2);
     expect(run(model, x)).toEqual(run(cnn4, x));
     const summary = summarize(model);
@@ -65,8 +65,8 @@ describe('buildCorrectedModel', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('changes only the corrected channels of the corrected map', () => {
-    const model = buildCorrectedModel(cnn4, plan, { seed: 3, zeroInit: false });
+  it('changes only the corrected channels of the corrected map', async () => {
+    const model = await buildCorrectedModel(cnn4, plan, { seed: 3, zeroInit: false });
     const x = inputs([28, 28, 1], 2, 5);
     const base = layerOutput(cnn4, 'conv1', x);
     const corrected = layerOutput(model, 'dc_conv1_add', x);
@@ -83,7 +83,7 @@ describe('buildCorrectedModel', () => {
   });
 
   it('saves with provenance and reloads to the same predictions', async () => {
-    const model = buildCorrectedModel(cnn4, plan, { seed: 4, zeroInit: false });
+    const model = await buildCorrectedModel(cnn4, plan, { seed: 4, zeroInit: false });
     const { metadata: baseMeta } = await loadModel(demoModelDir());
     const metadata = correctedMetadata(model, baseMeta, {
       baseModel: demoModelDir(),
@@ -110,7 +110,7 @@ describe('buildCorrectedModel', () => {
     plain.dispose();
   });
 
-  it('corrects resnet8 (block outputs and batch norm) within 1e-6 of the base at identity', () => {
+  it('corrects resnet8 (block outputs and batch norm) within 1e-6 of the base at identity', async () => {
     const resnet = buildModel('resnet8', { inputShape: [16, 16, 3], classes: 5, seed: 4 });
     const ranking = {
       layers: summarize(resnet).convLayers.map((c) => ({
@@ -121,7 +121,7 @@ describe('buildCorrectedModel', () => {
     };
     const resPlan = planFromRanking(ranking, 0.5, ['conv1', 'conv3', 'conv5']);
     for (const placement of ['post-activation', 'pre-activation'] as const) {
-      const model = buildCorrectedModel(resnet, resPlan, { seed: 1, zeroInit: true, placement });
+      const model = await buildCorrectedModel(resnet, resPlan, { seed: 1, zeroInit: true, placement });
       const x = inputs([16, 16, 3], 3, 7);
       expect(maxDiff(run(model, x), run(resnet, x))).toBeLessThan(1e-6);
       // Frozen batch norms became inference-mode affine maps: nothing trainable but the units.
@@ -132,8 +132,8 @@ describe('buildCorrectedModel', () => {
     resnet.dispose();
   });
 
-  it('pre-activation on a fused conv splits the activation off after the unit', () => {
-    const model = buildCorrectedModel(cnn4, plan.slice(0, 1), {
+  it('pre-activation on a fused conv splits the activation off after the unit', async () => {
+    const model = await buildCorrectedModel(cnn4, plan.slice(0, 1), {
       seed: 1,
       zeroInit: true,
       placement: 'pre-activation',
@@ -146,16 +146,16 @@ describe('buildCorrectedModel', () => {
     model.dispose();
   });
 
-  it('refuses bad plans clearly', () => {
-    expect(() => buildCorrectedModel(cnn4, [{ layer: 'fc1', filters: [0] }], { seed: 1 })).toThrow(
+  it('refuses bad plans clearly', async () => {
+    await expect(buildCorrectedModel(cnn4, [{ layer: 'fc1', filters: [0] }], { seed: 1 })).rejects.toThrow(
       /not a conv layer/,
     );
-    expect(() => buildCorrectedModel(cnn4, [{ layer: 'conv1', filters: [40] }], { seed: 1 })).toThrow(
+    await expect(buildCorrectedModel(cnn4, [{ layer: 'conv1', filters: [40] }], { seed: 1 })).rejects.toThrow(
       /0\.\.31/,
     );
-    expect(() => buildCorrectedModel(cnn4, [{ layer: 'conv1', filters: [1, 1] }], { seed: 1 })).toThrow(
-      /distinct/,
-    );
+    await expect(
+      buildCorrectedModel(cnn4, [{ layer: 'conv1', filters: [1, 1] }], { seed: 1 }),
+    ).rejects.toThrow(/distinct/);
   });
 });
 

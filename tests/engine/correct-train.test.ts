@@ -69,7 +69,7 @@ describe('training correction units and fine-tuning', () => {
   it('trains only the units, learns the distortion, saves, and leaks nothing', async () => {
     const before = tf.memory().numTensors;
     const baseWeights = base.getWeights().map((w) => Float32Array.from(w.dataSync()));
-    const model = buildCorrectedModel(base, PLAN, { seed: 3 });
+    const model = await buildCorrectedModel(base, PLAN, { seed: 3 });
     const frozen = frozenWeights(model);
     const out = path.join(dir, 'units');
     const epochs: number[] = [];
@@ -92,7 +92,12 @@ describe('training correction units and fine-tuning', () => {
 
     // Blurred test images at the training levels: the corrected model beats the base it was built from.
     const indices = stratifiedSubset(await dataset.labels('test'), 15, 1, 10);
-    const set = prepareConditions(await loadImages(dataset, 'test', indices), { kind: 'blur' }, LEVELS, 1);
+    const set = await prepareConditions(
+      await loadImages(dataset, 'test', indices),
+      { kind: 'blur' },
+      LEVELS,
+      1,
+    );
     const baseAcc = await conditionAccuracies(base, set);
     const corrAcc = await conditionAccuracies(model, set);
     const blurred = (a: number[]): number => ((a[1] as number) + (a[2] as number)) / 2;

@@ -111,7 +111,7 @@ describe('data-parallel training on wasm', () => {
     expect(fractions).toHaveLength(8);
     expect(fractions.at(-1)).toBe(1);
     expect(history[0]?.loss).toBeLessThan(1.5);
-    expect(accuracy(model, test.x, test.labels, SHAPE)).toBeGreaterThan(0.6);
+    expect(await accuracy(model, test.x, test.labels, SHAPE)).toBeGreaterThan(0.6);
     await trainer.dispose();
     model.dispose();
   });

@@ -350,7 +350,7 @@ describe('seeded random fields', () => {
 });
 
 describe('toUint8', () => {
-  it('rounds halves away from zero, clips to 0..255 and maps NaN to 0', () => {
+  it('rounds halves away from zero, clips to 0..255 and maps NaN to 0', async () => {
     const t = tf.tensor1d([
       -3,
       -0.5,
@@ -368,15 +368,15 @@ describe('toUint8', () => {
       Infinity,
       -Infinity,
     ]);
-    expect(Array.from(toUint8(t))).toEqual([0, 0, 0, 0, 1, 2, 3, 128, 254, 255, 255, 255, 0, 255, 0]);
+    expect(Array.from(await toUint8(t))).toEqual([0, 0, 0, 0, 1, 2, 3, 128, 254, 255, 255, 255, 0, 255, 0]);
     t.dispose();
   });
 
-  it('keeps NHWC order and leaves the tensor alone', () => {
+  it('keeps NHWC order and leaves the tensor alone', async () => {
     const values = Array.from({ length: 2 * 3 * 2 * 3 }, (_, i) => i * 7);
     const t = tf.tensor4d(values, [2, 3, 2, 3]);
     const before = tf.memory().numTensors;
-    expect(Array.from(toUint8(t))).toEqual(values.map((v) => Math.min(255, v)));
+    expect(Array.from(await toUint8(t))).toEqual(values.map((v) => Math.min(255, v)));
     expect(tf.memory().numTensors).toBe(before);
     expect(t.isDisposed).toBe(false);
     t.dispose();

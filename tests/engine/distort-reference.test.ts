@@ -15,7 +15,7 @@ import { PAPER_PRESETS, paperKernelSize, type DistortionSpec } from '../../share
 import { mulberry32 } from '../../shared/random.ts';
 import { prepareBackend } from '../../electron/engine/backend/probes.ts';
 import { distortBatch } from '../../electron/engine/distort/apply.ts';
-import { toUint8 } from '../../electron/engine/distort/quantize.ts';
+import { bytesOf } from '../../electron/engine/distort/quantize.ts';
 
 type Shape = [number, number, number, number];
 
@@ -44,7 +44,8 @@ function distortOnWasm(
   const x = tf.tensor4d(Float32Array.from(bytes), shape);
   const before = tf.memory().numTensors;
   const out = distortBatch(x, spec, { seed: 1, ids: Array.from({ length: shape[0] }, (_, i) => i) });
-  const result = { bytes: toUint8(out), values: (out.dataSync() as Float32Array).slice() };
+  const values = (out.dataSync() as Float32Array).slice();
+  const result = { bytes: bytesOf(values), values };
   out.dispose();
   x.dispose();
   expect(tf.memory().numTensors).toBe(before - 1);

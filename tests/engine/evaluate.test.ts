@@ -45,7 +45,7 @@ describe('evaluate: accuracy versus distortion level', () => {
     expect(result.conditions.map((c) => c.level)).toEqual([undefined, 0, 3]);
     // The clean condition agrees with plain accuracy on the same images.
     const data = await loadImages(dataset, 'test', indices);
-    const plain = accuracy(model, toUnitFloat(data.images), data.labels, data.imageShape);
+    const plain = await accuracy(model, toUnitFloat(data.images), data.labels, data.imageShape);
     expect(result.conditions[0]?.top1).toBeCloseTo(plain, 10);
     // Blur at sigma 0 is the identity.
     expect({ ...result.conditions[1], level: undefined }).toEqual({

@@ -155,7 +155,9 @@ describe('baseline training runs', () => {
     // The trainer's count of correct predictions (the running accuracy) matches the model's, over any replicas.
     const test = await loadImages(dataset, 'test', stratifiedSubset(await dataset.labels('test'), 5, 1, 10));
     const images = toUnitFloat(test.images);
-    const expected = Math.round(accuracy(loaded.model, images, test.labels, test.imageShape) * test.n);
+    const expected = Math.round(
+      (await accuracy(loaded.model, images, test.labels, test.imageShape)) * test.n,
+    );
     expect(expected).toBeGreaterThan(10);
     for (const replicas of [1, 3]) {
       const still = tf.train.sgd(0);

@@ -146,11 +146,11 @@ function insertionPoints(
  * ReLU layer, or, for a conv with a fused activation, the linear conv output (the copy is made linear and the
  * activation follows the unit as its own layer, dc_<layer>_act).
  */
-export function buildCorrectedModel(
+export async function buildCorrectedModel(
   base: tf.LayersModel,
   plan: readonly PlanEntry[],
   options: CorrectedBuildOptions,
-): tf.LayersModel {
+): Promise<tf.LayersModel> {
   const input = base.inputs[0];
   const output = base.outputs[0];
   if (base.inputs.length !== 1 || base.outputs.length !== 1 || input === undefined || output === undefined)
@@ -214,7 +214,7 @@ export function buildCorrectedModel(
       const original = base.getLayer(name);
       const values =
         copy.getClassName() === 'DepthwiseConv2D' && original.getClassName() === 'BatchNormalization'
-          ? foldedBatchNorm(original)
+          ? await foldedBatchNorm(original)
           : original.getWeights();
       copy.setWeights(values);
       if (values !== undefined && copy.getClassName() === 'DepthwiseConv2D') tf.dispose(values);

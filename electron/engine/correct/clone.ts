@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { readAll } from '../backend/read.ts';
 
 /*
  * Copies of base layers for the corrected model. The base model's own layer objects are never reused: applying
@@ -44,13 +45,14 @@ export function frozenBatchNorm(layer: tf.layers.Layer): tf.layers.Layer {
 }
 
 /** The [kernel, bias] of frozenBatchNorm's stand-in from the batch-norm layer's weights. */
-export function foldedBatchNorm(layer: tf.layers.Layer): tf.Tensor[] {
+export async function foldedBatchNorm(layer: tf.layers.Layer): Promise<tf.Tensor[]> {
   const epsilon = layer.getConfig().epsilon as number;
   const named = new Map<string, Float32Array>();
-  for (const w of layer.weights) {
+  const values = await readAll(layer.weights.map((w) => w.read()));
+  layer.weights.forEach((w, i) => {
     const part = w.originalName.split('/').at(-1) ?? '';
-    named.set(part, w.read().dataSync() as Float32Array);
-  }
+    named.set(part, values[i] as Float32Array);
+  });
   const mean = named.get('moving_mean');
   const variance = named.get('moving_variance');
   if (mean === undefined || variance === undefined)

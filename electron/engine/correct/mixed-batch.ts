@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DistortionSpec } from '../../../shared/distortions.ts';
 import { imageSeed, mulberry32 } from '../../../shared/random.ts';
+import { readAndDispose } from '../backend/read.ts';
 import type { LoadedImages } from '../data/load-images.ts';
 import { oneHot } from '../data/one-hot.ts';
 import { distortBatch } from '../distort/apply.ts';
@@ -35,13 +36,13 @@ export function drawCondition(settings: MixSettings, epoch: number, imageId: num
  * One training batch: the rows' images on 0..1, each either clean with light augmentation or distorted (on the
  * 0..255 bytes, then / 255) at its drawn level; the distortion's own random draws are seeded per epoch and image.
  */
-export function mixedBatch(
+export async function mixedBatch(
   train: LoadedImages,
   rows: ArrayLike<number>,
   classes: number,
   settings: MixSettings,
   epoch: number,
-): { x: Float32Array; y: Float32Array; n: number; distorted: number } {
+): Promise<{ x: Float32Array; y: Float32Array; n: number; distorted: number }> {
   const [h, w, c] = train.imageShape;
   const pixels = h * w * c;
   const n = rows.length;
@@ -81,8 +82,7 @@ export function mixedBatch(
       const spec = { ...settings.spec, level: settings.levels[level] as number };
       return distortBatch(images, spec, { seed, ids }).div(255);
     });
-    const data = values.dataSync();
-    values.dispose();
+    const data = await readAndDispose(values);
     members.forEach((i, k) => x.set(data.subarray(k * pixels, (k + 1) * pixels), i * pixels));
     distorted += members.length;
   }

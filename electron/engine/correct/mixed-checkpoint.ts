@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { readValues } from '../backend/read.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { ModelMetadata } from '../models/metadata.ts';
 import { summarize } from '../models/summary.ts';
@@ -83,13 +84,13 @@ export type MixedState = StoredState<MixedSettings, MixedEpoch>;
  * and the seeded unit weights (units), and which weights train. Taken before any checkpoint is restored, so a
  * resumed run is refused when its base model, plan, layer choice or seed differ from the checkpoint's.
  */
-export function modelFingerprint(model: tf.LayersModel): string {
+export async function modelFingerprint(model: tf.LayersModel): Promise<string> {
   const trainable = new Set(model.trainableWeights);
   const hash = createHash('sha256');
-  const values = model.getWeights();
+  const values = await Promise.all(model.weights.map((w) => readValues<'float32' | 'int32'>(w.read())));
   model.weights.forEach((w, i) => {
     hash.update(`${w.originalName}|${w.shape.join('x')}|${trainable.has(w) ? 't' : 'f'};`);
-    const data = (values[i] as tf.Tensor).dataSync();
+    const data = values[i] as Float32Array | Int32Array;
     hash.update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   });
   const { parameters, trainableParameters } = summarize(model);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { readValues } from '../backend/read.ts';
 import type { ModelMetadata } from '../models/metadata.ts';
 import { saveModel } from '../models/model-io.ts';
 import { summarize } from '../models/summary.ts';
@@ -52,17 +53,22 @@ export interface TrainedModel extends MixedTrainingResult {
 }
 
 /** The plan a corrected model was built with, read back from its layers (for a model given ready-made). */
-function planOf(model: tf.LayersModel): PlanEntry[] {
-  return model.layers
-    .filter((l) => l.name.startsWith(UNIT_PREFIX) && l.name.endsWith('_gather'))
-    .map((l) => {
-      const kernel = l.getWeights()[0]?.dataSync() ?? new Float32Array();
-      const [, , channels = 0, d = 0] = l.getWeights()[0]?.shape ?? [];
-      const filters = new Array<number>(d);
-      for (let c = 0; c < channels; c++)
-        for (let j = 0; j < d; j++) if (kernel[c * d + j] === 1) filters[j] = c;
-      return { layer: l.name.slice(UNIT_PREFIX.length, -'_gather'.length), filters };
-    });
+async function planOf(model: tf.LayersModel): Promise<PlanEntry[]> {
+  const gathers = model.layers.filter((l) => l.name.startsWith(UNIT_PREFIX) && l.name.endsWith('_gather'));
+  const kernels = await Promise.all(
+    gathers.map(async (l) => {
+      const weight = l.getWeights()[0];
+      return weight === undefined ? new Float32Array() : readValues(weight);
+    }),
+  );
+  return gathers.map((l, i) => {
+    const kernel = kernels[i] as Float32Array;
+    const [, , channels = 0, d = 0] = l.getWeights()[0]?.shape ?? [];
+    const filters = new Array<number>(d);
+    for (let c = 0; c < channels; c++)
+      for (let j = 0; j < d; j++) if (kernel[c * d + j] === 1) filters[j] = c;
+    return { layer: l.name.slice(UNIT_PREFIX.length, -'_gather'.length), filters };
+  });
 }
 
 /**
@@ -73,7 +79,7 @@ function planOf(model: tf.LayersModel): PlanEntry[] {
 export async function trainCorrection(o: CorrectionOptions): Promise<TrainedModel> {
   const built = o.plan !== undefined;
   const model = built
-    ? buildCorrectedModel(o.model, o.plan ?? [], {
+    ? await buildCorrectedModel(o.model, o.plan ?? [], {
         seed: o.seed,
         placement: o.placement ?? 'post-activation',
       })
@@ -91,7 +97,7 @@ export async function trainCorrection(o: CorrectionOptions): Promise<TrainedMode
     let metadata: ModelMetadata | undefined;
     if (o.outDir !== undefined) {
       if (o.baseMetadata === undefined) throw new Error('saving a corrected model needs the base metadata');
-      const plan = o.plan ?? planOf(model);
+      const plan = o.plan ?? (await planOf(model));
       metadata = correctedMetadata(
         model,
         o.baseMetadata,

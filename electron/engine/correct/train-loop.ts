@@ -160,7 +160,7 @@ async function openCheckpoint(
   if (o.checkpointDir === undefined) return undefined;
   const root = path.resolve(o.checkpointDir);
   // The fingerprint is of the starting weights: taken before a checkpoint replaces them.
-  const settings = mixedSettingsOf(o, resolved, hasSplit(o.dataset, 'val'), modelFingerprint(model));
+  const settings = mixedSettingsOf(o, resolved, hasSplit(o.dataset, 'val'), await modelFingerprint(model));
   const saved = await openMixedCheckpoint(root, o.resume === true, settings, {
     epochs: o.epochs,
     schedule: resolved.schedule,
@@ -208,7 +208,7 @@ export async function trainMixed(
   const saved = checkpoint?.saved;
   const { train, val, classes } = await loadSplit(o);
   if (train.n === 0) throw new Error(`${o.dataset.summary.path}: no training images selected`);
-  const conditions = prepareConditions(val, o.spec, o.levels, o.seed);
+  const conditions = await prepareConditions(val, o.spec, o.levels, o.seed);
   const optimizer = createOptimizer(spec);
   let trainer: DataParallelTrainer | undefined;
   // The best epoch: its weights are kept in memory without a checkpoint, in its checkpoint folder with one.

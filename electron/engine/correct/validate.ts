@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DistortionSpec } from '../../../shared/distortions.ts';
+import { readAndDispose } from '../backend/read.ts';
 import type { LoadedImages } from '../data/load-images.ts';
 import { distortBatch } from '../distort/apply.ts';
 import { AbortError } from '../train/fit.ts';
@@ -19,12 +20,12 @@ const BATCH = 250;
  * Distorts the validation images once (seeded by image id, as evaluate does, so every epoch and every model
  * sees the same pixels); model selection then costs one forward pass per condition.
  */
-export function prepareConditions(
+export async function prepareConditions(
   images: LoadedImages,
   spec: Omit<DistortionSpec, 'level'>,
   levels: readonly number[],
   seed: number,
-): ConditionSet {
+): Promise<ConditionSet> {
   const [h, w, c] = images.imageShape;
   const pixels = h * w * c;
   const clean = new Float32Array(images.n * pixels);
@@ -40,8 +41,7 @@ export function prepareConditions(
         const ids = images.ids.subarray(start, start + m);
         return distortBatch(x, { ...spec, level }, { seed, ids }).div(255);
       });
-      out.set(values.dataSync(), start * pixels);
-      values.dispose();
+      out.set(await readAndDispose(values), start * pixels);
     }
     inputs.push(out);
   }
@@ -66,8 +66,7 @@ export async function conditionAccuracies(
         const x = tf.tensor4d(input.subarray(start * pixels, (start + m) * pixels), [m, ...set.imageShape]);
         return tf.argMax(model.predict(x) as tf.Tensor, -1);
       });
-      const classes = predicted.dataSync();
-      predicted.dispose();
+      const classes = await readAndDispose<'int32'>(predicted);
       for (let i = 0; i < m; i++) if (classes[i] === set.labels[start + i]) correct++;
     }
     out.push(set.n === 0 ? NaN : correct / set.n);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { SplitName } from '../../../shared/datasets.ts';
 import { DISTORTIONS, type DistortionKind, type DistortionSpec } from '../../../shared/distortions.ts';
 import { etaSeconds, type ProgressListener } from '../../../shared/progress.ts';
+import { readAndDispose } from '../backend/read.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { distortBatch } from '../distort/apply.ts';
 
@@ -95,8 +96,7 @@ export async function evaluate(options: EvaluationOptions): Promise<EvaluationRe
           const probabilities = model.predict(x.div(255)) as tf.Tensor;
           return tf.topk(probabilities, k).indices;
         });
-        const predicted = top.dataSync();
-        top.dispose();
+        const predicted = await readAndDispose<'int32'>(top);
         const tally = tallies[c] as Tally;
         for (let i = 0; i < n; i++) {
           const truth = batch.labels[i] as number;

@@ -84,7 +84,7 @@ export const QUICK: QuickHandlers = {
     let out: tf.Tensor4D | undefined;
     try {
       out = distortBatch(x, input.spec, { seed: input.seed, ids: [input.index] });
-      return { clean, distorted: { ...clean, pixels: toUint8(out) } };
+      return { clean, distorted: { ...clean, pixels: await toUint8(out) } };
     } finally {
       x.dispose();
       out?.dispose();

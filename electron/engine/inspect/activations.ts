@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DistortionSpec } from '../../../shared/distortions.ts';
+import { readAll } from '../backend/read.ts';
 import { UNIT_PREFIX } from '../correct/unit.ts';
 import { distortBatch } from '../distort/apply.ts';
 import { toUint8 } from '../distort/quantize.ts';
@@ -164,8 +165,8 @@ async function mapAndPrediction(
   const outputs = runGraph([fetch, output], new Map([[input.name, x]]));
   try {
     const [map, probs] = outputs as [tf.Tensor, tf.Tensor];
-    const values = (await map.data()) as Float32Array;
-    const probabilities = Float32Array.from(await probs.data());
+    const [values, read] = (await readAll([map, probs])) as [Float32Array, Float32Array];
+    const probabilities = Float32Array.from(read);
     let top = 0;
     for (let i = 1; i < probabilities.length; i++)
       if ((probabilities[i] as number) > (probabilities[top] as number)) top = i;
@@ -248,7 +249,7 @@ export async function activationMaps(o: ActivationOptions): Promise<ActivationMa
     const clean: ImageSet = { pixels, labels: Int32Array.of(0), ids, n: 1 };
     const distortedPixels = distortBatch(pixels, o.spec, { seed: o.seed, ids });
     tensors.push(distortedPixels);
-    const distortedImage = toUint8(distortedPixels);
+    const distortedImage = await toUint8(distortedPixels);
     // Distorted once above (its bytes are returned); modelInput on those pixels, level undefined, only scales
     // them as every other tool does, so the model sees exactly what evaluate and the ranking feed it.
     const cleanX = modelInput(clean, o.spec, undefined, o.seed);

@@ -76,8 +76,12 @@ export async function writeDistortedDataset(
       const clean = tf.tensor4d(Float32Array.from(batch.images), [n, height, width, channels]);
       const distorted = distortBatch(clean, options.spec, { seed: options.seed, ids: batch.indices });
       clean.dispose();
-      const bytes = toUint8(distorted);
-      distorted.dispose();
+      let bytes: Uint8Array;
+      try {
+        bytes = await toUint8(distorted);
+      } finally {
+        distorted.dispose();
+      }
       const size = height * width * channels;
       await Promise.all(
         Array.from(batch.indices, async (index, i) =>

@@ -86,29 +86,37 @@ export async function oracleExperiment(options: ExperimentOptions): Promise<Expe
         );
         try {
           if (li === 0) {
-            const wrong = tf.tidy(() =>
-              errorsPerVariant(predictedClasses(cut.tail(clean as tf.Tensor, cleanContext)), part.labels, 1),
+            const wrong = errorsPerVariant(
+              await predictedClasses(() => cut.tail(clean as tf.Tensor, cleanContext)),
+              part.labels,
+              1,
             );
             cleanCorrect += part.n - (wrong[0] ?? 0);
           }
           for (const [j, level] of levels.entries()) {
             await yieldToEventLoop(options.signal);
-            const wrong = tf.tidy(() => {
-              const [distorted, ...context] = cut.head(modelInput(part, spec, level, options.seed));
-              const d = distorted as tf.Tensor;
-              const base =
-                li === 0 ? errorsPerVariant(predictedClasses(cut.tail(d, context)), part.labels, 1) : [];
-              const swapped = swapStack(clean as tf.Tensor, d, masks);
-              const repeated = context.map((c) => repeatRows(c, masks.length));
-              return {
-                base,
-                fixed: errorsPerVariant(
-                  predictedClasses(cut.tail(swapped, repeated)),
-                  part.labels,
-                  masks.length,
-                ),
-              };
-            });
+            const [distorted, ...context] = tf.tidy(() =>
+              cut.head(modelInput(part, spec, level, options.seed)),
+            );
+            const d = distorted as tf.Tensor;
+            let predicted: [Int32Array | undefined, Int32Array];
+            try {
+              // Both forward passes are queued before either read waits.
+              predicted = await Promise.all([
+                li === 0 ? predictedClasses(() => cut.tail(d, context)) : undefined,
+                predictedClasses(() => {
+                  const swapped = swapStack(clean as tf.Tensor, d, masks);
+                  const repeated = context.map((c) => repeatRows(c, masks.length));
+                  return cut.tail(swapped, repeated);
+                }),
+              ]);
+            } finally {
+              tf.dispose([d, ...context]);
+            }
+            const wrong = {
+              base: predicted[0] === undefined ? [] : errorsPerVariant(predicted[0], part.labels, 1),
+              fixed: errorsPerVariant(predicted[1], part.labels, masks.length),
+            };
             if (li === 0) baselineCorrect[j] = (baselineCorrect[j] as number) + part.n - (wrong.base[0] ?? 0);
             wrong.fixed.forEach(
               (w, f) => ((correct[f] as number[])[j] = ((correct[f] as number[])[j] as number) + part.n - w),

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DistortionSpec } from '../../../shared/distortions.ts';
+import { readAndDispose } from '../backend/read.ts';
 import type { ConvLayerSummary } from '../models/summary.ts';
 import { splitModel } from './graph.ts';
 import { modelInput, yieldToEventLoop, type ImageSet } from './images.ts';
@@ -31,16 +32,14 @@ export function layerUnits(filters: number, levels: number, method: RankMethod):
 }
 
 /** Per-filter mean |x| over every axis but the channels, as float64. */
-function channelMeanAbs(t: tf.Tensor): Float64Array {
+async function channelMeanAbs(t: tf.Tensor): Promise<Float64Array> {
   const means = tf.tidy(() =>
     t
       .abs()
       .reshape([-1, t.shape.at(-1) as number])
       .mean(0),
   );
-  const values = Float64Array.from(means.dataSync());
-  means.dispose();
-  return values;
+  return Float64Array.from(await readAndDispose(means));
 }
 
 /**
@@ -67,11 +66,13 @@ export async function rankLayer(job: LayerJob): Promise<LayerRanking> {
   let cleanErrors = 0;
   try {
     cleanErrors =
-      tf.tidy(() =>
-        errorsPerVariant(predictedClasses(split.tail(cleanAct, cleanContext)), images.labels, 1),
+      errorsPerVariant(
+        await predictedClasses(() => split.tail(cleanAct, cleanContext)),
+        images.labels,
+        1,
       )[0] ?? 0;
     tf.dispose(cleanContext);
-    const cleanScale = proxyWanted ? channelMeanAbs(cleanAct) : new Float64Array(filters);
+    const cleanScale = proxyWanted ? await channelMeanAbs(cleanAct) : new Float64Array(filters);
     for (const [j, level] of levels.entries()) {
       const where = `${layer.name}: level ${j + 1}/${levels.length}`;
       await yieldToEventLoop(job.signal);
@@ -82,17 +83,20 @@ export async function rankLayer(job: LayerJob): Promise<LayerRanking> {
       try {
         if (proxyWanted) {
           const diff = tf.tidy(() => dist.sub(cleanAct));
-          const distance = channelMeanAbs(diff);
-          diff.dispose();
+          let distance: Float64Array;
+          try {
+            distance = await channelMeanAbs(diff);
+          } finally {
+            diff.dispose();
+          }
           for (let f = 0; f < filters; f++)
             proxy[f] =
               (proxy[f] as number) + (distance[f] as number) / ((cleanScale[f] as number) + PROXY_EPSILON);
         }
         if (oracle) {
           baseline.push(
-            tf.tidy(() =>
-              errorsPerVariant(predictedClasses(split.tail(dist, context)), images.labels, 1),
-            )[0] ?? 0,
+            errorsPerVariant(await predictedClasses(() => split.tail(dist, context)), images.labels, 1)[0] ??
+              0,
           );
         }
         job.tick(`${where}, filters 0/${filters}`, 1);
@@ -100,15 +104,12 @@ export async function rankLayer(job: LayerJob): Promise<LayerRanking> {
         for (let start = 0; start < filters; start += chunk) {
           await yieldToEventLoop(job.signal);
           const group = Array.from({ length: Math.min(chunk, filters - start) }, (_, k) => start + k);
-          const errors = tf.tidy(() => {
+          const predicted = await predictedClasses(() => {
             const swapped = swapStack(cleanAct, dist, oneHotMasks(filters, group));
             const repeated = context.map((c) => repeatRows(c, group.length));
-            return errorsPerVariant(
-              predictedClasses(split.tail(swapped, repeated)),
-              images.labels,
-              group.length,
-            );
+            return split.tail(swapped, repeated);
           });
+          const errors = errorsPerVariant(predicted, images.labels, group.length);
           group.forEach((f, k) => ((perFilter[f] as number[])[j] = errors[k] as number));
           job.tick(`${where}, filters ${start + group.length}/${filters}`, group.length);
         }

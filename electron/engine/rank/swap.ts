@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { readAndDispose } from '../backend/read.ts';
 
 /**
  * K variants of a distorted activation stacked along the batch axis: in variant k the channels with
@@ -51,10 +52,10 @@ export function errorsPerVariant(
   return out;
 }
 
-/** Top-1 predictions of a probabilities tensor, disposing nothing of the input. */
-export function predictedClasses(probabilities: tf.Tensor): Int32Array {
-  const top = tf.argMax(probabilities, -1);
-  const values = top.dataSync() as Int32Array;
-  top.dispose();
-  return values;
+/**
+ * Top-1 predictions of the probabilities `forward` returns, read back. `forward` runs inside a tidy, so
+ * everything it makes but the predictions is freed before the read waits.
+ */
+export async function predictedClasses(forward: () => tf.Tensor): Promise<Int32Array> {
+  return readAndDispose<'int32'>(tf.tidy(() => tf.argMax(forward(), -1)));
 }

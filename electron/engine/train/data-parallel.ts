@@ -2,8 +2,9 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../../shared/backends.ts';
+import { readAll, readScalarAndDispose } from '../backend/read.ts';
 import {
-  countCorrect,
+  correctCount,
   shardGradients,
   storeFlatWeights,
   trainingLoss,
@@ -122,7 +123,7 @@ export class DataParallelTrainer {
     const weightsSab = new SharedArrayBuffer(total * 4);
     const gradSabs = Array.from({ length: count }, () => new SharedArrayBuffer(total * 4));
     const topology = model.toJSON(null, false) as object;
-    const frozen = model.nonTrainableWeights.map((w) => w.read().dataSync() as Float32Array);
+    const frozen = await readAll(model.nonTrainableWeights.map((w) => w.read()));
     const replicas = await Promise.all(
       gradSabs.slice(1).map((grads) =>
         Replica.start({
@@ -160,7 +161,7 @@ export class DataParallelTrainer {
     if (this.replicas.length === 0) return this.singleStep(batch, imageShape, classes);
     const pixels = imageShape.reduce((a, b) => a * b, 1);
     const shards = splitEvenly(batch.n, this.replicaCount);
-    storeFlatWeights(this.model, this.weights);
+    await storeFlatWeights(this.model, this.weights);
     let start = shards[0] as number;
     const pending = this.replicas.map((replica, k) => {
       const n = shards[k + 1] as number;
@@ -180,7 +181,7 @@ export class DataParallelTrainer {
     const y = tf.tensor(batch.y.subarray(0, n0 * classes), [n0, classes]);
     let main;
     try {
-      main = shardGradients(this.model, x, y, mainGrads);
+      main = await shardGradients(this.model, x, y, mainGrads);
     } finally {
       tf.dispose([x, y]);
     }
@@ -200,7 +201,7 @@ export class DataParallelTrainer {
     };
   }
 
-  private singleStep(batch: Batch, imageShape: number[], classes: number): ShardResult {
+  private async singleStep(batch: Batch, imageShape: number[], classes: number): Promise<ShardResult> {
     const vars = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
     const x = tf.tensor(batch.x, [batch.n, ...imageShape]);
     const y = tf.tensor(batch.y, [batch.n, classes]);
@@ -214,11 +215,17 @@ export class DataParallelTrainer {
       true,
       vars,
     );
-    const correct = probs === undefined ? 0 : countCorrect(probs, y);
+    const hits = probs === undefined ? undefined : correctCount(probs, y);
     tf.dispose([x, y, ...(probs ? [probs] : [])]);
-    if (loss === null) throw new Error('optimizer returned no loss');
-    const value = loss.dataSync()[0] as number;
-    loss.dispose();
+    if (loss === null) {
+      hits?.dispose();
+      throw new Error('optimizer returned no loss');
+    }
+    // The loss and the count read together: one wait for a GPU's queue per step.
+    const [value, correct] = await Promise.all([
+      readScalarAndDispose(loss),
+      hits === undefined ? 0 : readScalarAndDispose(hits),
+    ]);
     return { loss: value, correct };
   }
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { readAndDispose, readScalarAndDispose } from '../backend/read.ts';
 import { AbortError } from './fit.ts';
 import { crossEntropy } from './gradients.ts';
 
@@ -38,9 +39,12 @@ export async function evaluateBytes(
       const y = tf.oneHot(tf.tensor1d(labels.subarray(start, start + m), 'int32'), classes);
       return [crossEntropy(y, probs), tf.argMax(probs, -1)];
     });
-    lossSum += (loss.dataSync()[0] as number) * m;
-    const classesOut = predicted.dataSync();
-    tf.dispose([loss, predicted]);
+    // Both reads are issued before either is awaited: one wait for the GPU's queue per batch.
+    const [lossValue, classesOut] = await Promise.all([
+      readScalarAndDispose(loss),
+      readAndDispose<'int32'>(predicted),
+    ]);
+    lossSum += lossValue * m;
     for (let i = 0; i < m; i++) if (classesOut[i] === labels[start + i]) correct++;
   }
   return n === 0 ? { loss: NaN, accuracy: 0 } : { loss: lossSum / n, accuracy: correct / n };

@@ -31,19 +31,15 @@ if (!outcome.ok) {
   });
   const weights = new Float32Array(init.weights);
   const grads = new Float32Array(init.grads);
-  port.on('message', (msg: WorkerStep | { type: 'close' }) => {
-    if (msg.type === 'close') {
-      model.dispose();
-      port.close();
-      return;
-    }
+  // The trainer sends the next step only after this one's reply, so steps never overlap.
+  const step = async (msg: WorkerStep): Promise<void> => {
     try {
       loadFlatWeights(model, weights);
       const x = tf.tensor(msg.x, msg.xShape);
       const y = tf.tensor(msg.y, msg.yShape);
       let result;
       try {
-        result = shardGradients(model, x, y, grads);
+        result = await shardGradients(model, x, y, grads);
       } finally {
         tf.dispose([x, y]);
       }
@@ -55,6 +51,14 @@ if (!outcome.ok) {
         message: error instanceof Error ? error.message : String(error),
       } satisfies WorkerReply);
     }
+  };
+  port.on('message', (msg: WorkerStep | { type: 'close' }) => {
+    if (msg.type === 'close') {
+      model.dispose();
+      port.close();
+      return;
+    }
+    void step(msg);
   });
   port.postMessage({ type: 'ready' } satisfies WorkerReply);
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { readAll, readValues } from '../backend/read.ts';
 
 /** Mean categorical cross-entropy of softmax outputs, clipped as Keras does so log(0) never occurs. */
 export function crossEntropy(labels: tf.Tensor, probs: tf.Tensor): tf.Scalar {
@@ -70,12 +71,12 @@ export function weightLayout(model: tf.LayersModel): { total: number; offsets: n
  * Every shard adds the full regularisation penalty to its loss: the trainer combines shard
  * gradients with weights n_k / n that sum to 1, so the penalty's gradient enters the step once.
  */
-export function shardGradients(
+export async function shardGradients(
   model: tf.LayersModel,
   x: tf.Tensor,
   y: tf.Tensor,
   out: Float32Array,
-): ShardResult {
+): Promise<ShardResult> {
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   let probs: tf.Tensor | undefined;
   const { value, grads } = tf.variableGrads(() => {
@@ -83,24 +84,30 @@ export function shardGradients(
     probs = tf.keep(p); // outlives the gradient scope so the predictions can be counted afterwards
     return trainingLoss(model, y, p);
   }, variables);
-  const { offsets } = weightLayout(model);
-  variables.forEach((v, i) => {
-    const g = grads[v.name];
-    if (g === undefined) throw new Error(`no gradient for ${v.name}: is it connected to the loss?`);
-    out.set(g.dataSync(), offsets[i]);
-  });
-  const loss = value.dataSync()[0] as number;
-  const correct = probs === undefined ? 0 : countCorrect(probs, y);
-  tf.dispose([value, ...Object.values(grads), ...(probs ? [probs] : [])]);
-  return { loss, correct };
+  const hits = probs === undefined ? undefined : correctCount(probs, y);
+  try {
+    const { offsets } = weightLayout(model);
+    const ordered = variables.map((v) => {
+      const g = grads[v.name];
+      if (g === undefined) throw new Error(`no gradient for ${v.name}: is it connected to the loss?`);
+      return g;
+    });
+    // Every gradient, the loss and the count in one batch of reads: one wait for a GPU's queue per step.
+    const [values, loss, correct] = await Promise.all([
+      readAll(ordered),
+      readValues(value),
+      hits === undefined ? Promise.resolve(Int32Array.of(0)) : readValues<'int32'>(hits),
+    ]);
+    values.forEach((g, i) => out.set(g, offsets[i]));
+    return { loss: loss[0] as number, correct: correct[0] as number };
+  } finally {
+    tf.dispose([value, ...Object.values(grads), ...(probs ? [probs] : []), ...(hits ? [hits] : [])]);
+  }
 }
 
-/** Rows of `probs` whose arg-max matches that of the one-hot `labels`. */
-export function countCorrect(probs: tf.Tensor, labels: tf.Tensor): number {
-  const hits = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(labels, -1)), 'int32')));
-  const n = hits.dataSync()[0] as number;
-  hits.dispose();
-  return n;
+/** A scalar int32 tensor: rows of `probs` whose arg-max matches that of the one-hot `labels`. */
+export function correctCount(probs: tf.Tensor, labels: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(labels, -1)), 'int32')));
 }
 
 /** Overwrites the model's trainable weights from a flat buffer laid out by weightLayout. */
@@ -115,7 +122,8 @@ export function loadFlatWeights(model: tf.LayersModel, flat: Float32Array): void
 }
 
 /** Copies the model's trainable weights into a flat buffer laid out by weightLayout. */
-export function storeFlatWeights(model: tf.LayersModel, flat: Float32Array): void {
+export async function storeFlatWeights(model: tf.LayersModel, flat: Float32Array): Promise<void> {
   const { offsets } = weightLayout(model);
-  model.trainableWeights.forEach((w, i) => flat.set(w.read().dataSync(), offsets[i]));
+  const values = await readAll(model.trainableWeights.map((w) => w.read()));
+  values.forEach((v, i) => flat.set(v, offsets[i]));
 }

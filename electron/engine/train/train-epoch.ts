@@ -16,8 +16,8 @@ export interface EpochOptions {
   /** The epoch's order of training rows. */
   order: Uint32Array;
   batchSize: number;
-  /** The batch of those rows (augmented, mixed, one-hot), ready for a step. */
-  batchOf: (rows: Uint32Array) => Batch;
+  /** The batch of those rows (augmented, mixed, one-hot), ready for a step (a promise when it reads a tensor back). */
+  batchOf: (rows: Uint32Array) => Batch | Promise<Batch>;
   imageShape: number[];
   classes: number;
   signal?: AbortSignal;
@@ -43,7 +43,7 @@ export async function trainEpoch(trainer: DataParallelTrainer, o: EpochOptions):
     await new Promise((resolve) => setTimeout(resolve, 0));
     if (o.signal?.aborted) throw new AbortError();
     const stepStart = performance.now();
-    const batch = o.batchOf(
+    const batch = await o.batchOf(
       o.order.subarray(b * o.batchSize, Math.min(o.order.length, (b + 1) * o.batchSize)),
     );
     const result = await trainer.stepWithStats(batch, o.imageShape, o.classes);

@@ -67,8 +67,12 @@ async function distortFile(opts: DistortFlags, spec: DistortionSpec): Promise<st
   const clean = tf.tensor4d(Float32Array.from(image.data), [1, image.height, image.width, image.channels]);
   const distorted = distortBatch(clean, spec, { seed: opts.seed, ids: [0] });
   clean.dispose();
-  const data = toUint8(distorted);
-  distorted.dispose();
+  let data: Uint8Array;
+  try {
+    data = await toUint8(distorted);
+  } finally {
+    distorted.dispose();
+  }
   await writePng(out, { ...image, data });
   return out;
 }
