@@ -151,14 +151,20 @@ describe('software adapters and GPU failure messages', () => {
     expect(classifyGpuMessage('VK_ERROR_OUT_OF_DEVICE_MEMORY while allocating')).toBe('out-of-memory');
     expect(
       classifyGpuMessage('Buffer size (1200000000) exceeds the max buffer size limit (1073741824).'),
-    ).toBe('out-of-memory');
+    ).toBe('too-large');
+    // An H200's (Dawn, NVIDIA 580) answer to a 4 GiB tensor.
+    expect(
+      classifyGpuMessage(
+        'Binding size (4294967296) of [Buffer (unlabeled)] is larger than the maximum storage buffer binding size (2147483644).',
+      ),
+    ).toBe('too-large');
     expect(classifyGpuMessage('Cannot read properties of undefined')).toBeUndefined();
     const error = gpuJobError(new Error('Out of memory (while creating a buffer)'), {
       step: 'deepcorrect train',
       backend: 'webgpu',
     });
     expect(error?.message).toMatch(
-      /^the GPU could not allocate memory during deepcorrect train on the webgpu backend \(GPU\): Out of memory .*--backend wasm/,
+      /^the GPU ran out of memory during deepcorrect train on the webgpu backend \(GPU\): Out of memory .*--backend wasm/,
     );
     expect(gpuJobError(new Error('out of memory'), { step: 'train', backend: 'wasm' })).toBeUndefined();
     expect(gpuJobError(undefined, { step: 'train', backend: 'webgpu' })).toBeUndefined();

@@ -167,23 +167,47 @@ onSwiftShader(`GPU failures during jobs${swiftShaderNote}`, () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('an allocation beyond the adapter limit fails the job instead of returning zeros; the next job runs', async () => {
-    const before = tf.memory().numTensors;
-    const job: JobRun = async ({ progress }) => {
+  /** A job that fills one float32 tensor of `bytes(limit)` bytes, `limit` being the device's maxBufferSize. */
+  const allocating =
+    (bytes: (limit: number) => number): JobRun =>
+    async ({ progress }) => {
       progress({ stage: 'allocate', fraction: 0.5 });
-      const limit = (tf.backend() as WebGPUBackend).device.limits.maxBufferSize;
-      // One float more than the largest buffer this device may create.
-      const big = tf.fill([limit / 4 + 1], 1);
+      const big = tf.fill([bytes((tf.backend() as WebGPUBackend).device.limits.maxBufferSize) / 4], 1);
       try {
         return (await big.data()).length;
       } finally {
         big.dispose();
       }
     };
-    const failed = await finished(queue, events, 'too big', job);
+
+  it('a tensor beyond the adapter limit fails the job instead of returning zeros; the next job runs', async () => {
+    const before = tf.memory().numTensors;
+    const failed = await finished(
+      queue,
+      events,
+      'too big',
+      allocating((limit) => limit + 4),
+    );
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(
-      /^the GPU could not allocate memory during job "too big", step "allocate" on the webgpu backend \(SwiftShader .*\): Buffer size \(\d+\) exceeds the max buffer size limit .*--backend wasm/,
+      /^a tensor was too large for the GPU during job "too big", step "allocate" on the webgpu backend \(SwiftShader .*\): Buffer size \(\d+\) exceeds the max buffer size limit .*--backend wasm/,
+    );
+    const next = await finished(queue, events, 'after', healthyJob);
+    expect(next).toMatchObject({ status: 'done', result: 64 });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a real out-of-memory (SwiftShader cannot allocate a tensor of the full limit) fails the job; the next job runs', async () => {
+    const before = tf.memory().numTensors;
+    const failed = await finished(
+      queue,
+      events,
+      'full limit',
+      allocating((limit) => limit),
+    );
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(
+      /^the GPU ran out of memory during job "full limit", step "allocate" on the webgpu backend \(SwiftShader .*\): .*VK_ERROR_OUT_OF_DEVICE_MEMORY.*--backend wasm/,
     );
     const next = await finished(queue, events, 'after', healthyJob);
     expect(next).toMatchObject({ status: 'done', result: 64 });

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { reason } from '../io/file-error.ts';
 import { verboseRequested } from './dawn-probe.ts';
 
-export type GpuFaultKind = 'lost' | 'out-of-memory' | 'error';
+export type GpuFaultKind = 'lost' | 'out-of-memory' | 'too-large' | 'error';
 
 /** A failure the GPU reported, with the device it happened on. */
 export interface GpuFault {
@@ -45,17 +45,18 @@ export class GpuJobError extends Error {
 
 const WHAT: Record<GpuFaultKind, string> = {
   lost: 'the GPU device was lost',
-  'out-of-memory': 'the GPU could not allocate memory',
+  'out-of-memory': 'the GPU ran out of memory',
+  'too-large': 'a tensor was too large for the GPU',
   error: 'the GPU reported an error',
 };
 
 /** Messages Dawn, the Vulkan driver or tfjs use for these failures, when one arrives as a thrown error. */
 const PATTERNS: readonly [RegExp, GpuFaultKind][] = [
   [/device (?:is |was )?lost|VK_ERROR_DEVICE_LOST|\bdestroyed device\b/i, 'lost'],
-  [
-    /out of memory|OutOfMemory|VK_ERROR_OUT_OF_(?:DEVICE|HOST)_MEMORY|exceeds the max buffer size|failed to allocate/i,
-    'out-of-memory',
-  ],
+  [/out of memory|OutOfMemory|VK_ERROR_OUT_OF_(?:DEVICE|HOST)_MEMORY|failed to allocate/i, 'out-of-memory'],
+  // Validation errors of the device's limits (maxBufferSize, maxStorageBufferBindingSize), seen on SwiftShader
+  // and on an H200: tfjs asks for one buffer per tensor and binds it whole.
+  [/exceeds the max buffer size|larger than the maximum storage buffer binding size/i, 'too-large'],
 ];
 
 interface Watched {
