@@ -60,13 +60,14 @@ interface Case {
 }
 
 // Each case names the program variants it reaches: tile (by output channels), vec4 or scalar
-// paths (channels % 4), and, for the input gradient, the stride as an input dilation. The set is
-// small because SwiftShader takes seconds to compile each pipeline: together the cases compile every
-// tile once and every vec4/scalar and dilation variant of the n32 tile, which the gradients share.
+// paths for the filter/output (output channels % 4) and for the gathered input (input channels % 4)
+// and, for the input gradient, the stride as an input dilation. SwiftShader takes seconds to compile
+// each pipeline, so the cases (and the tests below) are chosen to share pipelines while reaching
+// every tile once and every vec4/scalar and dilation variant of the n32 tile, which the gradients use.
 const CASES: Case[] = [
-  { x: [2, 5, 7, 3], f: [3, 3, 3, 8], stride: 1, pad: 'same' }, // n32 vec4 out, scalar x
-  { x: [3, 9, 7, 17], f: [5, 5, 17, 5], stride: 2, pad: 'valid' }, // n32 scalar, 5x5, dilated dx
-  { x: [1, 6, 5, 4], f: [1, 1, 4, 64], stride: 1, pad: 'valid' }, // n64 vec4, 1x1, vec4 x
+  { x: [2, 5, 7, 3], f: [3, 3, 3, 9], stride: 1, pad: 'same' }, // n32, scalar paths in and out
+  { x: [3, 9, 7, 17], f: [5, 5, 17, 5], stride: 2, pad: 'valid' }, // 5x5, scalar dilated dx
+  { x: [1, 6, 5, 4], f: [1, 1, 4, 64], stride: 1, pad: 'valid' }, // n64 vec4 in and out, 1x1
   { x: [2, 7, 6, 16], f: [3, 3, 16, 40], stride: 2, pad: 1 }, // numeric pad, vec4 dilated dx
   {
     x: [1, 5, 5, 8],
@@ -78,7 +79,7 @@ const CASES: Case[] = [
       [0, 1],
       [0, 0],
     ],
-  }, // n128 scalar (two column groups per thread), asymmetric explicit pads
+  }, // n128 (two column groups per thread), asymmetric pads; dx: vec4 out, scalar gather
   { x: [2, 4, 6, 1], f: [3, 3, 1, 5], stride: 2, pad: 'same' }, // one input channel
 ];
 
@@ -184,7 +185,7 @@ describe.skipIf(skipReason !== null)(
     });
 
     it('fuses a per-channel or scalar bias and every supported activation', async () => {
-      const c: Case = { x: [2, 5, 6, 3], f: [3, 3, 3, 8], stride: 1, pad: 'same' };
+      const c: Case = { x: [2, 5, 6, 8], f: [3, 3, 8, 8], stride: 1, pad: 'same' };
       const info = conv2dInfo(c.x, c.f, 1, 1, 'same');
       const rand = mulberry32(7);
       const xv = randomValues(c.x, rand);
@@ -282,7 +283,7 @@ describe.skipIf(skipReason !== null)(
     }
 
     it('tf.grad through tf.conv2d runs the project kernels and equals the cpu backend', async () => {
-      const c: Case = { x: [2, 6, 5, 3], f: [3, 3, 3, 8], stride: 2, pad: 'same' };
+      const c: Case = { x: [2, 6, 5, 3], f: [3, 3, 3, 5], stride: 2, pad: 'same' };
       const info = conv2dInfo(c.x, c.f, 2, 1, 'same');
       const rand = mulberry32(17);
       const [xv, fv, wv] = [
@@ -313,11 +314,11 @@ describe.skipIf(skipReason !== null)(
     });
 
     it('tfjs-layers conv layers with relu train and predict through the project kernels', async () => {
-      const inputShape: [number, number, number] = [6, 6, 3];
+      const inputShape: [number, number, number] = [6, 6, 4];
       const rand = mulberry32(19);
       const xv = randomValues([2, ...inputShape], rand);
       const weights: [Float32Array, number[]][] = [
-        [randomValues([3, 3, 3, 8], rand), [3, 3, 3, 8]],
+        [randomValues([3, 3, 4, 8], rand), [3, 3, 4, 8]],
         [randomValues([8], rand), [8]],
         [randomValues([3, 3, 8, 4], rand), [3, 3, 8, 4]],
         [randomValues([4], rand), [4]],

@@ -33,6 +33,11 @@ export interface ConvGemmSpec {
   dilation: [number, number];
   /** outC % 4 === 0: filter rows and output rows are read and written as vec4s. */
   vec4: boolean;
+  /**
+   * inC % 4 === 0: the input is gathered 4 channels at a time (one bounds check and one vec4 load per
+   * 4 elements of A); otherwise 4 rows of one channel at a time.
+   */
+  vec4X: boolean;
   /** Whether the epilogue adds a bias and applies an activation (plain convolutions skip that code). */
   fused: boolean;
   /** Whether a bias tensor is bound (only when fused). */
@@ -81,10 +86,11 @@ export class ConvGemmProgram implements WebGPUProgram {
     this.dispatch = [Math.ceil((b * oh * ow) / tile.bm), Math.ceil(n / tile.bn), 1];
     this.variableNames = spec.hasBias ? ['x', 'w', 'bias'] : ['x', 'w'];
     const wComp = spec.vec4 ? 4 : 1;
-    this.variableComponents = spec.hasBias ? [1, wComp, 1] : [1, wComp];
+    const xComp = spec.vec4X ? 4 : 1;
+    this.variableComponents = spec.hasBias ? [xComp, wComp, 1] : [xComp, wComp];
     this.outputComponent = wComp;
     const [dh, dw] = spec.dilation;
-    this.shaderKey = `dcConvGemm_${tile.name}_${spec.vec4}_${dh}x${dw}_${spec.fused}_${spec.hasBias}`;
+    this.shaderKey = `dcConvGemm_${tile.name}_${spec.vec4}_${spec.vec4X}_${dh}x${dw}_${spec.fused}_${spec.hasBias}`;
   }
 
   /** The program-defined uniforms, in the order of `uniforms`. */
@@ -109,19 +115,8 @@ export class ConvGemmProgram implements WebGPUProgram {
   }
 
   getUserCode(): string {
-    const { tile: t, dilation, vec4 } = this.spec;
-    const q = quadsPerThread(t);
-    const threads = threadCount(t);
-    const quadsPerPass = threads / t.bk;
-    const loadA = Array.from({ length: q.a }, (_, j) => {
-      const row = `4 * (tid / ${t.bk} + ${j * quadsPerPass})`;
-      return `    ra_${j} = vec4<f32>(gatherX(rowInfo[${row}], ky, kx, ci), gatherX(rowInfo[${row} + 1], ky, kx, ci),
-                        gatherX(rowInfo[${row} + 2], ky, kx, ci), gatherX(rowInfo[${row} + 3], ky, kx, ci));`;
-    }).join('\n');
-    const storeA = Array.from(
-      { length: q.a },
-      (_, j) => `    tileA[kk0 * ${aStride(t)} + tid / ${t.bk} + ${j * quadsPerPass}] = ra_${j};`,
-    ).join('\n');
+    const { tile: t, dilation, vec4, vec4X } = this.spec;
+    const { loadA, storeA, firstK } = vec4X ? channelQuads(t) : rowQuads(t);
     const loadBTile = loadB(t, 'w', vec4, 'N', 'K');
     const advance = `
       kBase = kBase + ${t.bk};
@@ -134,7 +129,7 @@ export class ConvGemmProgram implements WebGPUProgram {
       }`;
     return `
 ${sharedDeclarations(t)}
-${gatherSource(dilation)}
+${gatherSource(dilation, vec4X)}
 ${vec4 ? '' : loadBHelper('w')}
 ${this.spec.fused ? `${biasSource(this.spec.hasBias, 'uniforms.outDims.w')}\n${ACTIVATE_SOURCE}` : ''}
 
@@ -148,7 +143,7 @@ ${threadGeometry(t)}
   let KW = uniforms.kDims.y;
 
   // Each output row's batch offset and top-left input corner, computed once per workgroup.
-  for (var i = tid; i < ${t.bm}; i = i + ${threads}) {
+  for (var i = tid; i < ${t.bm}; i = i + ${threadCount(t)}) {
     let m = mTile + i;
     var info = vec4<i32>(0, ${FAR}, ${FAR}, 0);
     if (m < uniforms.mSize) {
@@ -165,8 +160,8 @@ ${threadGeometry(t)}
   }
   workgroupBarrier();
 
-  // This thread loads column kk0 of every A step; (ky, kx, ci) follow it without divisions.
-  let kk0 = tid % ${t.bk};
+  // The first A column this thread loads; (ky, kx, ci) follow it from step to step without divisions.
+  let kk0 = ${firstK};
   var ci = kk0 % C;
   var kx = (kk0 / C) % KW;
   var ky = kk0 / (C * KW);
@@ -188,25 +183,81 @@ ${writeOutput(t, {
   }
 }
 
-/** gatherX(rowInfo, ky, kx, ci): one element of the implicit im2col matrix, zero in the padding. */
-function gatherSource([dh, dw]: [number, number]): string {
+interface ALoads {
+  loadA: string;
+  storeA: string;
+  /** The first column of A this thread loads (then BK further each step). */
+  firstK: string;
+}
+
+/** Quads of 4 rows at one column: thread t loads column t % BK of rows 4q..4q+3 (any channel count). */
+function rowQuads(t: Tile): ALoads {
+  const q = quadsPerThread(t);
+  const perPass = threadCount(t) / t.bk;
+  const range = Array.from({ length: q.a }, (_, j) => j);
+  const loadA = range
+    .map((j) => {
+      const row = `4 * (tid / ${t.bk} + ${j * perPass})`;
+      const g = (c: number): string => `gatherX(rowInfo[${row} + ${c}], ky, kx, ci)`;
+      return `    ra_${j} = vec4<f32>(${[0, 1, 2, 3].map(g).join(', ')});`;
+    })
+    .join('\n');
+  const storeA = range
+    .map((j) => `    tileA[kk0 * ${aStride(t)} + tid / ${t.bk} + ${j * perPass}] = ra_${j};`)
+    .join('\n');
+  return { loadA, storeA, firstK: `tid % ${t.bk}` };
+}
+
+/**
+ * Quads of 4 channels at one row (inC % 4 === 0): thread t loads columns 4c..4c+3, c = t % (BK/4),
+ * of rows t / (BK/4) + j * (threads / (BK/4)); consecutive threads read consecutive 16 bytes.
+ */
+function channelQuads(t: Tile): ALoads {
+  const q = quadsPerThread(t);
+  const quadsPerRow = t.bk / 4;
+  const perPass = threadCount(t) / quadsPerRow;
+  const range = Array.from({ length: q.a }, (_, j) => j);
+  const row = (j: number): string => `(tid / ${quadsPerRow} + ${j * perPass})`;
+  const loadA = range.map((j) => `    ra_${j} = gatherX4(rowInfo[${row(j)}], ky, kx, ci);`).join('\n');
+  const storeA = range
+    .map((j) =>
+      [0, 1, 2, 3]
+        .map((c) => `    tileA[(kk0 + ${c}) * ${aStride(t)} + ${row(j)} / 4][${row(j)} % 4] = ra_${j}[${c}];`)
+        .join('\n'),
+    )
+    .join('\n');
+  return { loadA, storeA, firstK: `4 * (tid % ${quadsPerRow})` };
+}
+
+/**
+ * gatherX(rowInfo, ky, kx, ci): one element of the implicit im2col matrix, zero in the padding; or
+ * gatherX4, four consecutive channels of it.
+ */
+function gatherSource([dh, dw]: [number, number], vec4X: boolean): string {
+  const type = vec4X ? 'vec4<f32>' : 'f32';
+  const index = (v: string, u: string): string => {
+    const flat = `info.x + (${v} * uniforms.inDims.z + ${u}) * uniforms.inDims.w + ci`;
+    return vec4X ? `(${flat}) / 4` : flat;
+  };
   const head = `
-fn gatherX(info : vec4<i32>, ky : i32, kx : i32, ci : i32) -> f32 {
-  if (ky >= uniforms.kDims.x) { return 0.0; }
+fn gatherX${vec4X ? '4' : ''}(info : vec4<i32>, ky : i32, kx : i32, ci : i32) -> ${type} {
+  if (ky >= uniforms.kDims.x) { return ${type}(0.0); }
   let v = info.y + ky;
   let u = info.z + kx;`;
   if (dh === 1 && dw === 1) {
     return `${head}
-  if (v < 0 || u < 0 || v >= uniforms.inDims.y || u >= uniforms.inDims.z) { return 0.0; }
-  return x[info.x + (v * uniforms.inDims.z + u) * uniforms.inDims.w + ci];
+  if (v < 0 || u < 0 || v >= uniforms.inDims.y || u >= uniforms.inDims.z) { return ${type}(0.0); }
+  return x[${index('v', 'u')}];
 }`;
   }
   // Dilation factors are compile-time constants, so the divisions become shifts or multiplies.
   return `${head}
-  if (v < 0 || u < 0) { return 0.0; }
+  if (v < 0 || u < 0) { return ${type}(0.0); }
   let vq = v / ${dh};
   let uq = u / ${dw};
-  if (vq * ${dh} != v || uq * ${dw} != u || vq >= uniforms.inDims.y || uq >= uniforms.inDims.z) { return 0.0; }
-  return x[info.x + (vq * uniforms.inDims.z + uq) * uniforms.inDims.w + ci];
+  if (vq * ${dh} != v || uq * ${dw} != u || vq >= uniforms.inDims.y || uq >= uniforms.inDims.z) {
+    return ${type}(0.0);
+  }
+  return x[${index('vq', 'uq')}];
 }`;
 }
