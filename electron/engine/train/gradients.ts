@@ -26,7 +26,14 @@ export function regularizationPenalty(model: tf.LayersModel): tf.Scalar | undefi
   };
   collect(model.layers);
   if (regularized.length === 0) return undefined;
-  return tf.tidy(() => tf.addN<tf.Scalar>(regularized.flatMap((layer) => layer.calculateLosses())));
+  // Added one at a time, not with tf.addN: the webgpu backend runs AddN as one shader with a storage buffer per
+  // input, and past 7 inputs it exceeds WebGPU's default of 8 per stage (a study's units have more penalties).
+  // Left to right, as every backend's AddN sums, so the value is the same.
+  return tf.tidy(() =>
+    regularized
+      .flatMap((layer) => layer.calculateLosses())
+      .reduce((sum, penalty) => tf.add<tf.Scalar>(sum, penalty)),
+  );
 }
 
 /**

@@ -1,0 +1,191 @@
+// The webgpu backend (on SwiftShader) computes what wasm computes: evaluation, a training step, rankings.
+// Both backends run in this one process, each job on a model loaded for it; every webgpu job must give back
+// every tensor and byte it took.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../electron/engine/backend/ladder.ts';
+import { releaseBackends } from '../../electron/engine/backend/probes.ts';
+import { readAll } from '../../electron/engine/backend/read.ts';
+import { buildCorrectedModel } from '../../electron/engine/correct/build.ts';
+import type { Dataset } from '../../electron/engine/data/dataset.ts';
+import { oneHot } from '../../electron/engine/data/one-hot.ts';
+import { openDataset } from '../../electron/engine/data/open-dataset.ts';
+import { syntheticShapes } from '../../electron/engine/data/synthetic-shapes.ts';
+import { evaluate, type EvaluationResult } from '../../electron/engine/eval/evaluate.ts';
+import { loadModel } from '../../electron/engine/models/model-io.ts';
+import { rankFilters } from '../../electron/engine/rank/rank-filters.ts';
+import type { LayerRanking } from '../../electron/engine/rank/types.ts';
+import { DataParallelTrainer } from '../../electron/engine/train/data-parallel.ts';
+import { CLASSES, SIZE, tinyModel, writeShapesDataset, writeTinyModel } from './fixtures.ts';
+import { suiteName, swiftShaderMissing, useSwiftShader } from './swiftshader.ts';
+
+type Backend = 'wasm' | 'webgpu';
+
+/** What the engine holds: after a job on the GPU, both must be back where they started. */
+function held(): { numTensors: number; numBytes: number } {
+  const { numTensors, numBytes } = tf.memory();
+  return { numTensors, numBytes };
+}
+
+/**
+ * Runs `job` on a backend with a freshly loaded model, then disposes the model; on webgpu, checks that the
+ * job left no tensor and no byte behind.
+ */
+async function on<T>(
+  backend: Backend,
+  modelDir: string,
+  job: (model: tf.LayersModel) => Promise<T>,
+): Promise<T> {
+  await selectBackend({ forced: backend });
+  const { model } = await loadModel(modelDir);
+  try {
+    const before = held();
+    const result = await job(model);
+    expect(held(), `${backend} job leaves memory as it found it`).toEqual(before);
+    return result;
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Filters grouped by equal tau, most important group first: the ranking with its ties left unordered. */
+function tieGroups(layer: LayerRanking): number[][] {
+  const tau = layer.tau ?? [];
+  const groups = new Map<number, number[]>();
+  layer.order.forEach((f) => groups.set(tau[f] as number, [...(groups.get(tau[f] as number) ?? []), f]));
+  return [...groups.values()].map((g) => g.sort((a, b) => a - b));
+}
+
+const missing = swiftShaderMissing();
+
+describe.skipIf(missing !== undefined)(suiteName('webgpu on SwiftShader agrees with wasm'), () => {
+  let dir: string;
+  let modelDir: string;
+  let dataset: Dataset;
+
+  beforeAll(async () => {
+    useSwiftShader();
+    dir = await mkdtemp(path.join(tmpdir(), 'dc-webgpu-agree-'));
+    await selectBackend({ forced: 'wasm' });
+    dataset = await openDataset(await writeShapesDataset(path.join(dir, 'data'), { train: 3, test: 3 }));
+    modelDir = await writeTinyModel(path.join(dir, 'model'));
+  });
+
+  afterAll(async () => {
+    await dataset.close();
+    await rm(dir, { recursive: true, force: true });
+    releaseBackends();
+  });
+
+  it('evaluates blur and noise within one image per condition of wasm', async () => {
+    const run = (backend: Backend, kind: 'blur' | 'noise', levels: number[]) =>
+      on(backend, modelDir, (model) =>
+        evaluate({ model, dataset, split: 'test', spec: { kind }, levels, seed: 3, batchSize: 16 }),
+      );
+    const correct = (r: EvaluationResult) => r.conditions.map((c) => Math.round(c.top1 * r.images));
+    for (const [kind, levels] of [
+      ['blur', [1, 2]],
+      ['noise', [20, 40]],
+    ] as const) {
+      const wasm = await run('wasm', kind, [...levels]);
+      const webgpu = await run('webgpu', kind, [...levels]);
+      expect(webgpu.images).toBe(30);
+      // Not a degenerate model: it gets some images right and some wrong.
+      expect(correct(wasm)[0]).toBeGreaterThan(3);
+      expect(correct(wasm)[0]).toBeLessThan(30);
+      correct(webgpu).forEach((n, c) =>
+        expect(Math.abs(n - (correct(wasm)[c] as number))).toBeLessThanOrEqual(1),
+      );
+    }
+  });
+
+  /**
+   * One SGD step of the model `build` makes, on each backend from the same weights: the loss, the count of
+   * correct predictions and every trained weight must match wasm's within float tolerance.
+   */
+  async function stepAgrees(build: () => Promise<tf.LayersModel>): Promise<void> {
+    const set = syntheticShapes(24, 5, SIZE);
+    const batch = { x: set.x, y: oneHot(set.labels, CLASSES), n: set.n };
+    const step = async (backend: Backend) => {
+      await selectBackend({ forced: backend });
+      const model = await build();
+      const before = held();
+      const initial = (await readAll(model.trainableWeights.map((w) => w.read()))).map((w) => w.slice());
+      const optimizer = tf.train.sgd(0.5);
+      const trainer = await DataParallelTrainer.create(model, optimizer, { backend, replicas: 1 });
+      try {
+        const { loss, correct } = await trainer.stepWithStats(batch, [SIZE, SIZE, 1], CLASSES);
+        const weights = (await readAll(model.trainableWeights.map((w) => w.read()))).map((w) => w.slice());
+        return { loss, correct, initial, weights };
+      } finally {
+        await trainer.dispose();
+        optimizer.dispose();
+        expect(held(), `${backend}: a step leaves only the model's weights`).toEqual(before);
+        model.dispose();
+      }
+    };
+    const wasm = await step('wasm');
+    const webgpu = await step('webgpu');
+    expect(webgpu.initial).toEqual(wasm.initial);
+    expect(webgpu.loss).toBeCloseTo(wasm.loss, 5);
+    expect(webgpu.correct).toBe(wasm.correct);
+    let moved = 0;
+    wasm.weights.forEach((w, i) => {
+      const g = webgpu.weights[i] as Float32Array;
+      expect(g.length).toBe(w.length);
+      for (let j = 0; j < w.length; j++) {
+        expect(Math.abs((g[j] as number) - (w[j] as number))).toBeLessThan(1e-5);
+        if (w[j] !== wasm.initial[i]?.[j]) moved++;
+      }
+    });
+    // Most weights moved, so what agrees is a real update.
+    expect(moved).toBeGreaterThan(wasm.weights.reduce((a, w) => a + w.length, 0) / 2);
+  }
+
+  it("takes one training step to wasm's weights within float tolerance", async () => {
+    await stepAgrees(() => Promise.resolve(tinyModel(7)));
+  });
+
+  it('trains correction units on two layers (more than 7 penalties) as wasm does', async () => {
+    await stepAgrees(async () => {
+      const base = tinyModel(7);
+      try {
+        const plan = [
+          { layer: 'conv1', filters: [0, 1] },
+          { layer: 'conv2', filters: [3, 1] },
+        ];
+        return await buildCorrectedModel(base, plan, { seed: 1, zeroInit: false });
+      } finally {
+        base.dispose();
+      }
+    });
+  });
+
+  it('ranks the same filters as wasm, ties apart (oracle and proxy)', async () => {
+    const rank = (backend: Backend) =>
+      on(backend, modelDir, (model) =>
+        rankFilters({
+          model,
+          dataset,
+          spec: { kind: 'blur' },
+          levels: [1, 2],
+          seed: 2,
+          perClass: 2,
+          method: 'both',
+        }),
+      );
+    const wasm = await rank('wasm');
+    const webgpu = await rank('webgpu');
+    expect(webgpu.backend).toBe('webgpu');
+    expect(webgpu.layers.map((l) => l.layer)).toEqual(['conv1', 'conv2']);
+    webgpu.layers.forEach((layer, i) => {
+      const reference = wasm.layers[i] as LayerRanking;
+      expect(layer.errors).toEqual(reference.errors);
+      expect(tieGroups(layer)).toEqual(tieGroups(reference));
+      (layer.proxy ?? []).forEach((p, f) => expect(p).toBeCloseTo(reference.proxy?.[f] as number, 4));
+    });
+  });
+});
