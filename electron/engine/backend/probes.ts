@@ -7,6 +7,7 @@ import type { BackendName } from '../../../shared/backends.ts';
 import { reason as oneLine } from '../io/file-error.ts';
 import { registerWasmKernels, WASM_KERNEL_NAMES } from './wasm/register.ts';
 import { registerConvGradient } from './conv-gradient.ts';
+import { registerWebgpuKernels, WEBGPU_KERNEL_NAMES } from './webgpu/register.ts';
 import { ALLOW_SOFTWARE_ENV, adapterName, refusal, softwareAllowed, softwareReason } from './adapter-info.ts';
 import {
   driversToHide,
@@ -148,7 +149,7 @@ async function prepareWebgpu(env: NodeJS.ProcessEnv): Promise<ProbeOutcome> {
   return {
     ok: true,
     device,
-    detail: 'Dawn (webgpu package)',
+    detail: `Dawn (webgpu package); project kernels: ${WEBGPU_KERNEL_NAMES.join(', ')}`,
     ...(software === undefined ? {} : { software: true }),
   };
 }
@@ -158,6 +159,7 @@ async function prepareWebgpu(env: NodeJS.ProcessEnv): Promise<ProbeOutcome> {
  * live backend. The project's WGSL kernels get registered here.
  */
 function afterWebgpuReady(): void {
+  registerWebgpuKernels();
   const backend = tf.backend() as WebGPUBackend;
   watchGpuDevice(backend.device, webgpu?.device ?? 'GPU');
 }
