@@ -4,7 +4,8 @@ import { BACKEND_NAMES, type BackendName } from '../shared/backends.ts';
 import { parseBackendName, selectBackend } from '../electron/engine/backend/ladder.ts';
 import { prepareBackend, releaseBackends } from '../electron/engine/backend/probes.ts';
 import { benchDistort, DISTORT_CASES, type DistortBenchResult } from './distort-bench.ts';
-import { benchConvKernels } from './kernel-bench.ts';
+import { benchConvKernels, FACTS_CONV_SHAPE, SOFTWARE_GPU_CONV_SHAPE } from './kernel-bench.ts';
+import { benchGpuSideBySide } from './gpu-bench.ts';
 import { runOpenCvPeer } from './opencv-peer.ts';
 import { benchRead } from './read-bench.ts';
 import { benchServe } from './serve-bench.ts';
@@ -40,8 +41,12 @@ export const BENCH_GROUPS = [
   'archs',
   'ui',
   'workspace',
+  'gpu',
 ] as const;
 export type BenchGroup = (typeof BENCH_GROUPS)[number];
+
+/** Run only when named: the GPU side by side needs a GPU (and PyTorch with CUDA) to mean anything. */
+const ON_REQUEST: readonly BenchGroup[] = ['gpu'];
 
 /** Where the full Fashion-MNIST is read from for the read benchmark (Debian's dataset-fashion-mnist). */
 const FASHION_MNIST = process.env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
@@ -58,12 +63,15 @@ export async function runBench(options: BenchOptions): Promise<void> {
       ? BACKEND_NAMES.filter((b) => b !== 'cpu')
       : options.backends.map((b) => parseBackendName(b, '--backends'));
   const runnable: BackendName[] = [];
+  const software = new Set<BackendName>();
   for (const name of wanted) {
     const outcome = await prepareBackend(name);
+    if (outcome.software === true) software.add(name);
     if (outcome.ok) runnable.push(name);
     else options.print({ bench: 'skip', backend: name, reason: outcome.detail });
   }
-  const wants = (group: BenchGroup): boolean => options.only === undefined || options.only.includes(group);
+  const wants = (group: BenchGroup): boolean =>
+    options.only === undefined ? !ON_REQUEST.includes(group) : options.only.includes(group);
   if (wants('serve')) {
     if (existsSync(`${RENDERER_DIR}index.html`)) options.print(await benchServe());
     else options.print({ bench: 'skip', group: 'serve', reason: 'the UI is not built (npm run build)' });
@@ -95,7 +103,9 @@ export async function runBench(options: BenchOptions): Promise<void> {
       options.print(await benchRank(name, 'proxy'));
       options.print(await benchRank(name, 'oracle'));
     }
-    if (wants('kernels')) for (const k of benchConvKernels()) options.print(k);
+    // A software GPU (SwiftShader) takes minutes per kernel at facts.md's shape: time a small one there.
+    const convShape = software.has(name) ? SOFTWARE_GPU_CONV_SHAPE : FACTS_CONV_SHAPE;
+    if (wants('kernels')) for (const k of await benchConvKernels(5, convShape)) options.print(k);
   }
   // Training throughput of every architecture the workbench offers, on CIFAR-sized inputs.
   for (const name of wants('archs') ? runnable : []) {
@@ -152,6 +162,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
       });
     }
   }
+  if (wants('gpu')) await benchGpuSideBySide(options);
   releaseBackends();
 }
 

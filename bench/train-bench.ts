@@ -3,6 +3,10 @@ import type { BackendName } from '../shared/backends.ts';
 import { mulberry32 } from '../shared/random.ts';
 import { buildModel, type Architecture } from '../electron/engine/models/registry.ts';
 import { DataParallelTrainer } from '../electron/engine/train/data-parallel.ts';
+import { round } from './round.ts';
+
+// The other benches import round from here.
+export { round };
 
 export interface TrainBenchOptions {
   backend: BackendName;
@@ -19,6 +23,7 @@ export interface TrainBenchResult {
   backend: string;
   model: Architecture;
   shape: string;
+  batch: number;
   threads: number;
   train_img_s: number;
   infer_img_s: number;
@@ -53,20 +58,25 @@ export async function benchTrain(options: TrainBenchOptions): Promise<TrainBench
     for (let i = 0; i < steps; i++) await trainer.step({ x, y, n: batch }, shape, classes);
     const trainSeconds = (performance.now() - t0) / 1000;
     const input = tf.tensor(x, [batch, ...shape]);
-    const infer = (): void => {
+    // An asynchronous read: webgpu's dataSync needs an OffscreenCanvas, which Node lacks.
+    const infer = async (): Promise<void> => {
       const probs = model.predict(input) as tf.Tensor;
-      probs.dataSync();
-      probs.dispose();
+      try {
+        await probs.data();
+      } finally {
+        probs.dispose();
+      }
     };
-    infer();
+    await infer();
     const t1 = performance.now();
-    for (let i = 0; i < steps; i++) infer();
+    for (let i = 0; i < steps; i++) await infer();
     const inferSeconds = (performance.now() - t1) / 1000;
     input.dispose();
     return {
       backend: options.backend,
       model: arch,
       shape: shape.join('x'),
+      batch,
       threads: trainer.replicaCount,
       train_img_s: round((steps * batch) / trainSeconds),
       infer_img_s: round((steps * batch) / inferSeconds),
@@ -76,9 +86,4 @@ export async function benchTrain(options: TrainBenchOptions): Promise<TrainBench
     await trainer.dispose();
     model.dispose();
   }
-}
-
-export function round(value: number, digits = 1): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }
