@@ -26,7 +26,7 @@ export async function benchGpuTrain({ scale, backend, print, log }: GpuBenchOpti
   const cases = gpuCases(scale);
   for (const c of cases.train) {
     const shape = c.shape.join('x');
-    const steps = timedSteps(c.batch, cases.oursImages, cases.minSteps);
+    const steps = timedSteps(c.batch, c.images ?? cases.oursImages, cases.minSteps);
     log(`training ${c.model} ${shape} batch ${c.batch} on ${backend} (${steps} timed steps)…`);
     try {
       const r = await benchTrain({

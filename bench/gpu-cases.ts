@@ -21,6 +21,8 @@ const trainCase = z.object({
   model: z.enum(ARCHITECTURES),
   shape: z.tuple([positive, positive, positive]),
   batch: positive,
+  /** Our timed images for this case, where the set's oursImages would take too long (allconv9, resnet20). */
+  images: positive.optional(),
 });
 
 const caseSet = z.object({

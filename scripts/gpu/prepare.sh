@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Builds .gpu/ (ignored by git): everything scripts/gpu/run.sh needs on an offline GPU machine without Node.
+# Builds .gpu/pack/ (.gpu/ is ignored by git): everything scripts/gpu/run.sh needs on an offline GPU machine
+# without Node. Its own subfolder, because other tools keep their own bundles under .gpu/ too.
 #
 #   scripts/gpu/prepare.sh            on a development machine (Linux x64, node_modules installed)
 #
-# .gpu/node.xz          this machine's node binary, xz-compressed
-# .gpu/app/             the CLI (cli.mjs) and the GPU bench entry (gpu-main.mjs) bundled by esbuild with shared
+# .gpu/pack/node.xz     this machine's node binary, xz-compressed
+# .gpu/pack/app/        the CLI (cli.mjs) and the GPU bench entry (gpu-main.mjs) bundled by esbuild with shared
 #                       chunks; tfjs-backend-wasm's .wasm files; the PyTorch peer and its cases; the webgpu
 #                       package's index.js and package.json under node_modules/ (kept external: it loads dawn.node)
-# .gpu/dawn.node.xz     the webgpu package's linux-x64 dawn.node, xz-compressed (run.sh puts it back in place)
-# .gpu/gl/*.deb         the Vulkan loader and the GL libraries NVIDIA's Vulkan driver links against
-# .gpu/manifest.txt     what was built from which commit
+# .gpu/pack/dawn.node.xzthe webgpu package's linux-x64 dawn.node, xz-compressed (run.sh puts it back in place)
+# .gpu/pack/gl/*.deb    the Vulkan loader and the GL libraries NVIDIA's Vulkan driver links against
+# .gpu/pack/manifest.txtwhat was built from which commit
 #
 # The recipe is docs facts' "Running on an offline GPU machine without Node". The folder must stay under
 # 60 MB (the device tool carries 64 MiB in all).
@@ -17,7 +18,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-GPU=.gpu
+GPU=.gpu/pack
 APP="$GPU/app"
 LIMIT_MB=60
 
@@ -103,4 +104,4 @@ if [ "$MB" -gt "$LIMIT_MB" ]; then
   say "ERROR: $GPU is over $LIMIT_MB MB"
   exit 1
 fi
-say 'done: carry [".gpu"] and run scripts/gpu/run.sh'
+say 'done: carry [".gpu/pack"] and run scripts/gpu/run.sh'

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole GPU run in one command, from the repository root, on a machine without Node or network:
 #
-#   scripts/gpu/run.sh              on the GPU machine, with .gpu/ from scripts/gpu/prepare.sh carried over
+#   scripts/gpu/run.sh              on the GPU machine, with .gpu/pack/ from scripts/gpu/prepare.sh carried over
 #   scripts/gpu/run.sh --software   the same path here on SwiftShader (software Vulkan) with tiny sizes
 #
 # Steps, each under its own time limit and all under GPU_RUN_BUDGET_S (default 390 s, so the run ends
@@ -27,6 +27,14 @@ JSONL="$OUT/bench.jsonl"
 WORK="$(mktemp -d /tmp/deepcorrect-gpu.XXXXXX)"
 
 elapsed() { echo $(( $(date +%s) - START )); }
+# xz -dc, or Python's lzma where the machine has no xz.
+unxz_to() {
+  if command -v xz > /dev/null 2>&1; then
+    xz -dc "$1" > "$2"
+  else
+    python3 -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], "wb"))' "$1" "$2"
+  fi
+}
 say() { printf '[gpu-run %3ss] %s\n' "$(elapsed)" "$*"; }
 # A JSON string literal: backslashes, quotes and control characters escaped.
 json_str() {
@@ -39,16 +47,17 @@ skip() { # step reason
 }
 
 say "out: $OUT; work: $WORK; scale: $SCALE; budget: ${BUDGET} s"
-[ -f .gpu/manifest.txt ] && sed 's/^/  .gpu: /' .gpu/manifest.txt
+PACK=.gpu/pack
+[ -f $PACK/manifest.txt ] && sed 's/^/  pack: /' $PACK/manifest.txt
 
 # --- Node and the bundles -------------------------------------------------------------------------
 NODE=""
 APP="$WORK/app"
-if [ ! -f .gpu/node.xz ] || [ ! -d .gpu/app ]; then
-  skip node "no .gpu/node.xz or .gpu/app: run scripts/gpu/prepare.sh on a development machine and carry .gpu"
+if [ ! -f $PACK/node.xz ] || [ ! -d $PACK/app ]; then
+  skip node "no $PACK/node.xz or $PACK/app: run scripts/gpu/prepare.sh on a development machine and carry $PACK"
 else
-  xz -dc .gpu/node.xz > "$WORK/node" && chmod +x "$WORK/node" && cp -r .gpu/app "$APP" &&
-    xz -dc .gpu/dawn.node.xz > "$APP/node_modules/webgpu/dist/linux-x64/dawn.node"
+  unxz_to $PACK/node.xz "$WORK/node" && chmod +x "$WORK/node" && cp -r $PACK/app "$APP" &&
+    unxz_to $PACK/dawn.node.xz "$APP/node_modules/webgpu/dist/linux-x64/dawn.node"
   if "$WORK/node" --version > /dev/null 2>&1; then
     NODE="$WORK/node"
     say "node $("$NODE" --version) unpacked"
@@ -58,26 +67,32 @@ else
 fi
 
 # --- Vulkan: the loader and a driver ----------------------------------------------------------------
-has_loader() { ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1' || [ -e /usr/lib/x86_64-linux-gnu/libvulkan.so.1 ]; }
+# The loader and the GL dispatch libraries NVIDIA's Vulkan driver (libGLX_nvidia) links against.
+has_libs() {
+  local lib
+  for lib in libvulkan.so.1 libGLdispatch.so.0 libGLX.so.0 libEGL.so.1; do
+    ldconfig -p 2> /dev/null | grep -q "$lib" || [ -e "/usr/lib/x86_64-linux-gnu/$lib" ] || return 1
+  done
+}
 if [ $SOFTWARE = 1 ]; then
   export VK_DRIVER_FILES=/usr/lib/chromium/vk_swiftshader_icd.json DEEPCORRECT_ALLOW_SOFTWARE_GPU=1
   [ -f "$VK_DRIVER_FILES" ] || say "no SwiftShader ICD at $VK_DRIVER_FILES (apt-get install chromium)"
 else
-  if has_loader; then
-    say "Vulkan loader present: $(ldconfig -p 2>/dev/null | grep -m1 'libvulkan\.so\.1' | sed 's/.*=> //')"
-  elif ls .gpu/gl/*.deb > /dev/null 2>&1; then
+  if has_libs; then
+    say "Vulkan loader and GL libraries present: $(ldconfig -p 2>/dev/null | grep -m1 'libvulkan\.so\.1' | sed 's/.*=> //')"
+  elif ls $PACK/gl/*.deb > /dev/null 2>&1; then
     if [ "$(id -u)" = 0 ]; then
-      for f in .gpu/gl/*.deb; do dpkg -x "$f" /; done
+      for f in $PACK/gl/*.deb; do dpkg -x "$f" /; done
       ldconfig
-      say "installed $(ls .gpu/gl/*.deb | wc -l) Vulkan/GL packages with dpkg -x into /"
+      say "installed $(ls $PACK/gl/*.deb | wc -l) Vulkan/GL packages with dpkg -x into /"
     else
       mkdir -p "$WORK/sysroot"
-      for f in .gpu/gl/*.deb; do dpkg -x "$f" "$WORK/sysroot"; done
+      for f in $PACK/gl/*.deb; do dpkg -x "$f" "$WORK/sysroot"; done
       export LD_LIBRARY_PATH="$WORK/sysroot/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
       say "not root: Vulkan/GL packages unpacked into $WORK/sysroot (LD_LIBRARY_PATH)"
     fi
   else
-    say "no Vulkan loader and no .gpu/gl/*.deb: webgpu will not find an adapter"
+    say "no Vulkan loader and no $PACK/gl/*.deb: webgpu will not find an adapter"
   fi
   if [ -z "${VK_DRIVER_FILES:-}" ]; then
     for icd in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd*.json \
@@ -152,7 +167,7 @@ step() {
 if [ -n "$NODE" ]; then
   step doctor 30 "$NODE" "$APP/cli.mjs" doctor
   [ -f "$OUT/doctor.log" ] && sed 's/^/  /' "$OUT/doctor.log" | grep -v '^  *$' | head -12
-  step kernels 90 "$NODE" "$APP/gpu-main.mjs" kernels --scale "$SCALE"
+  step kernels 100 "$NODE" "$APP/gpu-main.mjs" kernels --scale "$SCALE"
   step train 130 "$NODE" "$APP/gpu-main.mjs" train --scale "$SCALE"
 else
   skip webgpu "no Node: doctor, kernels, training and the study are not run"
