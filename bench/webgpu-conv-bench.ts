@@ -35,6 +35,8 @@ export interface WebgpuConvBenchResult {
   im2col_tflops?: number;
   /** max |project - tfjs| / max |tfjs| on this shape (checked at the first batch size only). */
   rel_err?: number;
+  /** A GPU validation error raised while measuring: the figures of that line are not to be trusted. */
+  gpu_error?: string;
 }
 
 /** A 3x3, stride 1, same-padded convolution: batch, height, width, input and output channels. */
@@ -90,7 +92,9 @@ const ATTRS = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 };
 
 /** Waits until the GPU has finished everything queued so far. */
 async function sync(backend: WebGPUBackend): Promise<void> {
-  // An open compute pass makes the command buffer invalid (a GPU validation error, the work never runs).
+  // An open compute pass makes the command buffer invalid (a GPU validation error, the work never
+  // runs); and right after the backend's own submit there is no encoder to finish.
+  backend.ensureCommandEncoderReady();
   backend.endComputePassEncoder();
   backend.submitQueue();
   await backend.device.queue.onSubmittedWorkDone();
@@ -113,6 +117,21 @@ async function time(backend: WebGPUBackend, call: () => tf.TensorInfo, samples: 
   for (let s = 0; s < samples; s++) times.push(await runs(inner));
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)] ?? first;
+}
+
+/** Runs `fn` inside a GPU validation error scope and returns the first error's message, if any. */
+async function validated(backend: WebGPUBackend, fn: () => Promise<void>): Promise<string | undefined> {
+  backend.device.pushErrorScope('validation');
+  // The scope is popped whether or not fn throws; a throw then propagates from the awaited promise.
+  const run = fn().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  const thrown = await run;
+  const error = await backend.device.popErrorScope();
+  if (thrown instanceof Error) throw thrown;
+  if (thrown !== undefined) throw new Error(JSON.stringify(thrown));
+  return error === null ? undefined : error.message.slice(0, 200);
 }
 
 async function relativeError(backend: WebGPUBackend, a: tf.TensorInfo, b: tf.TensorInfo): Promise<number> {
@@ -163,8 +182,12 @@ async function measure(conv: Conv, samples: number, check: boolean): Promise<Web
       const funcs = kernelFuncs(kernel);
       const call = (f: tf.KernelFunc) => (): tf.TensorInfo =>
         f({ ...args[kernel], backend }) as tf.TensorInfo;
-      const tfjsMs = await time(backend, call(funcs.tfjs), samples);
-      const projectMs = await time(backend, call(funcs.project), samples);
+      let tfjsMs = NaN;
+      let projectMs = NaN;
+      const error = await validated(backend, async () => {
+        tfjsMs = await time(backend, call(funcs.tfjs), samples);
+        projectMs = await time(backend, call(funcs.project), samples);
+      });
       const result: WebgpuConvBenchResult = {
         bench: 'webgpu-conv',
         kernel,
@@ -175,12 +198,19 @@ async function measure(conv: Conv, samples: number, check: boolean): Promise<Web
         project_tflops: round(flops / projectMs / 1e9),
         speedup: round(tfjsMs / projectMs, 2),
       };
-      if (kernel === 'Conv2D') {
+      if (error !== undefined) result.gpu_error = error;
+      // tfjs's im2col matrix must fit one storage binding, or its shader never runs.
+      const im2colBytes = n * h * w * 9 * ci * 4;
+      if (kernel === 'Conv2D' && im2colBytes <= backend.device.limits.maxStorageBufferBindingSize) {
         const flag = 'WEBGPU_CONV_SEPARATE_IM2COL_SHADER';
         const before = tf.env().getBool(flag);
         tf.env().set(flag, true);
+        let ms = NaN;
         try {
-          result.im2col_tflops = round(flops / (await time(backend, call(funcs.tfjs), samples)) / 1e9);
+          const im2colError = await validated(backend, async () => {
+            ms = await time(backend, call(funcs.tfjs), samples);
+          });
+          if (im2colError === undefined) result.im2col_tflops = round(flops / ms / 1e9);
         } finally {
           tf.env().set(flag, before);
         }
