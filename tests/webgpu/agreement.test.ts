@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DistortionSpec } from '../../shared/distortions.ts';
 import { selectBackend } from '../../electron/engine/backend/ladder.ts';
 import { releaseBackends } from '../../electron/engine/backend/probes.ts';
 import { readAll } from '../../electron/engine/backend/read.ts';
@@ -14,6 +15,8 @@ import type { Dataset } from '../../electron/engine/data/dataset.ts';
 import { oneHot } from '../../electron/engine/data/one-hot.ts';
 import { openDataset } from '../../electron/engine/data/open-dataset.ts';
 import { syntheticShapes } from '../../electron/engine/data/synthetic-shapes.ts';
+import { distortBatch } from '../../electron/engine/distort/apply.ts';
+import { toUint8 } from '../../electron/engine/distort/quantize.ts';
 import { evaluate, type EvaluationResult } from '../../electron/engine/eval/evaluate.ts';
 import { loadModel } from '../../electron/engine/models/model-io.ts';
 import { rankFilters } from '../../electron/engine/rank/rank-filters.ts';
@@ -78,6 +81,40 @@ describe.skipIf(missing !== undefined)(suiteName('webgpu on SwiftShader agrees w
     await dataset.close();
     await rm(dir, { recursive: true, force: true });
     releaseBackends();
+  });
+
+  it('distorts with every kind to the same bytes as wasm', async () => {
+    const shape: [number, number, number, number] = [3, 11, 9, 3];
+    const pixels = Float32Array.from({ length: 3 * 11 * 9 * 3 }, (_, i) => (i * 97 + ((i * i) % 31)) % 256);
+    const specs: DistortionSpec[] = [
+      { kind: 'blur', level: 1.5 },
+      { kind: 'noise', level: 20 },
+      { kind: 'motion-blur', level: 5, angle: 30 },
+      { kind: 'defocus', level: 2 },
+      { kind: 'jpeg', level: 20 },
+      { kind: 'contrast', level: 0.5 },
+      { kind: 'brightness', level: 40 },
+      { kind: 'salt-pepper', level: 0.1 },
+      { kind: 'speckle', level: 0.3 },
+      { kind: 'pixelate', level: 0.5 },
+    ];
+    const distortAll = async (backend: Backend): Promise<Uint8Array[]> => {
+      await selectBackend({ forced: backend });
+      const x = tf.tensor4d(pixels, shape);
+      const before = held();
+      const out: Uint8Array[] = [];
+      for (const spec of specs) {
+        const d = distortBatch(x, spec, { seed: 3, ids: [0, 1, 2] });
+        out.push(await toUint8(d));
+        d.dispose();
+      }
+      expect(held(), `${backend}: distortion leaves memory as it found it`).toEqual(before);
+      x.dispose();
+      return out;
+    };
+    const wasm = await distortAll('wasm');
+    const webgpu = await distortAll('webgpu');
+    specs.forEach((spec, i) => expect(webgpu[i], spec.kind).toEqual(wasm[i]));
   });
 
   it('evaluates blur and noise within one image per condition of wasm', async () => {

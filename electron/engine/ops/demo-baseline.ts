@@ -45,6 +45,7 @@ export async function demoBaseline(options: DemoBaselineOptions): Promise<DemoBa
     classes,
     seed: options.seed,
   });
+  const optimizer = tf.train.adam(1e-3);
   let trainer: DataParallelTrainer | undefined;
   try {
     const train = await loadImages(
@@ -54,7 +55,7 @@ export async function demoBaseline(options: DemoBaselineOptions): Promise<DemoBa
       options.signal,
     );
     const test = stratifiedSubset(await dataset.labels('test'), options.testPerClass, options.seed, classes);
-    trainer = await DataParallelTrainer.create(model, tf.train.adam(1e-3), { backend: options.backend });
+    trainer = await DataParallelTrainer.create(model, optimizer, { backend: options.backend });
     options.onStart?.({
       trainImages: train.n,
       testImages: test.length,
@@ -102,6 +103,8 @@ export async function demoBaseline(options: DemoBaselineOptions): Promise<DemoBa
     return { epochs, rows, testImages: evaluation.images };
   } finally {
     await trainer?.dispose();
+    // Adam's moment estimates: in the engine host, which runs demo after demo, they would stay on the GPU.
+    optimizer.dispose();
     model.dispose();
     await dataset.close();
   }
