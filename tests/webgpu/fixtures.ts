@@ -10,6 +10,21 @@ import { summarize } from '../../electron/engine/models/summary.ts';
 import { DataParallelTrainer } from '../../electron/engine/train/data-parallel.ts';
 import { fit } from '../../electron/engine/train/fit.ts';
 
+/** The suite's dataset and model folders, written once before every part of it runs. */
+export interface Fixture {
+  dir: string;
+  /** writeShapesDataset's folder: 3 train and 2 test images per class. */
+  data: string;
+  /** writeTinyModel's folder. */
+  model: string;
+}
+
+/** What the engine holds; after a job on the GPU both must be back where they started. */
+export function held(): { numTensors: number; numBytes: number } {
+  const { numTensors, numBytes } = tf.memory();
+  return { numTensors, numBytes };
+}
+
 /** Side of the fixture's square grey images. */
 export const SIZE = 8;
 export const CLASSES = SHAPE_CLASSES.length;
