@@ -32,6 +32,7 @@ describe.skipIf(swiftShaderMissing() !== undefined)(suiteName('the engine on web
   });
 
   agreementTests(fx);
-  hostJobTests(fx);
   commandTests(fx);
+  // After the commands, whose demo and train compiled the shaders demo.train and models.train use.
+  hostJobTests(fx);
 });

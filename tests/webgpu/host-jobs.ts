@@ -230,5 +230,18 @@ export function hostJobTests(fx: Fixture): void {
       expect(study.backend).toBe('webgpu');
       expect(study.models.map((m) => m.role)).toEqual(['baseline', 'fine-tuned', 'deepcorrect']);
     });
+
+    it('demo.train: cnn4 on the bundled Fashion-MNIST, ten images', async () => {
+      const demo = await job('demo.train', {
+        trainPerClass: 1,
+        testPerClass: 1,
+        epochs: 1,
+        seed: 1,
+        spec,
+        levels: [1],
+      });
+      expect(demo.rows.map((r) => r.level)).toEqual([undefined, 1]);
+      expect(demo.epochs).toHaveLength(1);
+    });
   });
 }
