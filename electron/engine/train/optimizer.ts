@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { createAdam } from './fused-adam.ts';
 
 export type OptimizerSpec =
   | { kind: 'sgd'; learningRate: number; momentum: number; nesterov: boolean }
@@ -11,7 +12,7 @@ export interface OptimizerState {
 }
 
 export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
-  if (spec.kind === 'adam') return tf.train.adam(spec.learningRate);
+  if (spec.kind === 'adam') return createAdam(spec.learningRate);
   return spec.momentum === 0
     ? tf.train.sgd(spec.learningRate)
     : tf.train.momentum(spec.learningRate, spec.momentum, spec.nesterov);
