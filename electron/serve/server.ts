@@ -51,6 +51,15 @@ function browserModeHeaders(port: number): Record<string, string> {
   };
 }
 
+/** The request's target as a URL on this server, or undefined when it is not one (for example `///`). */
+function requestUrl(target: string | undefined, port: number): URL | undefined {
+  try {
+    return new URL(target ?? '/', `http://127.0.0.1:${port}`);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Browser mode: the built renderer and the bridge over a WebSocket, on 127.0.0.1 only. The page is served to
  * whoever holds the launch token (in the URL once, then in a same-site cookie for its assets); the bridge
@@ -61,10 +70,24 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const sockets = new Set<WebSocket>();
   let port = 0;
 
-  const http = createServer((req, res) => void serveFile(req, res));
+  // Every request ends in an answer: a throw or rejection from a handler must never reach the process,
+  // which would end browser mode and every job in it (a request target like `///` is an invalid URL).
+  const http = createServer((req, res) => {
+    serveFile(req, res).catch((error: unknown) => {
+      options.log(`request ${req.method} failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (res.headersSent) res.destroy();
+      else res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Server error\n');
+    });
+  });
   async function serveFile(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const url = requestUrl(req.url, port);
     const headers = browserModeHeaders(port);
+    if (url === undefined) {
+      res
+        .writeHead(400, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' })
+        .end('Bad request target\n');
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, headers).end();
       return;
@@ -92,7 +115,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
   http.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const url = requestUrl(req.url, port);
+    if (url === undefined) {
+      options.log('refused a bridge connection (bad request target)');
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
     const origin = req.headers.origin;
     const originOk = origin === undefined || origin === `http://127.0.0.1:${port}`;
     if (url.pathname !== '/bridge' || !sameToken(url.searchParams.get('token'), token) || !originOk) {

@@ -2,6 +2,7 @@
  * Browser mode end to end below the UI: the real server, gate, engine host process and engine, driven over a
  * real WebSocket with the bridge's frames.
  */
+import { connect } from 'node:net';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -71,6 +72,26 @@ describe('browser mode: server, gate and engine host', () => {
     await expect(Connection.open(`ws://127.0.0.1:${server.port}/bridge`)).rejects.toThrow('403');
     await expect(Connection.open(`ws://127.0.0.1:${server.port}/bridge?token=x`)).rejects.toThrow('403');
     await expect(Connection.open(wsUrl, 'http://evil.example')).rejects.toThrow('403');
+  });
+
+  it('answers a request target that is no URL with 400, as a page and as an upgrade, and stays up', async () => {
+    const raw = (request: string): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const socket = connect(server.port, '127.0.0.1', () => socket.write(request));
+        socket.setTimeout(10_000, () => socket.destroy());
+        let answer = '';
+        socket.on('data', (chunk) => (answer += chunk.toString()));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', reject);
+      });
+    const page = await raw('GET /// HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+    expect(page).toMatch(/^HTTP\/1\.1 400 /);
+    const upgrade = await raw(
+      'GET /// HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    expect(upgrade).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await fetch(server.url)).status).toBe(200);
   });
 
   it('answers engine requests: info, the demo dataset, images as bytes, a seeded distorted sample', async () => {
