@@ -3,7 +3,7 @@
  * real WebSocket with the bridge's frames.
  */
 import { connect } from 'node:net';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,6 +91,18 @@ describe('browser mode: server, gate and engine host', () => {
         'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
     );
     expect(upgrade).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await fetch(server.url)).status).toBe(200);
+  });
+
+  it('answers a renderer file too large to read with 500, and stays up', async () => {
+    // Sparse: 2.1 GiB past Node's readFile limit, without using the disk.
+    const huge = path.join(dir, 'renderer', 'huge.bin');
+    await writeFile(huge, '');
+    await truncate(huge, Math.round(2.1 * 2 ** 30));
+    const page = await fetch(server.url);
+    const cookie = page.headers.get('set-cookie')?.split(';')[0] ?? '';
+    const answer = await fetch(`http://127.0.0.1:${server.port}/huge.bin`, { headers: { cookie } });
+    expect(answer.status).toBe(500);
     expect((await fetch(server.url)).status).toBe(200);
   });
 
