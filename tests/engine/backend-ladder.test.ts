@@ -1,5 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   BackendError,
   parseBackendName,
@@ -13,6 +16,7 @@ import {
   softwareReason,
   type AdapterFacts,
 } from '../../electron/engine/backend/adapter-info.ts';
+import { noVulkanDriver } from '../../electron/engine/backend/probes.ts';
 import { driversToHide, quietVulkanEnv, verboseRequested } from '../../electron/engine/backend/dawn-probe.ts';
 import { classifyGpuMessage, gpuJobError } from '../../electron/engine/backend/gpu-errors.ts';
 
@@ -168,5 +172,34 @@ describe('software adapters and GPU failure messages', () => {
     );
     expect(gpuJobError(new Error('out of memory'), { step: 'train', backend: 'wasm' })).toBeUndefined();
     expect(gpuJobError(undefined, { step: 'train', backend: 'webgpu' })).toBeUndefined();
+  });
+});
+
+describe('whether Linux has a Vulkan driver, decided without starting Dawn', () => {
+  const made: string[] = [];
+  const folder = (files: Record<string, string>): string => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dc-vulkan-'));
+    made.push(dir);
+    for (const [name, content] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      writeFileSync(path.join(dir, name), content);
+    }
+    return dir;
+  };
+  afterAll(() => {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('needs the loader and a driver manifest where the loader looks, or one named by the environment', () => {
+    const loader = folder({ 'libvulkan.so.1': '' });
+    const empty = folder({});
+    const withDriver = folder({ 'vulkan/icd.d/nvidia_icd.json': '{}' });
+    const base = { LD_LIBRARY_PATH: loader, HOME: empty };
+    expect(noVulkanDriver(base, 'linux', [empty])).toMatch(/^no Vulkan driver installed/);
+    expect(noVulkanDriver(base, 'linux', [withDriver])).toBeUndefined();
+    expect(noVulkanDriver({ ...base, XDG_DATA_DIRS: withDriver }, 'linux', [empty])).toBeUndefined();
+    expect(noVulkanDriver({ ...base, VK_DRIVER_FILES: '/x/icd.json' }, 'linux', [empty])).toBeUndefined();
+    expect(noVulkanDriver({ ...base, XDG_DATA_HOME: withDriver }, 'linux', [empty])).toBeUndefined();
+    expect(noVulkanDriver(base, 'darwin', [empty])).toBeUndefined();
   });
 });

@@ -6,8 +6,6 @@
  * data id leaked. SwiftShader compiles each pipeline in seconds and runs at a few MFLOP/s: the
  * shapes are tiny but chosen to reach every tile, the vec4 and scalar paths and both dilations.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
@@ -31,21 +29,15 @@ import {
   type Pad,
   type Shape4,
 } from '../engine/conv-reference.ts';
+import { swiftShaderMissing, useSwiftShader } from './swiftshader.ts';
 
 const TOLERANCE = 1e-4;
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-
-function vulkanLoaderPresent(): boolean {
-  const dirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'];
-  return dirs.some((dir) => existsSync(path.join(dir, 'libvulkan.so.1')));
-}
 
 /** Why the suite cannot run here, or null. Prepares the webgpu backend on SwiftShader as a side effect. */
 async function unavailable(): Promise<string | null> {
-  if (!existsSync(SWIFTSHADER_ICD)) return `no SwiftShader (${SWIFTSHADER_ICD}; apt-get install chromium)`;
-  if (!vulkanLoaderPresent()) return 'no Vulkan loader (libvulkan.so.1; apt-get install libvulkan1)';
-  process.env.VK_DRIVER_FILES = SWIFTSHADER_ICD;
-  process.env.DEEPCORRECT_ALLOW_SOFTWARE_GPU = '1';
+  const missing = swiftShaderMissing();
+  if (missing !== undefined) return missing;
+  useSwiftShader();
   const outcome = await prepareBackend('webgpu');
   return outcome.ok ? null : `webgpu did not start on SwiftShader: ${outcome.detail}`;
 }

@@ -1,6 +1,5 @@
 // The WebGPU adapter probe on a real software adapter (SwiftShader from Debian's chromium package), Dawn's
 // start-up noise, and GPU failures in the middle of jobs. SwiftShader runs the GPU on the CPU: shapes stay tiny.
-import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,22 +8,19 @@ import { selectBackend } from '../../electron/engine/backend/ladder.ts';
 import { prepareBackend, releaseBackends } from '../../electron/engine/backend/probes.ts';
 import { JobQueue, type JobRun } from '../../electron/engine/host/jobs.ts';
 import { cli } from '../cli/run-cli.ts';
+import { SWIFTSHADER_ICD, swiftShaderMissing, vulkanLoaderPresent } from './swiftshader.ts';
 
-const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
-const LOADER = ['/usr/lib/x86_64-linux-gnu', '/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib'].some((d) =>
-  existsSync(`${d}/libvulkan.so.1`),
-);
-const HAVE_SWIFTSHADER = LOADER && existsSync(SWIFTSHADER);
+const LOADER = vulkanLoaderPresent();
+const MISSING = swiftShaderMissing();
+const HAVE_SWIFTSHADER = MISSING === undefined;
 const ALLOW = { DEEPCORRECT_ALLOW_SOFTWARE_GPU: '1' };
 
 const onSwiftShader = describe.skipIf(!HAVE_SWIFTSHADER);
-const swiftShaderNote = HAVE_SWIFTSHADER
-  ? ''
-  : ` (skipped: ${LOADER ? `${SWIFTSHADER} (apt-get install chromium)` : 'libvulkan.so.1 (apt-get install libvulkan1)'} is absent)`;
+const swiftShaderNote = MISSING === undefined ? '' : ` (skipped: ${MISSING})`;
 
 beforeAll(() => {
   // The only adapter this process can see is SwiftShader, as on a CPU-only machine with chromium installed.
-  process.env.VK_DRIVER_FILES = SWIFTSHADER;
+  process.env.VK_DRIVER_FILES = SWIFTSHADER_ICD;
 });
 
 afterAll(() => {

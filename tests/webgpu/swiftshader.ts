@@ -15,12 +15,16 @@ export const SWIFTSHADER_ENV: Readonly<Record<string, string>> = {
 
 const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'];
 
+/** Whether the Vulkan loader Dawn needs on Linux is installed. */
+export function vulkanLoaderPresent(): boolean {
+  return LIBRARY_DIRS.some((dir) => existsSync(path.join(dir, 'libvulkan.so.1')));
+}
+
 /** Why the suite cannot run here, or undefined when SwiftShader and the Vulkan loader are both installed. */
 export function swiftShaderMissing(): string | undefined {
   if (process.platform !== 'linux') return 'SwiftShader under Dawn is set up for Linux only';
   if (!existsSync(SWIFTSHADER_ICD)) return `no SwiftShader (${SWIFTSHADER_ICD}; apt-get install chromium)`;
-  if (!LIBRARY_DIRS.some((dir) => existsSync(path.join(dir, 'libvulkan.so.1'))))
-    return 'no Vulkan loader (libvulkan.so.1; apt-get install libvulkan1)';
+  if (!vulkanLoaderPresent()) return 'no Vulkan loader (libvulkan.so.1; apt-get install libvulkan1)';
   return undefined;
 }
 
