@@ -2,15 +2,16 @@
  * Applies the decisions of security.ts to Electron objects: the session (permissions, requests, headers)
  * and every webContents the app ever creates (navigation, new windows, webviews).
  */
-import { shell, type Session, type WebContents } from 'electron';
+import { BrowserWindow, dialog, shell, type Session, type WebContents } from 'electron';
 import type { Log } from './log.ts';
 import {
   contentSecurityPolicy,
+  externalLinkConfirmed,
+  externalLinkPrompt,
   isAppUrl,
   navigationAllowed,
   permissionAllowed,
   requestAllowed,
-  safeExternalUrl,
 } from './security.ts';
 
 export function hardenSession(session: Session, log: Log): void {
@@ -60,15 +61,45 @@ export function guardWebContents(contents: WebContents, log: Log): void {
   contents.on('will-redirect', (event) => guardNavigation(event, 'redirect'));
 
   contents.setWindowOpenHandler(({ url }) => {
-    const external = safeExternalUrl(url);
-    if (external === undefined) {
-      log(`window.open refused: ${url}`);
-    } else {
-      log(`opening in the system browser: ${external}`);
-      shell.openExternal(external).catch((error: unknown) => {
-        log(`cannot open ${external}: ${error instanceof Error ? error.message : String(error)}`);
-      });
-    }
+    offerExternal(contents, url, log);
     return { action: 'deny' };
   });
+}
+
+/** The webContents whose link question is on screen: a page that opens links in a loop gets one dialog. */
+const asking = new WeakSet<WebContents>();
+
+/**
+ * A link the page opened goes to the system browser only once the user has said yes to a dialog, modal to
+ * the page's window, that shows the address (security.ts decides what is offered and what the dialog
+ * says). No window to ask in, or a question already open, and the link is dropped.
+ */
+function offerExternal(contents: WebContents, url: string, log: Log): void {
+  const prompt = externalLinkPrompt(url);
+  if (prompt === undefined) {
+    log(`window.open refused: ${url}`);
+    return;
+  }
+  const window = BrowserWindow.fromWebContents(contents);
+  if (window === null || asking.has(contents)) {
+    log(
+      `link not offered (${window === null ? 'no window to ask in' : 'a link question is open'}): ${prompt.url}`,
+    );
+    return;
+  }
+  asking.add(contents);
+  dialog
+    .showMessageBox(window, prompt.dialog)
+    .then(({ response }) => {
+      if (!externalLinkConfirmed(response)) {
+        log(`link not opened (the user said no): ${prompt.url}`);
+        return;
+      }
+      log(`opening in the system browser: ${prompt.url}`);
+      return shell.openExternal(prompt.url);
+    })
+    .catch((error: unknown) => {
+      log(`cannot open ${prompt.url}: ${error instanceof Error ? error.message : String(error)}`);
+    })
+    .finally(() => asking.delete(contents));
 }

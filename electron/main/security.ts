@@ -143,16 +143,86 @@ export function senderAllowed(frameUrl: string | undefined, isMainFrame: boolean
 }
 
 /**
+ * The longest address offered to the user: one longer than this cannot be read in a dialog, and a
+ * confirmation of an address the user could not read confirms nothing.
+ */
+export const MAX_EXTERNAL_URL_LENGTH = 2048;
+
+/**
  * The URL to hand to the OS browser for a link the page tried to open, or undefined when it must not be
  * opened: only http(s), with a host and no embedded credentials (shell.openExternal on other schemes
- * could start arbitrary programs: file:, smb:, custom protocol handlers).
+ * could start arbitrary programs: file:, smb:, custom protocol handlers; `user@host` hides the real host
+ * behind a name the user trusts). The result is the WHATWG serialisation, which is plain ASCII: hosts in
+ * punycode, everything else outside ASCII percent-encoded, so no character can disguise another.
  */
 export function safeExternalUrl(url: string): string | undefined {
   const u = parse(url);
   if (u === undefined) return undefined;
   if (u.protocol !== 'https:' && u.protocol !== 'http:') return undefined;
   if (u.hostname === '' || u.username !== '' || u.password !== '') return undefined;
+  if (u.href.length > MAX_EXTERNAL_URL_LENGTH) return undefined;
   return u.href;
+}
+
+/** The dialog that asks before a link leaves the app, in the shape of Electron's MessageBoxOptions. */
+export interface ExternalLinkDialog {
+  type: 'question';
+  title: string;
+  message: string;
+  detail: string;
+  buttons: string[];
+  defaultId: number;
+  cancelId: number;
+  /** Windows: plain buttons, not command links that would restyle the labels. */
+  noLink: true;
+}
+
+/** What the user is asked about a link: the exact address opened on yes, and the dialog showing it. */
+export interface ExternalLinkPrompt {
+  url: string;
+  dialog: ExternalLinkDialog;
+}
+
+export const EXTERNAL_LINK_CANCEL = 0;
+export const EXTERNAL_LINK_OPEN = 1;
+
+/**
+ * The question to put to the user before a link the page opened goes to the system browser, or undefined
+ * when the link is refused outright (see safeExternalUrl). The dialog names the whole address that will
+ * be opened, character for character, and the site on a line of its own; a name in punycode gets a
+ * sentence saying why it looks odd, since that is what a look-alike of a known name turns into. Cancel is
+ * both the default (Enter) and the escape answer, so only a deliberate choice opens the browser.
+ */
+export function externalLinkPrompt(url: string): ExternalLinkPrompt | undefined {
+  const href = safeExternalUrl(url);
+  if (href === undefined) return undefined;
+  const { host } = new URL(href);
+  const encoded = host.split('.').some((label) => label.startsWith('xn--'));
+  const lines = [href, '', `Site: ${host}`];
+  if (encoded)
+    lines.push(
+      '',
+      'The site name has letters other than a to z, shown in their encoded (xn--) form: ' +
+        'make sure it is the site you expect.',
+    );
+  return {
+    url: href,
+    dialog: {
+      type: 'question',
+      title: 'Open link in browser',
+      message: 'Open this address in your web browser?',
+      detail: lines.join('\n'),
+      buttons: ['Cancel', 'Open in Browser'],
+      defaultId: EXTERNAL_LINK_CANCEL,
+      cancelId: EXTERNAL_LINK_CANCEL,
+      noLink: true,
+    },
+  };
+}
+
+/** Whether the answer to the dialog (the index of the button pressed) is the user's yes. */
+export function externalLinkConfirmed(response: number): boolean {
+  return response === EXTERNAL_LINK_OPEN;
 }
 
 /**

@@ -34,12 +34,21 @@ const fake = vi.hoisted(() => ({
   permissionCheck: undefined as Listener | undefined,
   beforeRequest: undefined as Listener | undefined,
   headersReceived: undefined as Listener | undefined,
-  windows: [] as { options: Record<string, unknown>; loaded: string[]; contents: unknown }[],
+  windows: [] as { options: Record<string, unknown>; loaded: string[]; contents: unknown; window: unknown }[],
   ipcOn: new Map<string, Listener>(),
   ipcHandle: new Map<string, Listener>(),
   menuTemplate: [] as unknown[],
   openDialogResult: { canceled: false, filePaths: ['/data/chosen'] },
   external: [] as string[],
+  /** Every message box shown: its parent window (undefined for none), options, and how to answer it. */
+  messageBoxes: [] as {
+    window: unknown;
+    options: Record<string, unknown>;
+    answer: (response: number) => void;
+  }[],
+  /** The button index message boxes answer with, unless held open for the test to answer. */
+  messageBoxResponse: 0,
+  holdMessageBoxes: false,
   hosts: [] as unknown[],
   userData: '',
 }));
@@ -79,12 +88,15 @@ vi.mock('electron', async () => {
       super();
       fake.calls.push('new BrowserWindow');
       BrowserWindow.all.push(this);
-      fake.windows.push({ options, loaded: this.loaded, contents: this.webContents });
+      fake.windows.push({ options, loaded: this.loaded, contents: this.webContents, window: this });
       // Like Electron: the window's own webContents is announced to web-contents-created.
       for (const l of fake.appEvents.get('web-contents-created') ?? []) l({}, this.webContents);
     }
     static getAllWindows(): BrowserWindow[] {
       return BrowserWindow.all;
+    }
+    static fromWebContents(contents: unknown): BrowserWindow | null {
+      return BrowserWindow.all.find((w) => w.webContents === contents) ?? null;
     }
     loadURL(url: string): Promise<void> {
       this.loaded.push(url);
@@ -164,7 +176,14 @@ vi.mock('electron', async () => {
     },
     dialog: {
       showOpenDialog: () => Promise.resolve(fake.openDialogResult),
-      showMessageBox: () => Promise.resolve({ response: 0 }),
+      showMessageBox: (first: unknown, second?: Record<string, unknown>) =>
+        new Promise((resolve) => {
+          const [window, options] =
+            second === undefined ? [undefined, first as Record<string, unknown>] : [first, second];
+          const answer = (response: number): void => resolve({ response, checkboxChecked: false });
+          fake.messageBoxes.push({ window, options, answer });
+          if (!fake.holdMessageBoxes) answer(fake.messageBoxResponse);
+        }),
       showErrorBox: () => undefined,
     },
     shell: {
@@ -372,11 +391,44 @@ describe('every webContents', () => {
     expect(attach.preventDefault).toHaveBeenCalled();
   });
 
-  it('denies every new window, sending only http(s) links to the system browser', () => {
+  it('denies every new window, and asks before an http(s) link goes to the system browser', async () => {
+    const shown = fake.messageBoxes.length;
+    fake.messageBoxResponse = 0;
     expect(contents.openHandler?.({ url: 'https://github.com/' })).toEqual({ action: 'deny' });
+    await settle();
+    // The question is modal to the page's window, names the address, and Cancel (the answer here) opens nothing.
+    expect(fake.messageBoxes).toHaveLength(shown + 1);
+    const box = fake.messageBoxes[shown];
+    expect(box?.window).toBe(fake.windows[0]?.window);
+    expect(box?.options).toMatchObject({ defaultId: 0, cancelId: 0, buttons: ['Cancel', 'Open in Browser'] });
+    expect(String(box?.options['detail'])).toContain('https://github.com/');
+    expect(fake.external).toEqual([]);
+
+    fake.messageBoxResponse = 1;
+    contents.openHandler?.({ url: 'https://github.com/' });
+    await settle();
+    expect(fake.external).toEqual(['https://github.com/']);
+    fake.messageBoxResponse = 0;
+  });
+
+  it('refuses other links without asking, and never stacks a second question on an open one', async () => {
+    const shown = fake.messageBoxes.length;
+    const opened = fake.external.length;
     expect(contents.openHandler?.({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
     expect(contents.openHandler?.({ url: 'smb://host/share' })).toEqual({ action: 'deny' });
-    expect(fake.external).toEqual(['https://github.com/']);
+    expect(contents.openHandler?.({ url: 'https://user:pw@example.com/' })).toEqual({ action: 'deny' });
+    await settle();
+    expect(fake.messageBoxes).toHaveLength(shown);
+
+    fake.holdMessageBoxes = true;
+    contents.openHandler?.({ url: 'https://example.com/first' });
+    contents.openHandler?.({ url: 'https://example.com/second' });
+    await settle();
+    expect(fake.messageBoxes).toHaveLength(shown + 1);
+    fake.messageBoxes[shown]?.answer(1);
+    fake.holdMessageBoxes = false;
+    await settle();
+    expect(fake.external.slice(opened)).toEqual(['https://example.com/first']);
   });
 });
 
