@@ -15,6 +15,10 @@
  * So the adapter is asked for in a short child process whose stderr is kept (about 0.2 s), and Dawn is
  * loaded into the engine's own process only once an acceptable adapter is known to exist. With --verbose or
  * DEEPCORRECT_VERBOSE=1 nothing is hidden.
+ *
+ * Inside Electron (the desktop app's engine host) there is no child: the packaged app turns the RunAsNode fuse
+ * off, so its binary started with ELECTRON_RUN_AS_NODE would open a second app instead of running the probe.
+ * There the host asks Dawn itself; its stderr goes to the app's log, never to a terminal.
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -68,7 +72,7 @@ export type AdapterQuery =
 const MARK = 'DEEPCORRECT_ADAPTER ';
 const TIMEOUT_MS = 30_000;
 
-// Runs in the child: plain JavaScript, since the child is bare Node (or Electron as Node), not tsx.
+// Runs in the child: plain JavaScript, since the child is bare Node, not tsx.
 const CHILD_SOURCE = `
 const { create } = await import(process.argv[1]);
 const adapter = await create([]).requestAdapter({ powerPreference: 'high-performance' });
@@ -80,6 +84,39 @@ process.stdout.write('\\n${MARK}' + JSON.stringify(facts) + '\\n', () => process
 
 function lines(text: string): string[] {
   return text.split('\n').filter((l) => l.trim() !== '');
+}
+
+/** Whether this process can start its own binary as plain Node for the probe: not inside Electron (fuses). */
+export function probeInChild(versions: NodeJS.ProcessVersions = process.versions): boolean {
+  return versions.electron === undefined;
+}
+
+/** The plain facts of a Dawn adapter (what the child prints), or null for none. */
+export function adapterFacts(adapter: GPUAdapter | null): AdapterFacts | null {
+  if (adapter === null) return null;
+  const i = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  const fallback = i.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  return {
+    vendor: i.vendor || '',
+    architecture: i.architecture || '',
+    device: i.device || '',
+    description: i.description || '',
+    ...(fallback === undefined ? {} : { isFallbackAdapter: fallback }),
+  };
+}
+
+/** Asks Dawn for an adapter in this process, through `gpu` (the process's one Dawn instance); never throws. */
+export async function queryAdapterHere(gpu: () => Promise<GPU>): Promise<AdapterQuery> {
+  try {
+    const adapter = await (await gpu()).requestAdapter({ powerPreference: 'high-performance' });
+    return { ok: true, adapter: adapterFacts(adapter), stderr: [] };
+  } catch (error) {
+    return {
+      ok: false,
+      detail: `Dawn could not be asked for an adapter: ${error instanceof Error ? error.message : String(error)}`,
+      stderr: [],
+    };
+  }
 }
 
 /** Asks Dawn for an adapter in a child process with environment `env`; never throws. */
@@ -95,8 +132,8 @@ export function queryAdapter(env: NodeJS.ProcessEnv, verbose: boolean): Promise<
     });
   }
   const quiet = quietVulkanEnv(env, { verbose, hideDrivers: [] });
-  // Electron's binary runs as plain Node with this set; Node ignores it.
-  const childEnv = { ...env, ...quiet, ELECTRON_RUN_AS_NODE: '1' };
+  // Only ever under Node (probeInChild): process.execPath is node itself.
+  const childEnv = { ...env, ...quiet };
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD_SOURCE, url], {
       env: childEnv,

@@ -11,7 +11,9 @@ import { registerWebgpuKernels, WEBGPU_KERNEL_NAMES } from './webgpu/register.ts
 import { ALLOW_SOFTWARE_ENV, adapterName, refusal, softwareAllowed, softwareReason } from './adapter-info.ts';
 import {
   driversToHide,
+  probeInChild,
   queryAdapter,
+  queryAdapterHere,
   quietVulkanEnv,
   verboseRequested,
   type AdapterQuery,
@@ -120,10 +122,20 @@ function cachedQuery(verbose: boolean): Promise<AdapterQuery> {
   ]);
   let query = adapterQueries.get(key);
   if (query === undefined) {
-    query = queryAdapter(process.env, verbose);
+    query = probeInChild() ? queryAdapter(process.env, verbose) : queryAdapterHere(() => dawnInstance(verbose));
     adapterQueries.set(key, query);
   }
   return query;
+}
+
+/** The process's one Dawn instance, loaded quietly unless asked otherwise. */
+async function dawnInstance(verbose: boolean): Promise<GPU> {
+  if (dawnGpu === undefined) {
+    Object.assign(process.env, quietVulkanEnv(process.env, { verbose, hideDrivers: [] }));
+    const mod = await import('webgpu');
+    dawnGpu ??= mod.create([]);
+  }
+  return dawnGpu;
 }
 
 /** Dawn's lines from the probe: shown as they were with --verbose, else counted in the detail. */
@@ -158,8 +170,7 @@ async function prepareWebgpu(env: NodeJS.ProcessEnv): Promise<ProbeOutcome> {
   const mod = await import('webgpu');
   // One Dawn instance per process. With a new instance per probe, the test process aborted ("The futex
   // facility returned an unexpected error code") once the first, whose device tfjs still used, was dropped.
-  dawnGpu ??= mod.create([]);
-  const gpu = dawnGpu;
+  const gpu = await dawnInstance(verbose);
   const g = globalThis as { navigator?: unknown };
   // A second probe must not take the navigator the first one set for the user's own.
   const hadNavigator = webgpu?.hadNavigator ?? 'navigator' in g;
