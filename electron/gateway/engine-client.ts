@@ -24,6 +24,14 @@ interface Pending {
 const MAX_RESTARTS_PER_MINUTE = 5;
 
 /**
+ * Finished jobs (done, failed, cancelled) the table keeps, the most recently finished; queued and running ones
+ * are always kept. This table answers jobs.list, which a page reads when it loads: its views show the results
+ * of these (a long session's evaluations and rankings), and the page keeps every job it saw live itself.
+ * Results are a few kB to a few hundred kB (a ResNet's filter orders), so this is at most tens of MB.
+ */
+export const MAX_FINISHED_JOBS = 100;
+
+/**
  * The gateway's handle on the engine host: forwards requests, keeps the table of jobs from the host's events,
  * and when the host dies (a crash, an out-of-memory kill) fails what it was doing with a message that says
  * so, then starts a new one, so the app and the other jobs' records live on.
@@ -36,6 +44,8 @@ export class EngineClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly jobs = new Map<string, JobInfo>();
+  /** Ids of finished jobs in the order they finished, for dropping the oldest. */
+  private readonly finished: string[] = [];
   private readonly listeners = new Set<(job: JobInfo) => void>();
   private readonly crashes: number[] = [];
   private closing = false;
@@ -47,6 +57,7 @@ export class EngineClient {
   constructor(
     private readonly spawn: HostSpawner,
     private readonly log: (line: string) => void,
+    private readonly keepFinished = MAX_FINISHED_JOBS,
   ) {
     this.start();
   }
@@ -166,7 +177,14 @@ export class EngineClient {
   }
 
   private record(job: JobInfo): void {
+    const before = this.jobs.get(job.id);
     this.jobs.set(job.id, job);
+    if (!isActive(job) && (before === undefined || isActive(before))) {
+      this.finished.push(job.id);
+      if (this.finished.length > this.keepFinished)
+        for (const id of this.finished.splice(0, this.finished.length - this.keepFinished))
+          this.jobs.delete(id);
+    }
     for (const l of this.listeners) l(job);
   }
 
@@ -185,6 +203,8 @@ export class EngineClient {
     return output;
   }
 }
+
+const isActive = (job: JobInfo): boolean => job.status === 'queued' || job.status === 'running';
 
 function toError(info: BridgeErrorInfo): BridgeError {
   return new BridgeError(info.code, info.message);

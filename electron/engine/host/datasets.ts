@@ -3,31 +3,62 @@ import type { SplitName } from '../../../shared/datasets.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { openDataset, type OpenOptions } from '../data/open-dataset.ts';
 import { demoDatasetDir } from '../resources.ts';
+import { fingerprint } from './fingerprint.ts';
+import { HandleRegistry, type InUse } from './handle-registry.ts';
 
-/** The datasets the UI has open, by id, so requests name them without reopening files. */
+/**
+ * Idle datasets kept open. The UI works on one dataset at a time; four leave room for a second window or
+ * browser tab, and datasets that jobs use stay open past it. An open dataset holds its labels, file list (for
+ * an image folder, every path) and open files.
+ */
+export const MAX_OPEN_DATASETS = 4;
+
+/** The open options that change what a dataset reads, in a fixed order, for telling two opens apart. */
+function optionsKey(options: OpenOptions): string {
+  return JSON.stringify([
+    options.size ?? null,
+    options.channels ?? null,
+    options.skipBad ?? false,
+    options.labels ?? null,
+  ]);
+}
+
+/**
+ * The datasets the UI has open, by id, so requests name them without reopening files. The same path with the
+ * same options and unchanged files gets the open dataset back; past MAX_OPEN_DATASETS the least recently used
+ * one no job uses is closed, and its id then fails with a message that says to open it again.
+ */
 export class DatasetRegistry {
-  private readonly open = new Map<string, Dataset>();
-  private nextId = 1;
+  private readonly handles: HandleRegistry<Dataset>;
 
+  constructor(limit = MAX_OPEN_DATASETS) {
+    this.handles = new HandleRegistry({ noun: 'dataset', prefix: 'ds', limit, close: (d) => d.close() });
+  }
+
+  /** Opens a dataset (the bundled demo without a path); `inUse` names the datasets jobs hold. */
   async add(
     path: string | undefined,
     options: OpenOptions,
+    inUse?: InUse,
   ): Promise<{ datasetId: string; dataset: Dataset }> {
-    const dataset = await openDataset(path ?? demoDatasetDir(), options);
-    const datasetId = `ds-${this.nextId++}`;
-    this.open.set(datasetId, dataset);
-    return { datasetId, dataset };
+    const given = path ?? demoDatasetDir();
+    const files = await fingerprint(given);
+    const key = files === undefined ? undefined : `${files}\n${optionsKey(options)}`;
+    const { id, value } = await this.handles.add(key, () => openDataset(given, options), inUse);
+    return { datasetId: id, dataset: value };
   }
 
   get(datasetId: string): Dataset {
-    const dataset = this.open.get(datasetId);
-    if (dataset === undefined) throw new Error(`dataset ${datasetId} is not open (open it again)`);
-    return dataset;
+    return this.handles.get(datasetId);
+  }
+
+  /** Runs `work` with the dataset (if any) kept open: a concurrent open cannot close it under the reads. */
+  holding<R>(datasetId: string | undefined, work: () => Promise<R>): Promise<R> {
+    return this.handles.holding([datasetId], work);
   }
 
   async closeAll(): Promise<void> {
-    await Promise.all([...this.open.values()].map((d) => d.close()));
-    this.open.clear();
+    await this.handles.closeAll();
   }
 }
 

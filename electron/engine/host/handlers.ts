@@ -42,6 +42,27 @@ type JobHandlers = {
   ) => { title: string; run: (context: Parameters<JobRun>[0]) => Promise<RequestOutput<N>> };
 };
 
+/** The model and dataset ids that queued and running jobs name: opening others must not close these. */
+function usedByJobs(state: HostState, fields: readonly string[]): (id: string) => boolean {
+  const ids = new Set<unknown>();
+  for (const input of state.jobs.activeInputs())
+    if (typeof input === 'object' && input !== null)
+      for (const field of fields) ids.add((input as Record<string, unknown>)[field]);
+  return (id) => ids.has(id);
+}
+const MODEL_FIELDS = ['modelId', 'correctedModelId'];
+const DATASET_FIELDS = ['datasetId'];
+
+/** A quick request run with the model and dataset it names held open, so an open meanwhile cannot close them. */
+function holding<I extends { datasetId?: string; modelId?: string; correctedModelId?: string }, O>(
+  handler: (input: I, state: HostState) => Promise<O>,
+): (input: I, state: HostState) => Promise<O> {
+  return (input, state) =>
+    state.models.holding([input.modelId, input.correctedModelId], () =>
+      state.datasets.holding(input.datasetId, () => handler(input, state)),
+    );
+}
+
 export const QUICK: QuickHandlers = {
   ...WORKSPACE_HANDLERS,
 
@@ -58,27 +79,32 @@ export const QUICK: QuickHandlers = {
     }),
 
   'dataset.open': async (input, state) => {
-    const { datasetId, dataset } = await state.datasets.add(input.path, {
-      ...(input.size ? { size: input.size } : {}),
-      ...(input.channels ? { channels: input.channels } : {}),
-      ...(input.skipBad ? { skipBad: true } : {}),
-    });
+    const { datasetId, dataset } = await state.datasets.add(
+      input.path,
+      {
+        ...(input.size ? { size: input.size } : {}),
+        ...(input.channels ? { channels: input.channels } : {}),
+        ...(input.skipBad ? { skipBad: true } : {}),
+      },
+      usedByJobs(state, DATASET_FIELDS),
+    );
     return { datasetId, summary: dataset.summary };
   },
 
-  'dataset.images': (input, state) =>
+  'dataset.images': holding((input, state) =>
     readImages(state.datasets.get(input.datasetId), input.split, input.indices),
+  ),
 
-  'dataset.classIndices': async (input, state) => {
+  'dataset.classIndices': holding(async (input, state) => {
     const labels = await state.datasets.get(input.datasetId).labels(input.split);
     const indices: number[] = [];
     labels.forEach((label, i) => {
       if (label === input.classIndex) indices.push(i);
     });
     return { indices };
-  },
+  }),
 
-  'distort.sample': async (input, state) => {
+  'distort.sample': holding(async (input, state) => {
     const clean = await readImages(state.datasets.get(input.datasetId), input.split, [input.index]);
     const x = tf.tensor4d(Float32Array.from(clean.pixels), [1, clean.height, clean.width, clean.channels]);
     let out: tf.Tensor4D | undefined;
@@ -89,14 +115,17 @@ export const QUICK: QuickHandlers = {
       x.dispose();
       out?.dispose();
     }
-  },
+  }),
 
   'models.open': async (input, state) => {
-    const { modelId, model, metadata, path } = await state.models.add(input.path);
+    const { modelId, model, metadata, path } = await state.models.add(
+      input.path,
+      usedByJobs(state, MODEL_FIELDS),
+    );
     return { modelId, path, metadata, summary: summarize(model) };
   },
 
-  'inspect.activations': inspectActivations,
+  'inspect.activations': holding(inspectActivations),
 
   'study.open': (input) => openStudy(input.path),
 

@@ -20,17 +20,29 @@ interface Entry {
 const PROGRESS_INTERVAL_MS = 100;
 
 /**
+ * Finished jobs (done, failed, cancelled) kept, the most recently finished; older ones are dropped, queued and
+ * running ones never. The gateway keeps its own table of the same size for the UI (engine-client.ts); this
+ * one only answers jobs.list to a caller of the host itself, so it needs no more.
+ */
+export const MAX_FINISHED_JOBS = 100;
+
+/**
  * Long jobs, one at a time (each uses every core), in the order they came. A job's state changes are
  * published as whole JobInfo records; cancelling a queued job ends it at once, a running one through its
  * AbortSignal, which every engine operation checks at least once a batch.
  */
 export class JobQueue {
   private readonly entries = new Map<string, Entry>();
+  /** Ids of finished jobs, in the order they finished. */
+  private readonly finished: string[] = [];
   private readonly waiting: Entry[] = [];
   private running: Entry | undefined;
   private nextId = 1;
 
-  constructor(private readonly publish: (job: JobInfo) => void) {}
+  constructor(
+    private readonly publish: (job: JobInfo) => void,
+    private readonly keepFinished = MAX_FINISHED_JOBS,
+  ) {}
 
   submit(name: string, title: string, input: unknown, run: JobRun): string {
     const id = `job-${this.nextId++}`;
@@ -48,6 +60,14 @@ export class JobQueue {
 
   list(): JobInfo[] {
     return [...this.entries.values()].map((e) => ({ ...e.info }));
+  }
+
+  /** The inputs of queued and running jobs (the models and datasets they name must stay open). */
+  activeInputs(): unknown[] {
+    const inputs: unknown[] = [];
+    for (const { info } of this.entries.values())
+      if (info.status === 'queued' || info.status === 'running') inputs.push(info.input);
+    return inputs;
   }
 
   cancel(id: string): boolean {
@@ -112,6 +132,10 @@ export class JobQueue {
   private finish(entry: Entry, end: Pick<JobInfo, 'status' | 'result' | 'error' | 'errorCode'>): void {
     entry.info = { ...entry.info, ...end, endedAt: Date.now() };
     this.publish({ ...entry.info });
+    this.finished.push(entry.info.id);
+    if (this.finished.length > this.keepFinished)
+      for (const id of this.finished.splice(0, this.finished.length - this.keepFinished))
+        this.entries.delete(id);
   }
 }
 
