@@ -15,6 +15,11 @@ export interface HandleRegistryOptions<T> {
   close: (value: T) => void | Promise<void>;
 }
 
+/** A request named a handle that was closed to make room: opening the same path again brings it back. */
+export class HandleClosedError extends Error {
+  override name = 'HandleClosedError';
+}
+
 /** Ids of handles that jobs use (queued or running): never closed to make room. */
 export type InUse = (id: string) => boolean;
 
@@ -79,7 +84,9 @@ export class HandleRegistry<T> {
     const slot = this.open.get(id);
     if (slot === undefined) {
       if (this.closed.has(id))
-        throw new Error(`${this.options.noun} handle ${id} was closed to free memory: open it again`);
+        throw new HandleClosedError(
+          `${this.options.noun} handle ${id} was closed to free memory: open it again`,
+        );
       throw new Error(`${this.options.noun} ${id} is not open (open it again)`);
     }
     this.open.delete(id);
