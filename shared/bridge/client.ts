@@ -3,7 +3,15 @@
  * WebSocket in browser mode. Requests get typed replies; job events fan out to listeners.
  */
 import type { JobInfo, JobName, QuickName, RequestInput, RequestOutput } from './contract.ts';
-import { BridgeError, type ClientMessage, type JobStarted, type ServerMessage } from './protocol.ts';
+import {
+  BRIDGE_ERROR_CODES,
+  BridgeError,
+  type BridgeErrorCode,
+  type ClientMessage,
+  type JobStarted,
+  type ReplyMessage,
+  type ServerMessage,
+} from './protocol.ts';
 
 export interface BridgeCapabilities {
   mode: 'desktop' | 'browser';
@@ -22,17 +30,42 @@ export interface BridgeTransport {
   ): Promise<string | undefined>;
 }
 
+/**
+ * How long a request waits for its reply by default. Generous: a quick request can queue behind others in the
+ * engine (opening a large folder dataset, checking a big workspace's checksums), and a false timeout is worse
+ * than a late one; it is there so that a lost request, or one refused under another id, ends at all.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+
+export interface BridgeClientOptions {
+  /**
+   * Milliseconds a request waits for its reply before it fails with a 'transport' BridgeError. A job request
+   * waits only for its job's id this long; the job itself runs as long as it needs.
+   */
+  timeoutMs?: number;
+  /** Told of replies that match no waiting request (refused under id -1, late after a timeout, or unknown). */
+  onStray?: (message: ReplyMessage) => void;
+}
+
 interface Pending {
   resolve: (output: unknown) => void;
   reject: (error: BridgeError) => void;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 export class BridgeClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly jobListeners = new Set<(job: JobInfo) => void>();
+  private readonly timeoutMs: number;
 
-  constructor(readonly transport: BridgeTransport) {
+  constructor(
+    readonly transport: BridgeTransport,
+    private readonly options: BridgeClientOptions = {},
+  ) {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    if (!(timeoutMs > 0)) throw new RangeError(`a request timeout must be positive, not ${timeoutMs}`);
+    this.timeoutMs = timeoutMs;
     transport.onMessage((message) => this.receive(message));
   }
 
@@ -74,17 +107,32 @@ export class BridgeClient {
 
   /** Fails every request still waiting, e.g. when the connection is lost. */
   failAll(error: BridgeError): void {
-    for (const p of this.pending.values()) p.reject(error);
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(error);
+    }
     this.pending.clear();
   }
 
   private send(name: string, input: unknown): Promise<unknown> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      const timer = setTimeout(() => {
+        if (!this.pending.delete(id)) return;
+        reject(
+          new BridgeError(
+            'transport',
+            `${name} (request ${id}) had no answer after ${formatMs(this.timeoutMs)}: the engine may be stuck, or the request was lost`,
+          ),
+        );
+      }, this.timeoutMs);
+      // Under Node (tests, tools) a request still waiting must not keep the process alive on its own.
+      (timer as { unref?: () => void }).unref?.();
+      this.pending.set(id, { resolve, reject, timer });
       try {
         this.transport.send({ kind: 'request', id, name, input });
       } catch (error) {
+        clearTimeout(timer);
         this.pending.delete(id);
         reject(new BridgeError('transport', error instanceof Error ? error.message : String(error)));
       }
@@ -97,9 +145,31 @@ export class BridgeClient {
       return;
     }
     const p = this.pending.get(message.id);
-    if (p === undefined) return;
+    if (p === undefined) {
+      this.options.onStray?.(message);
+      return;
+    }
     this.pending.delete(message.id);
+    clearTimeout(p.timer);
     if (message.ok) p.resolve(message.output);
-    else p.reject(new BridgeError(message.error.code, message.error.message));
+    else p.reject(refusalOf(message));
   }
+}
+
+/** The error a refusal carries; a refusal without a well-formed one still fails its request, typed. */
+function refusalOf(message: ReplyMessage & { ok: false }): BridgeError {
+  const error: unknown = message.error;
+  const { code, message: text } = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    message?: unknown;
+  };
+  const known = (BRIDGE_ERROR_CODES as readonly unknown[]).includes(code);
+  return new BridgeError(
+    known ? (code as BridgeErrorCode) : 'transport',
+    typeof text === 'string' ? text : 'the request was refused without a reason',
+  );
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`;
 }
