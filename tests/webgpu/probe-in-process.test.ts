@@ -15,8 +15,8 @@ const MISSING = swiftShaderMissing();
 
 describe('where the adapter is asked for', () => {
   it('in a child under Node, in the process itself under Electron', () => {
-    expect(probeInChild({ ...process.versions, electron: undefined })).toBe(true);
-    expect(probeInChild({ ...process.versions, electron: '38.8.6' })).toBe(false);
+    expect(probeInChild({})).toBe(true);
+    expect(probeInChild({ electron: '38.8.6' })).toBe(false);
   });
 
   it('no adapter is null', () => {

@@ -87,7 +87,7 @@ function lines(text: string): string[] {
 }
 
 /** Whether this process can start its own binary as plain Node for the probe: not inside Electron (fuses). */
-export function probeInChild(versions: NodeJS.ProcessVersions = process.versions): boolean {
+export function probeInChild(versions: { electron?: string | undefined } = process.versions): boolean {
   return versions.electron === undefined;
 }
 
