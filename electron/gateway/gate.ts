@@ -6,7 +6,7 @@ import {
   type ServerMessage,
 } from '../../shared/bridge/protocol.ts';
 import type { EngineClient } from './engine-client.ts';
-import type { PathPolicy } from './paths.ts';
+import type { PathAccess, PathPolicy } from './paths.ts';
 
 export interface GateOptions {
   engine: EngineClient;
@@ -15,21 +15,50 @@ export interface GateOptions {
   log: (line: string) => void;
 }
 
-/** The inputs that name files, checked against the user's allowed folders. */
-const PATH_FIELDS: Partial<Record<RequestName, string[]>> = {
-  'dataset.open': ['path'],
-  'distort.write': ['outDir'],
-  'models.open': ['path'],
-  'models.train': ['outDir'],
-  'correct.train': ['outDir'],
-  'finetune.train': ['outDir'],
-  'study.run': ['outDir', 'workspace'],
-  'study.open': ['path'],
-  'rank.open': ['path'],
-  'workspace.open': ['path'],
-  'workspace.check': ['path'],
-  'workspace.discard': ['path'],
+/**
+ * The inputs that name files, and what the engine does there: reads need an allowed folder, writes (outputs,
+ * a workspace a study or a discard writes into, a workspace created) a writable one. Opening a workspace
+ * without `create` only reads it: no lock, and an older manifest is migrated in memory only.
+ */
+const PATH_FIELDS: {
+  [N in RequestName]?: Record<string, PathAccess | ((input: Record<string, unknown>) => PathAccess)>;
+} = {
+  'dataset.open': { path: 'read' },
+  'distort.write': { outDir: 'write' },
+  'models.open': { path: 'read' },
+  'models.train': { outDir: 'write' },
+  'correct.train': { outDir: 'write' },
+  'finetune.train': { outDir: 'write' },
+  'study.run': { outDir: 'write', workspace: 'write' },
+  'study.open': { path: 'read' },
+  'rank.open': { path: 'read' },
+  'workspace.open': { path: (input) => (input['create'] === true ? 'write' : 'read') },
+  'workspace.check': { path: 'read' },
+  'workspace.discard': { path: 'write' },
 };
+
+/** The fields of a request that name files, with the access each needs (exported for the gate's tests). */
+export function pathFields(name: RequestName, input: Record<string, unknown>): [string, PathAccess][] {
+  return Object.entries(PATH_FIELDS[name] ?? {}).map(([field, access]) => [
+    field,
+    typeof access === 'function' ? access(input) : access,
+  ]);
+}
+
+/**
+ * The id of a raw message, read before anything else is checked so that every refusal (a bad name, a bad
+ * input, too deep, too large) reaches the caller waiting on it; -1 where it has none usable.
+ */
+function rawId(raw: unknown): number {
+  if (typeof raw !== 'object' || raw === null) return -1;
+  try {
+    const id: unknown = (raw as Record<string, unknown>)['id'];
+    return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : -1;
+  } catch {
+    // A getter that throws (not possible over IPC or JSON, but the gate never throws).
+    return -1;
+  }
+}
 
 /**
  * The one door into the engine, shared by the desktop app's IPC and browser mode's WebSocket: every message is
@@ -46,7 +75,7 @@ export class BridgeGate {
 
   /** `size`: the message's size in bytes where the transport knows it (WebSocket frames). */
   handle(raw: unknown, reply: (message: ServerMessage) => void, size?: number): void {
-    let id = -1;
+    let id = rawId(raw);
     try {
       if (size !== undefined && size > MAX_CLIENT_MESSAGE_BYTES)
         throw new BridgeError(
@@ -71,10 +100,12 @@ export class BridgeGate {
           .join('; ');
         throw new BridgeError('invalid-input', `${name}: ${issues}`);
       }
-      const input = parsed.data as Record<string, unknown>;
-      for (const field of PATH_FIELDS[name] ?? []) {
+      // The engine gets each path as the real location that was checked, never the string as sent: with no
+      // link and no `..` left in it, the OS resolves it to the very place the policy judged.
+      const input = { ...(parsed.data as Record<string, unknown>) };
+      for (const [field, access] of pathFields(name, input)) {
         const value = input[field];
-        if (typeof value === 'string') this.options.paths.check(value);
+        if (typeof value === 'string') input[field] = this.options.paths.check(value, access);
       }
       const answer =
         name === 'jobs.list'

@@ -77,9 +77,10 @@ function start(log: Log): void {
       serveApp(session.defaultSession, layout.rendererRoot, log);
 
       const paths = new PathPolicy();
-      paths.allow(layout.resources);
-      // The demo workspace, a per-user folder the engine host creates on first run: the host reads the
-      // folder from the environment it inherits.
+      // The bundled resources (demo dataset and model, docs) are opened, never written.
+      paths.allowRead(layout.resources);
+      // The demo workspace, a per-user folder the engine host creates on first run (so writable): the host
+      // reads the folder from the environment it inherits.
       const demoWorkspace = demoWorkspaceDir(app.getPath('userData'));
       process.env[DEMO_WORKSPACE_ENV] = demoWorkspace;
       paths.allow(demoWorkspace);

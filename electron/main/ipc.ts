@@ -9,7 +9,7 @@ import type { BridgeGate } from '../gateway/gate.ts';
 import type { PathPolicy } from '../gateway/paths.ts';
 import { CHANNELS, type MenuCommand } from './channels.ts';
 import type { Log } from './log.ts';
-import { isPickKind, pickDialogOptions } from './pick.ts';
+import { isPickKind, pickDialogOptions, pickGrant } from './pick.ts';
 import { senderAllowed } from './security.ts';
 
 export interface IpcDeps {
@@ -68,9 +68,12 @@ export function wireIpc(deps: IpcDeps): () => void {
     const result = await dialog.showOpenDialog(window, pickDialogOptions(kind));
     const chosen = result.canceled ? undefined : result.filePaths[0];
     if (chosen === undefined) return undefined;
-    // The user chose it: from now on requests may name it (and, for a folder, what lies inside).
-    paths.allow(chosen);
-    log(`allowed by the user (${kind}): ${chosen}`);
+    // The user chose it: from now on requests may name it (and, for a folder, what lies inside), for what
+    // the dialog was for: an output folder is written to, a dataset or model opened only read.
+    const access = pickGrant(kind);
+    if (access === 'write') paths.allow(chosen);
+    else paths.allowRead(chosen);
+    log(`allowed by the user (${kind}, ${access === 'write' ? 'read and write' : 'read only'}): ${chosen}`);
     return chosen;
   });
 

@@ -3,6 +3,7 @@
  * here before any dialog opens, and the dialog options are plain data.
  */
 import type { BridgeTransport } from '../../shared/bridge/client.ts';
+import type { PathAccess } from '../gateway/paths.ts';
 
 export type PickKind = Parameters<NonNullable<BridgeTransport['pickPath']>>[0];
 
@@ -58,5 +59,23 @@ export function pickDialogOptions(kind: PickKind): PickDialogOptions {
         buttonLabel: 'Choose',
         properties: ['openDirectory', 'createDirectory', 'dontAddToRecent'],
       };
+  }
+}
+
+/**
+ * What choosing a path in a kind's dialog lets the engine do there: an output folder is written to (a model
+ * trained, a study run, a workspace created, opened or discarded from: the workspace view picks with this kind
+ * for all of them); a dataset, model or study opened is only read. PathField also accepts 'study-folder', but
+ * only for opening a finished study: every output field picks 'output-folder'.
+ */
+export function pickGrant(kind: PickKind): PathAccess {
+  switch (kind) {
+    case 'dataset-folder':
+    case 'dataset-file':
+    case 'model-folder':
+    case 'study-folder':
+      return 'read';
+    case 'output-folder':
+      return 'write';
   }
 }

@@ -8,12 +8,20 @@ import { nodeHostSpawner } from '../../../gateway/node-spawner.ts';
 import { PathPolicy } from '../../../gateway/paths.ts';
 import { startServer } from '../../../serve/server.ts';
 import { demoDatasetDir, demoModelDir } from '../../resources.ts';
-import { demoWorkspaceDir } from '../../workspace/demo-dir.ts';
+import { DEMO_WORKSPACE_ENV, demoWorkspaceDir } from '../../workspace/demo-dir.ts';
 import { nonNegativeInt } from '../options.ts';
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../../../out/renderer/', import.meta.url));
 /** Serves a renderer built elsewhere (`vite build --outDir DIR`): side-by-side builds while developing. */
 export const RENDERER_DIR_ENV = 'DEEPCORRECT_RENDERER_DIR';
+
+/**
+ * The app's own data folder, $XDG_DATA_HOME/deepcorrect (~/.local/share/deepcorrect by default): the folder
+ * the demo workspace lives in when no override moves it, and the one browser mode may write to by default.
+ */
+export function appDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.dirname(demoWorkspaceDir(undefined, { ...env, [DEMO_WORKSPACE_ENV]: '' }));
+}
 
 function rendererDir(): string {
   const custom = process.env[RENDERER_DIR_ENV];
@@ -29,18 +37,44 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'port (0: any free one)', nonNegativeInt, 0)
     .option(
       '--allow <folder>',
-      'a folder the UI may open datasets from and write to (repeatable; default: the current folder)',
+      'a folder the UI may open datasets from and write to (repeatable; default: none, the current folder is only read)',
       (value: string, previous: string[] = []) => [...previous, value],
     )
-    .action((opts: { port: number; allow?: string[] }) =>
+    .option(
+      '--allow-read <folder>',
+      'a folder the UI may open datasets and models from, never write to (repeatable)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .action((opts: { port: number; allow?: string[]; allowRead?: string[] }) =>
       serveWorkbench({ ...opts, backend: program.opts<{ backend?: string }>().backend }),
     );
+}
+
+/**
+ * The folders browser mode may use. Always: the bundled demo dataset and model, read only; the app's data
+ * folder and the demo workspace, read and write. Then the `--allow` folders (read and write: the user chose
+ * them) and the `--allow-read` ones; with neither, the current folder, read only: run from a checkout, its
+ * .git/ and node_modules/ must not be where a typed output path lands.
+ */
+export function servePaths(opts: { allow?: string[]; allowRead?: string[] }): PathPolicy {
+  const paths = new PathPolicy();
+  paths.allowRead(demoDatasetDir());
+  paths.allowRead(demoModelDir());
+  paths.allow(appDataDir());
+  // The demo workspace (created on first run by the engine host, which reads the same folder): inside the data
+  // folder unless DEEPCORRECT_DEMO_WORKSPACE moves it.
+  paths.allow(demoWorkspaceDir());
+  for (const folder of opts.allow ?? []) paths.allow(folder);
+  for (const folder of opts.allowRead ?? []) paths.allowRead(folder);
+  if (opts.allow === undefined && opts.allowRead === undefined) paths.allowRead(process.cwd());
+  return paths;
 }
 
 /** Runs browser mode until Ctrl-C: the engine host, the gate, the server; prints the URL once all are up. */
 export async function serveWorkbench(opts: {
   port: number;
   allow?: string[];
+  allowRead?: string[];
   backend?: string | undefined;
 }): Promise<void> {
   const started = performance.now();
@@ -50,19 +84,15 @@ export async function serveWorkbench(opts: {
     throw new Error(`the UI is not built (${renderer} is missing): run \`npm run build\` first`);
   }
   if (opts.backend !== undefined) process.env.DEEPCORRECT_BACKEND = opts.backend;
-  const paths = new PathPolicy();
-  paths.allow(demoDatasetDir());
-  paths.allow(demoModelDir());
-  // The demo workspace (created on first run by the engine host, which reads the same folder).
-  paths.allow(demoWorkspaceDir());
-  for (const folder of opts.allow ?? [process.cwd()]) paths.allow(folder);
+  const paths = servePaths(opts);
   const engine = new EngineClient(nodeHostSpawner({ log }), log);
   const gate = new BridgeGate({ engine, paths, mode: 'browser', log });
   const server = await startServer({ gate, rendererDir: renderer, port: opts.port, log });
   await engine.ready;
   process.stdout.write(
     `DeepCorrect Workbench (browser mode) is ready in ${((performance.now() - started) / 1000).toFixed(1)} s:\n  ${server.url}\n` +
-      `folders it may use: ${paths.allowed().join(', ')}\nCtrl-C stops it.\n`,
+      `folders it may use (read and write): ${paths.writable().join(', ') || 'none'}\n` +
+      `folders it may use (read only): ${paths.readOnly().join(', ') || 'none'}\nCtrl-C stops it.\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
