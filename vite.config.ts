@@ -27,6 +27,21 @@ export default defineConfig({
   },
   server: {
     strictPort: true,
-    ...(serve === undefined ? {} : { proxy: { '/bridge': { target: serve, ws: true } } }),
+    // The server answers only its own Host and Origin (DNS rebinding, issue 16): the proxy speaks as the
+    // server's own page would.
+    ...(serve === undefined
+      ? {}
+      : {
+          proxy: {
+            '/bridge': {
+              target: serve,
+              ws: true,
+              changeOrigin: true,
+              configure: (proxy) => {
+                proxy.on('proxyReqWs', (request) => request.setHeader('origin', new URL(serve).origin));
+              },
+            },
+          },
+        }),
   },
 });
