@@ -1,9 +1,15 @@
 import { fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { HostProcess, HostSpawner } from './engine-client.ts';
 
 const HOST_ENTRY = fileURLToPath(new URL('../engine/host/main.ts', import.meta.url));
+/**
+ * tsx by location: a bare `--import tsx` is looked up from the working folder, so `deepcorrect serve` started
+ * from a data folder without node_modules had a host that crashed at every start.
+ */
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /**
  * Starts the engine host as a Node child process running the TypeScript entry through tsx (browser mode, the
@@ -17,7 +23,7 @@ export function nodeHostSpawner(options: {
     const child = fork(HOST_ENTRY, [], {
       execArgv: [
         '--import',
-        'tsx',
+        TSX,
         ...(options.maxOldSpaceMb ? [`--max-old-space-size=${options.maxOldSpaceMb}`] : []),
       ],
       serialization: 'advanced',

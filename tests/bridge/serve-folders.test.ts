@@ -4,15 +4,7 @@
  * --allow-read reading only; the start-up lines say which is which.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  realpathSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,12 +78,7 @@ describe('deepcorrect serve: read and write folders', () => {
     data = path.join(base, 'data');
     renderer = path.join(base, 'renderer');
     mkdirSync(path.join(cwd, '.git'), { recursive: true });
-    // As in a project with the workbench installed: the engine host is started with `--import tsx`, which
-    // Node resolves from the current folder.
-    symlinkSync(
-      fileURLToPath(new URL('../../node_modules', import.meta.url)),
-      path.join(cwd, 'node_modules'),
-    );
+    // No node_modules here: the engine host must find tsx from the workbench, not from the current folder.
     mkdirSync(renderer);
     writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>DeepCorrect</title>');
   });
