@@ -22,6 +22,16 @@ const ROOT = path.dirname(fileURLToPath(import.meta.url));
 /** The folders this script owns; the hand-written files (bridge/*.json) live beside them and are kept. */
 const GENERATED = ['image', 'idx', 'cifar', 'folder-dataset', 'model'];
 
+/** A frame with the value `v` (JSON text) and one blob of `blob`'s bytes (none when empty), header as written. */
+function rawFrame(v: string, blob: number[]): Buffer {
+  const header = Buffer.from(`{"v":${v},"b":[${blob.length === 0 ? '' : blob.length}]}`);
+  const out = Buffer.alloc(4 + header.length + blob.length);
+  out.writeUInt32LE(header.length, 0);
+  header.copy(out, 4);
+  Buffer.from(blob).copy(out, 4 + header.length);
+  return out;
+}
+
 async function put(rel: string, data: Uint8Array | string): Promise<void> {
   const file = path.join(ROOT, rel);
   await mkdir(path.dirname(file), { recursive: true });
@@ -312,6 +322,24 @@ async function main(): Promise<void> {
   deepFrame.writeUInt32LE(frameHeader.length, 0);
   frameHeader.copy(deepFrame, 4);
   await put('bridge/deep-nesting-frame.bin', deepFrame);
+
+  // Frames whose header encodeFrame would never write (issue 16): a blob index that is a property name, one
+  // blob referenced twice, and a __proto__ key that restoring by assignment turned into the input's prototype.
+  await put(
+    'bridge/bytes-index-length.bin',
+    rawFrame('{"kind":"request","id":5,"name":"engine.info","input":{"a":{"$bytes":"length"}}}', [1, 2]),
+  );
+  await put(
+    'bridge/blob-used-twice.bin',
+    rawFrame(
+      '{"kind":"request","id":6,"name":"engine.info","input":{"a":{"$bytes":0},"b":{"$bytes":0}}}',
+      [1, 2],
+    ),
+  );
+  await put(
+    'bridge/proto-key.bin',
+    rawFrame('{"kind":"request","id":8,"name":"dataset.open","input":{"__proto__":{"path":"/etc"}}}', []),
+  );
 
   await makeModels();
 }
