@@ -6,13 +6,9 @@ import { METADATA_FILE, validateMetadata } from '../models/metadata.ts';
 import { MODEL_FILE, parseModelJson, WEIGHTS_FILE } from '../models/manifest.ts';
 import { WorkspaceError, reason } from './errors.ts';
 import { sha256File } from './files.ts';
-import { readManifest } from './manifest-file.ts';
-import { MANIFEST_FILE, resolveIn } from './paths.ts';
-
-function inside(parent: string, child: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
+import { inside, linksUnder, ownFolderLinks, refuseLinkedFile } from './confine.ts';
+import { artefactEscapes, loadManifest } from './manifest-file.ts';
+import { LOCK_FILE, MANIFEST_FILE, resolveIn } from './paths.ts';
 
 /** One recorded file: inside its artefact and the workspace (symlinks included), present, same size and hash. */
 async function checkFile(root: string, realRoot: string, a: Artefact, f: ArtefactFile): Promise<string[]> {
@@ -89,16 +85,49 @@ async function checkModels(root: string, a: Artefact): Promise<WorkspaceProblem[
   return problems;
 }
 
+/** The lock as a link: reported, as the lock would refuse it. */
+async function lockLink(root: string): Promise<WorkspaceProblem[]> {
+  try {
+    await refuseLinkedFile(path.join(root, LOCK_FILE));
+    return [];
+  } catch (error) {
+    return [{ file: LOCK_FILE, problem: error instanceof WorkspaceError ? error.problem : reason(error) }];
+  }
+}
+
 /**
- * Verifies a workspace: the manifest, then every complete artefact's files (streamed SHA-256) and model
+ * The links under each interrupted artefact's folder: the folders jobs write into (a resume; a study's run
+ * refuses them too, see run-study-in-workspace.ts). A complete artefact is not walked: a link on the way to
+ * any of its recorded files is found by checkFile, which resolves each and says where it leads, and walking
+ * every folder would add a tenth to check's time for links nothing writes through. Artefacts that lead out
+ * are not walked either: they are not the workspace's to read.
+ */
+async function artefactLinks(
+  root: string,
+  artefacts: readonly Artefact[],
+  escaped: ReadonlySet<string>,
+): Promise<WorkspaceProblem[]> {
+  const links = await Promise.all(
+    artefacts.map((a) =>
+      a.status === 'complete' || escaped.has(a.id) ? Promise.resolve([]) : linksUnder(root, a.path),
+    ),
+  );
+  return artefacts.flatMap((a, i) =>
+    (links[i] ?? []).map((link) => ({ artefact: a.id, file: link.at, problem: link.problem })),
+  );
+}
+
+/**
+ * Verifies a workspace: the manifest, that nothing in it leads outside (links in place of its folders,
+ * artefact paths or files that escape), then every complete artefact's files (streamed SHA-256) and model
  * folders. Damage is reported, never thrown: `ok` is false when there is any problem. Interrupted
- * artefacts are not damage; they are listed with their status.
+ * artefacts are not damage; they are listed with their status, but a link or an escape in one is.
  */
 export async function checkWorkspace(dir: string): Promise<WorkspaceCheck> {
   const root = path.resolve(dir);
   let manifest;
   try {
-    manifest = (await readManifest(root)).manifest;
+    manifest = (await loadManifest(root)).manifest;
   } catch (error) {
     if (!(error instanceof WorkspaceError)) throw error;
     return {
@@ -109,9 +138,22 @@ export async function checkWorkspace(dir: string): Promise<WorkspaceCheck> {
     };
   }
   const realRoot = await realpath(root);
+  const escapes = await artefactEscapes(root, manifest.artefacts);
+  const escaped = new Set(escapes.map((e) => e.artefact.id));
+  // What leads outside: the workspace's own folders and lock as links, artefact paths that escape, links in
+  // artefact folders. Looked for while the files are hashed: both only read, and neither waits for the other.
+  const containment = Promise.all([
+    ownFolderLinks(root).then((links) => links.map((e) => ({ file: e.at, problem: e.problem }))),
+    lockLink(root),
+    Promise.resolve(escapes.map((e) => ({ artefact: e.artefact.id, file: e.at, problem: e.problem }))),
+    artefactLinks(root, manifest.artefacts, escaped),
+  ]);
+  // Should the hashing below throw, this is never awaited: its failure must not become an unhandled rejection.
+  containment.catch(() => undefined);
   const problems: WorkspaceProblem[] = [];
   for (const a of manifest.artefacts) {
-    if (a.status !== 'complete') continue;
+    // An artefact that leads out is not read: its files' bytes are not the workspace's.
+    if (a.status !== 'complete' || escaped.has(a.id)) continue;
     if (a.files.length === 0)
       problems.push({ artefact: a.id, file: a.path, problem: 'is complete but lists no files' });
     let damaged = false;
@@ -124,6 +166,7 @@ export async function checkWorkspace(dir: string): Promise<WorkspaceCheck> {
     // The model check reads the files, which only means something once they are known to be intact.
     if (!damaged) problems.push(...(await checkModels(root, a)));
   }
+  problems.unshift(...(await containment).flat());
   return {
     ok: problems.length === 0,
     name: manifest.name,

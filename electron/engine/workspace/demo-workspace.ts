@@ -31,7 +31,7 @@ async function fill(root: string): Promise<void> {
         id: 'fashion-mnist-cnn4',
         provenance: { copiedFrom: 'resources/models/fashion-mnist-cnn4' },
       });
-      await cp(demoModelDir(), ws.path(model), { recursive: true });
+      await cp(demoModelDir(), await ws.checkedPath(model), { recursive: true });
       await ws.complete(model.id);
     }
   } finally {

@@ -2,6 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { refuseLinkedFile } from './confine.ts';
 import { WorkspaceError, reason } from './errors.ts';
 import { LOCK_FILE } from './paths.ts';
 
@@ -191,6 +192,9 @@ export async function acquireLock(root: string, options: LockOptions): Promise<W
       };
     }
     if (attempt === 1) break;
+    // A lock that is a link would be judged by a file elsewhere (and, taken over, removed as debris): the
+    // workspace is refused until the link is gone.
+    await refuseLinkedFile(file);
     const verdict = await judge(file, options.staleHours ?? DEFAULT_STALE_HOURS);
     if ('refuse' in verdict) throw new WorkspaceError(file, verdict.refuse);
     tookOver = verdict.stale;

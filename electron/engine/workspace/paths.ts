@@ -26,6 +26,22 @@ export function relativePathProblem(p: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Why a manifest entry's own path cannot be an artefact's, or undefined: besides relativePathProblem, it must
+ * not be the workspace's own files (manifest, lock, backups/) nor a whole kind folder, which a discard would
+ * remove with every artefact in it.
+ */
+export function artefactPathProblem(p: string): string | undefined {
+  const problem = relativePathProblem(p);
+  if (problem !== undefined) return problem;
+  const first = p.split('/')[0];
+  const own: readonly string[] = [MANIFEST_FILE, MANIFEST_FILE_V0, LOCK_FILE, BACKUPS_DIR];
+  if (first !== undefined && own.includes(first)) return "is the workspace's own file, not an artefact";
+  if ((Object.values(KIND_DIRS) as readonly string[]).includes(p))
+    return 'is a whole kind folder, not one artefact';
+  return undefined;
+}
+
 /** The absolute path of a checked workspace-relative path. */
 export function resolveIn(root: string, relative: string): string {
   return path.join(root, ...relative.split('/'));

@@ -1,15 +1,17 @@
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Artefact, ArtefactKind, WorkspaceManifest } from '../../../shared/workspace.ts';
 import { WORKSPACE_FORMAT, WORKSPACE_VERSION } from '../../../shared/workspace.ts';
 import { MODEL_FILE } from '../models/manifest.ts';
 import { STUDY_FILE } from '../study/study-folder.ts';
+import { confined, ownFolderLinks, refuseLinkedFile } from './confine.ts';
 import { describeFiles } from './files.ts';
 import { WorkspaceError } from './errors.ts';
 import { acquireLock, type LockOptions } from './lock.ts';
 import { backupManifest } from './manifest-file.ts';
 import { KIND_DIRS, MANIFEST_FILE, MANIFEST_FILE_V0 } from './paths.ts';
 import { writeManifest } from './manifest-file.ts';
+import { ArtefactId } from './schema.ts';
 
 export interface RepairResult {
   manifest: WorkspaceManifest;
@@ -57,12 +59,15 @@ async function found(
   kind: ArtefactKind,
 ): Promise<{ id: string; path: string; complete: boolean }[]> {
   const dir = KIND_DIRS[kind];
-  const names = (await readdir(path.join(root, dir)).catch(() => []))
+  const names = (await readdir(await confined(root, dir)).catch(() => []))
     .filter((n) => !n.startsWith('.'))
     .sort();
   const out: { id: string; path: string; complete: boolean }[] = [];
   for (const name of names) {
     const full = path.join(root, dir, name);
+    // A link is left alone like anything unrecognised: registered, it would make the manifest point outside.
+    if ((await lstat(full)).isSymbolicLink() || !ArtefactId.safeParse(name.replace(/\.json$/, '')).success)
+      continue;
     if (kind === 'model') {
       if (await exists(path.join(full, MODEL_FILE)))
         out.push({ id: name, path: `${dir}/${name}`, complete: true });
@@ -103,6 +108,15 @@ export async function repairWorkspace(
   const root = path.resolve(dir);
   const lock = await acquireLock(root, { ...options, tool: options.tool ?? 'deepcorrect workspace repair' });
   try {
+    // Repair reads every kind folder and writes backups/: through a link it would register (and hash) files
+    // elsewhere, or write there. The user replaces the link; repair does not guess what it meant.
+    const [link] = await ownFolderLinks(root);
+    if (link !== undefined)
+      throw new WorkspaceError(
+        path.join(root, link.at),
+        `${link.problem}; repair does not follow links, so it stops here`,
+      );
+    for (const file of [MANIFEST_FILE_V0, MANIFEST_FILE]) await refuseLinkedFile(path.join(root, file));
     const backups: string[] = [];
     const memory = new Map<string, Remembered>();
     let name = path.basename(root);

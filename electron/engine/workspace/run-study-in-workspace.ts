@@ -5,12 +5,14 @@
  * registered: its two model folders (deepcorrect/, fine-tuned/) are part of it, named in its provenance, so
  * that one entry owns each file and discarding or checking the study covers its models.
  */
+import { constants } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StudyConfig, StudyReport } from '../../../shared/study.ts';
 import type { Artefact } from '../../../shared/workspace.ts';
 import { CORRECTED_DIR, FINE_TUNED_DIR } from '../study/assemble-report.ts';
 import { STUDY_FILE } from '../study/study-folder.ts';
+import { refuseLinksUnder } from './confine.ts';
 import { WorkspaceError } from './errors.ts';
 import { openWorkspace, type Workspace } from './workspace.ts';
 
@@ -48,9 +50,14 @@ function canonical(value: unknown): string {
   );
 }
 
+/** study.json's config; a study.json that is a link is not read (O_NOFOLLOW where the system has it). */
 async function recordedConfig(dir: string): Promise<StudyConfig | undefined> {
   try {
-    return (JSON.parse(await readFile(path.join(dir, STUDY_FILE), 'utf8')) as { config: StudyConfig }).config;
+    const text = await readFile(path.join(dir, STUDY_FILE), {
+      encoding: 'utf8',
+      flag: constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0),
+    });
+    return (JSON.parse(text) as { config: StudyConfig }).config;
   } catch {
     return undefined;
   }
@@ -96,8 +103,11 @@ export async function beginWorkspaceStudy(
     const artefact = resume
       ? await toResume(ws, config, options.studyId)
       : await ws.begin('study', `${config.kind} study`, { provenance: { command: options.command } });
+    // The study writes its files itself (StudyFolder, saveModel): its folder must be a real one inside the
+    // workspace, and hold no link that a write would follow out (a resumed study's stages/, a model folder).
+    const outDir = await ws.checkedPath(artefact);
+    await refuseLinksUnder(ws.root, artefact.path);
     log(resume ? `resuming study ${artefact.id} in ${ws.root}` : `study ${artefact.id} in ${ws.root}`);
-    const outDir = ws.path(artefact);
     return {
       artefact,
       outDir,

@@ -6,12 +6,22 @@ import {
   type WorkspaceManifest,
 } from '../../../shared/workspace.ts';
 import { WorkspaceError } from './errors.ts';
-import { relativePathProblem } from './paths.ts';
+import { artefactPathProblem, relativePathProblem } from './paths.ts';
 
-const RelativePath = z.string().superRefine((p, ctx) => {
-  const problem = relativePathProblem(p);
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `path "${p}" ${problem}` });
-});
+const pathSchema = (problemOf: (p: string) => string | undefined): z.ZodString =>
+  z.string().superRefine((p, ctx) => {
+    const problem = problemOf(p);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `path "${p}" ${problem}` });
+  });
+
+const RelativePath = pathSchema(relativePathProblem);
+/** An artefact's own path: also never the workspace's own files nor a whole kind folder. */
+const ArtefactPath = pathSchema(artefactPathProblem);
+
+/** An artefact id: one plain name, so that `<kind folder>/<id>` stays one level below the kind folder. */
+export const ArtefactId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'not a simple id (letters, digits, . _ -)');
 
 const FileSchema = z.object({
   path: RelativePath,
@@ -20,10 +30,10 @@ const FileSchema = z.object({
 });
 
 const ArtefactSchema = z.object({
-  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'not a simple id (letters, digits, . _ -)'),
+  id: ArtefactId,
   kind: z.enum(ARTEFACT_KINDS),
   name: z.string(),
-  path: RelativePath,
+  path: ArtefactPath,
   createdAt: z.string(),
   status: z.enum(['complete', 'interrupted']),
   files: z.array(FileSchema),
@@ -59,10 +69,10 @@ export const ManifestV0Schema = z.object({
   updatedAt: z.string().optional(),
   artefacts: z.array(
     z.object({
-      id: ArtefactSchema.shape.id,
+      id: ArtefactId,
       kind: z.enum([...ARTEFACT_KINDS, 'report']),
       name: z.string(),
-      path: RelativePath,
+      path: ArtefactPath,
       createdAt: z.string(),
       provenance: z.record(z.string(), z.unknown()).optional(),
     }),
@@ -78,10 +88,23 @@ function fieldPath(path: readonly PropertyKey[]): string {
   );
 }
 
-function describe(issue: z.core.$ZodIssue): string {
+/** The id of the artefact entry an issue lies in, when it has one: the entry the user looks for. */
+function entryOf(value: unknown, issuePath: readonly PropertyKey[]): string | undefined {
+  const [list, index] = issuePath;
+  if (list !== 'artefacts' || typeof index !== 'number') return undefined;
+  const artefacts =
+    typeof value === 'object' && value !== null ? (value as { artefacts?: unknown }).artefacts : undefined;
+  const entry: unknown = Array.isArray(artefacts) ? artefacts[index] : undefined;
+  const id = typeof entry === 'object' && entry !== null ? (entry as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : undefined;
+}
+
+function describe(issue: z.core.$ZodIssue, value: unknown): string {
   const field = issue.path.length === 0 ? 'the manifest' : `field "${fieldPath(issue.path)}"`;
   const message = issue.message.replace(/^Invalid input: /, '');
-  return /received undefined$/.test(message) ? `${field} is missing` : `${field}: ${message}`;
+  const id = entryOf(value, issue.path);
+  const entry = id === undefined ? '' : ` (artefact "${id}")`;
+  return /received undefined$/.test(message) ? `${field} is missing${entry}` : `${field}: ${message}${entry}`;
 }
 
 /** Validates parsed JSON against a schema; the error names the file and the first wrong field. */
@@ -92,7 +115,7 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown, file: string):
   const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problems)` : '';
   throw new WorkspaceError(
     file,
-    `not a valid workspace manifest: ${first === undefined ? 'unknown problem' : describe(first)}${more}; ` +
+    `not a valid workspace manifest: ${first === undefined ? 'unknown problem' : describe(first, value)}${more}; ` +
       `'deepcorrect workspace check --repair' rebuilds it from the folders`,
   );
 }

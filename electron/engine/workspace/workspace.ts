@@ -3,12 +3,14 @@ import path from 'node:path';
 import type { Artefact, ArtefactKind, WorkspaceManifest } from '../../../shared/workspace.ts';
 import { WORKSPACE_FORMAT, WORKSPACE_VERSION } from '../../../shared/workspace.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
+import { confined } from './confine.ts';
 import { WorkspaceError } from './errors.ts';
 import { describeFiles } from './files.ts';
 import { newArtefactId } from './ids.ts';
 import { acquireLock, type LockOptions, type WorkspaceLock } from './lock.ts';
 import { backupManifest, readManifest, writeManifest } from './manifest-file.ts';
 import { KIND_DIRS, MANIFEST_FILE, resolveIn } from './paths.ts';
+import { ArtefactId } from './schema.ts';
 
 export interface OpenOptions extends Partial<LockOptions> {
   /** Take the lock, migrate an older manifest on disk, and allow changes. */
@@ -89,9 +91,17 @@ export class Workspace {
     return this.current.artefacts.find((a) => a.id === id);
   }
 
-  /** The absolute path of an artefact (or of a workspace-relative path). */
+  /** The absolute path of an artefact (or of a workspace-relative path), as text: for reading and showing. */
   path(of: Artefact | string): string {
     return resolveIn(this.root, typeof of === 'string' ? of : of.path);
+  }
+
+  /**
+   * The absolute path of an artefact, checked to stay inside the workspace (no link on the way, real location
+   * inside its real root): what to write into or remove. A WorkspaceError names the link or the escape.
+   */
+  checkedPath(of: Artefact | string): Promise<string> {
+    return confined(this.root, typeof of === 'string' ? of : of.path);
   }
 
   /**
@@ -100,7 +110,15 @@ export class Workspace {
    */
   begin(kind: ArtefactKind, name: string, options: BeginOptions = {}): Promise<Artefact> {
     return this.change(async () => {
-      const onDisk = await readdir(path.join(this.root, KIND_DIRS[kind])).catch(() => []);
+      if (options.id !== undefined) {
+        const checked = ArtefactId.safeParse(options.id);
+        if (!checked.success)
+          throw new WorkspaceError(
+            this.root,
+            `"${options.id}" is not an artefact id (letters, digits, . _ -)`,
+          );
+      }
+      const onDisk = await readdir(await confined(this.root, KIND_DIRS[kind])).catch(() => []);
       const taken = new Set([
         ...this.current.artefacts.map((a) => a.id),
         ...onDisk.map((n) => n.replace(/\.json$/, '')),
@@ -117,9 +135,8 @@ export class Workspace {
         files: [],
         ...(options.provenance === undefined ? {} : { provenance: options.provenance }),
       };
-      await mkdir(FOLDER_KINDS.has(kind) ? this.path(artefact) : path.dirname(this.path(artefact)), {
-        recursive: true,
-      });
+      const target = await this.checkedPath(artefact);
+      await mkdir(FOLDER_KINDS.has(kind) ? target : path.dirname(target), { recursive: true });
       this.current.artefacts.push(artefact);
       return artefact;
     });
@@ -149,7 +166,9 @@ export class Workspace {
           this.path(artefact),
           `artefact "${id}" is complete; only interrupted ones are discarded`,
         );
-      await rm(this.path(artefact), { recursive: true, force: true });
+      // An artefact path that is a link (or lies under one) is refused, not removed: see confine.ts. rm does
+      // not follow links inside the folder; it removes them.
+      await rm(await this.checkedPath(artefact), { recursive: true, force: true });
       this.current.artefacts = this.current.artefacts.filter((a) => a !== artefact);
       return artefact;
     });
@@ -175,7 +194,7 @@ export class Workspace {
     provenance?: Record<string, unknown>,
   ): Promise<Artefact> {
     const artefact = await this.begin(kind, name, provenance === undefined ? {} : { provenance });
-    await writeFileAtomic(this.path(artefact), `${JSON.stringify(value, null, 1)}\n`);
+    await writeFileAtomic(await this.checkedPath(artefact), `${JSON.stringify(value, null, 1)}\n`);
     return this.complete(artefact.id);
   }
 
