@@ -35,23 +35,21 @@ export const useModels = defineStore('models', () => {
   }
 
   /**
-   * Opens a model folder (the demo model without a path) and selects it; a folder already open is selected
-   * again rather than loaded twice. Undefined when the engine refused it (the toast says why).
+   * Opens a model folder (the demo model without a path) and selects it. The engine is always asked: it
+   * answers a folder it has open, unchanged, with the same id, and it closes the least recently used model
+   * past a few, so an id this list holds may need opening again (the engine then gives it back). Undefined
+   * when the engine refused it (the toast says why).
    */
   async function open(path?: string, select = true): Promise<OpenModel | undefined> {
-    const known = path === undefined ? undefined : list.value.find((m) => m.path === path);
-    if (known !== undefined) {
-      if (select) selectedId.value = known.modelId;
-      return known;
-    }
     opening.value = true;
     try {
       const opened = await client.request('models.open', path === undefined ? {} : { path });
-      const again = list.value.find((m) => m.path === opened.path);
-      const model = again ?? opened;
-      if (again === undefined) list.value = [...list.value, opened];
-      if (select) selectedId.value = model.modelId;
-      return model;
+      const known = list.value.some((m) => m.modelId === opened.modelId);
+      // A folder opened again after it changed on disk comes back under a new id, listed beside the old one,
+      // which the results computed with it still name.
+      if (!known) list.value = [...list.value, opened];
+      if (select) selectedId.value = opened.modelId;
+      return opened;
     } catch (error) {
       toasts.error(error, path === undefined ? 'Opening the demo model' : `Opening the model ${path}`);
       return undefined;
