@@ -166,15 +166,37 @@ export type PaperPreset = keyof typeof PAPER_PRESETS;
 export const LEVEL_PRESETS = ['paper-imagenet', 'paper-cifar', 'severity'] as const;
 export type LevelPreset = (typeof LEVEL_PRESETS)[number];
 
+/*
+ * The bounds of the options, next to the level ranges above. Each is what the method needs and no more: the
+ * engine's work grows with them (a blur costs kernelSize multiply-adds per pixel and pass, a defocus or
+ * motion kernel (2 * reach + 1)^2), so an unbounded option is a request that holds the engine for as long as
+ * its sender likes. The bridge's schema (shared/bridge/schemas.ts), the CLI and the engine all check these.
+ */
+
+/**
+ * The largest blur kernel: a radius of 3 sigma at the largest sigma (2 * ceil(3 * 20) + 1 = 121), the size
+ * OpenCV itself picks for 8-bit images, and half again the paper's 4 * sigma + 1. The Gaussian holds 0.27%
+ * of its mass past 3 sigma per axis, so a larger kernel moves no pixel by much more than one grey level. The
+ * engine accepts images far wider than this (up to 50 megapixels), so the sigma, not the image, sets it.
+ */
+export const MAX_BLUR_KERNEL = 2 * Math.ceil(3 * DISTORTIONS.blur.max) + 1;
+/** Motion-blur direction in degrees: one turn either way (the kernel repeats every 180 degrees). */
+export const MOTION_ANGLE_RANGE = { min: -360, max: 360 } as const;
+/** The widest level range of any kind: what a level can be before its kind is known. */
+export const LEVEL_RANGE = {
+  min: Math.min(...DISTORTION_KINDS.map((k) => DISTORTIONS[k].min)),
+  max: Math.max(...DISTORTION_KINDS.map((k) => DISTORTIONS[k].max)),
+} as const;
+
 /** One distortion at one level, with its kind-specific options. */
 export interface DistortionSpec {
   kind: DistortionKind;
   level: number;
-  /** blur only: the kernel size (odd); default 4*sigma+1 (method.md). */
+  /** blur only: the kernel size (odd, 1..MAX_BLUR_KERNEL); default 4*sigma+1 (method.md). */
   kernelSize?: number;
   /** noise only: clip the result to 0..255 (the paper does not). */
   clip?: boolean;
-  /** motion-blur only: direction in degrees, counter-clockwise from the x axis. */
+  /** motion-blur only: direction in degrees (MOTION_ANGLE_RANGE), counter-clockwise from the x axis. */
   angle?: number;
 }
 
@@ -197,31 +219,70 @@ export function paperKernelSize(sigma: number): number {
   return k % 2 === 1 ? k : k + 1;
 }
 
+/**
+ * Why `value` is not a valid `name` (a number in min..max, a whole one where `whole`), in words that name the
+ * parameter, the value and the range, with `note` (a unit, say) after them; undefined when it is valid. The
+ * bridge's schema, the CLI and the engine all word it so.
+ */
+export function rangeProblem(
+  name: string,
+  value: unknown,
+  bounds: { min: number; max: number; whole?: boolean; note?: string },
+): string | undefined {
+  const { min, max, whole = false, note } = bounds;
+  const after = note === undefined ? '' : ` (${note})`;
+  if (typeof value !== 'number') return `${name} must be a number in ${min}..${max}${after}`;
+  if (!Number.isFinite(value) || value < min || value > max)
+    return `${name} ${value} is outside ${min}..${max}${after}`;
+  if (whole && !Number.isInteger(value))
+    return `${name} ${value} is not a whole number in ${min}..${max}${after}`;
+  return undefined;
+}
+
+/** Why a blur kernel size is not valid (an odd whole number in 1..MAX_BLUR_KERNEL); undefined when it is. */
+export function kernelSizeProblem(kernelSize: unknown): string | undefined {
+  const note = `odd; ${MAX_BLUR_KERNEL} = 2 * ceil(3 * ${DISTORTIONS.blur.max}) + 1 covers 3 sigma at the largest sigma`;
+  const problem = rangeProblem('blur kernelSize', kernelSize, {
+    min: 1,
+    max: MAX_BLUR_KERNEL,
+    whole: true,
+    note,
+  });
+  if (problem !== undefined) return problem;
+  return (kernelSize as number) % 2 === 0
+    ? `blur kernelSize ${kernelSize as number} is even; it must be odd (a kernel needs a centre pixel)`
+    : undefined;
+}
+
+/** Why a motion-blur angle is not valid (degrees in MOTION_ANGLE_RANGE); undefined when it is. */
+export function angleProblem(angle: unknown): string | undefined {
+  return rangeProblem('angle', angle, { ...MOTION_ANGLE_RANGE, note: 'degrees; motion-blur only' });
+}
+
 /** Checks a spec's level and options; returns it unchanged or throws a message that says what is wrong. */
 export function validateSpec(spec: DistortionSpec): DistortionSpec {
   const info = DISTORTIONS[spec.kind];
-  if (!Number.isFinite(spec.level) || spec.level < info.min || spec.level > info.max) {
-    throw new DistortionSpecError(
-      `${spec.kind} level ${spec.level} is outside ${info.min}..${info.max} (${info.parameter})`,
-    );
-  }
-  if (spec.kind === 'jpeg' && !Number.isInteger(spec.level)) {
-    throw new DistortionSpecError(`jpeg quality must be a whole number, got ${spec.level}`);
-  }
+  const levelProblem = rangeProblem(`${spec.kind} level`, spec.level, {
+    min: info.min,
+    max: info.max,
+    whole: spec.kind === 'jpeg',
+    note: info.parameter,
+  });
+  if (levelProblem !== undefined) throw new DistortionSpecError(levelProblem);
   if (spec.kernelSize !== undefined) {
     if (spec.kind !== 'blur')
       throw new DistortionSpecError(`kernel size applies to blur only, not ${spec.kind}`);
-    if (!Number.isInteger(spec.kernelSize) || spec.kernelSize < 1 || spec.kernelSize % 2 === 0) {
-      throw new DistortionSpecError(
-        `blur kernel size must be a positive odd integer, got ${spec.kernelSize}`,
-      );
-    }
+    const problem = kernelSizeProblem(spec.kernelSize);
+    if (problem !== undefined) throw new DistortionSpecError(problem);
   }
   if (spec.clip !== undefined && spec.kind !== 'noise') {
     throw new DistortionSpecError(`clip applies to noise only (${spec.kind} is always clipped or bounded)`);
   }
-  if (spec.angle !== undefined && (spec.kind !== 'motion-blur' || !Number.isFinite(spec.angle))) {
-    throw new DistortionSpecError(`angle applies to motion-blur only and must be a number of degrees`);
+  if (spec.angle !== undefined) {
+    if (spec.kind !== 'motion-blur')
+      throw new DistortionSpecError(`angle applies to motion-blur only, not ${spec.kind}`);
+    const problem = angleProblem(spec.angle);
+    if (problem !== undefined) throw new DistortionSpecError(problem);
   }
   return spec;
 }

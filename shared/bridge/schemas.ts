@@ -3,7 +3,13 @@ import { z } from 'zod';
 import type { StudyReport } from '../study.ts';
 import { BACKEND_NAMES } from '../backends.ts';
 import { DATASET_FORMATS, SPLIT_NAMES } from '../datasets.ts';
-import { DISTORTION_KINDS } from '../distortions.ts';
+import {
+  angleProblem,
+  DISTORTION_KINDS,
+  kernelSizeProblem,
+  LEVEL_RANGE,
+  rangeProblem,
+} from '../distortions.ts';
 
 /** A filesystem path as the user chose it; the host checks it against what the user allowed. */
 export const PathSchema = z.string().min(1).max(4096);
@@ -14,12 +20,32 @@ export const BytesSchema = z.custom<Uint8Array>(
   'expected bytes (a Uint8Array)',
 );
 
+/** A number that `problem` (one of shared/distortions.ts's checks) accepts, refused in its words. */
+function checkedNumber(problem: (value: number) => string | undefined) {
+  return z.number().superRefine((value, ctx) => {
+    const message = problem(value);
+    if (message !== undefined) ctx.addIssue({ code: 'custom', message, input: value });
+  });
+}
+
+/** A level before its kind is known: within the widest range of any kind (a list of levels uses it too). */
+export const DistortionLevelSchema = checkedNumber((v) =>
+  rangeProblem('level', v, { ...LEVEL_RANGE, note: "the widest of any kind's; each kind has its own" }),
+);
+
+/**
+ * Every number is bounded here, before the engine sees it, with the bounds and words of
+ * shared/distortions.ts (a kernelSize of 2,000,001 held the engine for 11 s). The checks are per field:
+ * the contract derives the level-less spec with .omit(), which zod refuses on an object with refinements.
+ * So a level is held to the widest range of any kind here, and to its own kind's range by validateSpec,
+ * which the engine runs on every spec before any work.
+ */
 export const DistortionSpecSchema = z.strictObject({
   kind: z.enum(DISTORTION_KINDS),
-  level: z.number().finite(),
-  kernelSize: z.number().int().positive().optional(),
+  level: DistortionLevelSchema,
+  kernelSize: checkedNumber(kernelSizeProblem).optional(),
   clip: z.boolean().optional(),
-  angle: z.number().finite().optional(),
+  angle: checkedNumber(angleProblem).optional(),
 });
 
 export const DatasetSummarySchema = z.object({

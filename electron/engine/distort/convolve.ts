@@ -26,16 +26,88 @@ function depthwiseFilter(
   return tf.tensor4d(data, [height, width, channels, 1]);
 }
 
+/*
+ * On the wasm backend no depthwiseConv2d call gets more than MAX_TAPS_PER_CALL output pixels x kernel taps.
+ * Its XNNPACK convolution builds an indirection buffer of one pointer per output pixel and tap, for a whole
+ * image at once: a 41 x 41 defocus kernel (the level's bound) on one 1024 x 1024 image asked for 7 GB of it
+ * and failed at wasm's 4 GB after 23 s, and wasm memory, once grown, is never given back. So there a large
+ * image is convolved in tiles, each cut with its halo of zeros or neighbours: every output pixel is still
+ * the same sum over the same taps, and each call's buffer stays within 32 MB. Images of dataset size (any
+ * batch of 32 x 32 images at any kernel, 224 x 224 with the paper's blur kernels) still take one call, as
+ * every image does on the other backends, whose convolutions need no such buffer.
+ */
+const MAX_TAPS_PER_CALL = 1 << 23;
+
+function concatAndDispose(parts: tf.Tensor4D[], axis: number): tf.Tensor4D {
+  if (parts.length === 1) return parts[0] as tf.Tensor4D;
+  const whole = tf.concat(parts, axis);
+  for (const part of parts) part.dispose();
+  return whole;
+}
+
 function zeroPadded(x: tf.Tensor4D, filter: tf.Tensor4D): tf.Tensor4D {
-  const [height, width] = filter.shape;
-  const padY = (height - 1) / 2;
-  const padX = (width - 1) / 2;
+  const [kernelHeight, kernelWidth] = filter.shape;
+  const [, height, width] = x.shape;
+  const taps = kernelHeight * kernelWidth;
+  if (tf.getBackend() === 'wasm' && height * width * taps > MAX_TAPS_PER_CALL) return tiled(x, filter);
+  const padY = (kernelHeight - 1) / 2;
+  const padX = (kernelWidth - 1) / 2;
   return tf.depthwiseConv2d(x, filter, 1, [
     [0, 0],
     [padY, padY],
     [padX, padX],
     [0, 0],
   ]);
+}
+
+/** `count` consecutive indices from `start`, for tf.gather. */
+function span(start: number, count: number): tf.Tensor1D {
+  return tf.tensor1d(
+    Int32Array.from({ length: count }, (_, i) => start + i),
+    'int32',
+  );
+}
+
+/**
+ * The convolution tile by tile: whole rows where a row fits the budget, else each row in equal parts, and as
+ * many rows as fit; every image of the batch at once (the buffer is per image). Tiles are cut from the padded
+ * input with tf.gather, not tf.slice: on wasm a slice first copies its whole input, so a 4096 x 4096 blur
+ * cut in slices took 330 s; a gather copies only what it returns.
+ */
+function tiled(x: tf.Tensor4D, filter: tf.Tensor4D): tf.Tensor4D {
+  const [, height, width] = x.shape;
+  const [kernelHeight, kernelWidth] = filter.shape;
+  const taps = kernelHeight * kernelWidth;
+  const tileWidth = Math.ceil(width / Math.ceil((width * taps) / MAX_TAPS_PER_CALL));
+  const tileHeight = Math.max(1, Math.floor(MAX_TAPS_PER_CALL / (taps * tileWidth)));
+  const padY = (kernelHeight - 1) / 2;
+  const padX = (kernelWidth - 1) / 2;
+  const padded = tf.pad(x, [
+    [0, 0],
+    [padY, padY],
+    [padX, padX],
+    [0, 0],
+  ]);
+  const strips: tf.Tensor4D[] = [];
+  for (let y = 0; y < height; y += tileHeight) {
+    const rows = Math.min(tileHeight, height - y);
+    // Inputs are freed as soon as they are used, not at the end of the caller's tidy: halos overlap.
+    const band = tf.tidy(() => tf.gather(padded, span(y, rows + kernelHeight - 1), 1));
+    const tiles: tf.Tensor4D[] = [];
+    for (let x0 = 0; x0 < width; x0 += tileWidth) {
+      const columns = Math.min(tileWidth, width - x0);
+      tiles.push(
+        tf.tidy(() => {
+          const input = tileWidth < width ? tf.gather(band, span(x0, columns + kernelWidth - 1), 2) : band;
+          return tf.depthwiseConv2d(input, filter, 1, 'valid');
+        }),
+      );
+    }
+    band.dispose();
+    strips.push(concatAndDispose(tiles, 2));
+  }
+  padded.dispose();
+  return concatAndDispose(strips, 1);
 }
 
 function isIdentity(kernel: Kernel2D): boolean {

@@ -3,6 +3,7 @@ import type { Kernel2D } from './convolve.ts';
 /*
  * Kernels are rebuilt from their level on every batch; the large ones (a 41 x 41 disk, supersampled) take a
  * few milliseconds, so the last few are kept. Levels come from short preset lists, so a handful suffices.
+ * The keys come from requests (any level and angle in range), so the cache is bounded by count, not by them.
  */
 const LIMIT = 32;
 

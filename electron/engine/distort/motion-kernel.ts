@@ -32,6 +32,7 @@ function snap(v: number): number {
   return Math.abs(v) < EPSILON ? 0 : v;
 }
 
+/** At most (length + 1)^2 cells, each clipped once: length is bounded by the level's range (41). */
 function buildLineKernel(length: number, angleDegrees: number): Kernel2D {
   const radians = (angleDegrees * Math.PI) / 180;
   // Image rows grow downwards, so counter-clockwise from the x axis is a negative y step.

@@ -3,7 +3,13 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { SPLIT_NAMES, type SplitName } from '../../../../shared/datasets.ts';
-import { parseDistortionKind, validateSpec, type DistortionSpec } from '../../../../shared/distortions.ts';
+import {
+  MAX_BLUR_KERNEL,
+  MOTION_ANGLE_RANGE,
+  parseDistortionKind,
+  validateSpec,
+  type DistortionSpec,
+} from '../../../../shared/distortions.ts';
 import { selectBackend } from '../../backend/ladder.ts';
 import { releaseBackends } from '../../backend/probes.ts';
 import { openDataset } from '../../data/open-dataset.ts';
@@ -97,9 +103,17 @@ export function registerDistort(program: Command): void {
         'output PNG file, or folder (a dataset is written as <split>/<class>/<index>.png)',
       )
       .option('--seed <n>', 'seed of the random draws (noise, salt-and-pepper, speckle)', nonNegativeInt, 0)
-      .option('--kernel-size <n>', 'blur kernel size (odd; default 4*sigma+1)', positiveInt)
+      .option(
+        '--kernel-size <n>',
+        `blur kernel size (odd, 1..${MAX_BLUR_KERNEL}; default 4*sigma+1)`,
+        positiveInt,
+      )
       .option('--clip', 'clip noise to 0..255 before saving (saving always clips; this matters for tensors)')
-      .option('--angle <degrees>', 'motion-blur direction', finiteNumber)
+      .option(
+        '--angle <degrees>',
+        `motion-blur direction (${MOTION_ANGLE_RANGE.min}..${MOTION_ANGLE_RANGE.max})`,
+        finiteNumber,
+      )
       .option('--split <names>', 'dataset splits to write, comma-separated (default: all)')
       .option('--per-class <n>', 'a seeded stratified subset of n images per class and split', positiveInt)
       .option(
