@@ -54,6 +54,22 @@ const MODEL_FIELDS = ['modelId', 'correctedModelId'];
 const DATASET_FIELDS = ['datasetId'];
 
 /** A quick request run with the model and dataset it names held open, so an open meanwhile cannot close them. */
+/**
+ * Largest image `distort.sample` distorts. A preview is a quick request, answered on the engine's one thread
+ * while other requests wait: at the distortions' own bounds a 1024 x 1024 image took up to 7.6 s on wasm
+ * (defocus radius 20; a 121-tap blur 2 s), and a 50-megapixel one, which the readers accept, 166 s and 3.9 GB.
+ * Larger images are distorted by the distort.write job, which reports progress and can be cancelled.
+ */
+export const MAX_PREVIEW_PIXELS = 1024 * 1024;
+
+function refuseLargePreview(summary: { name: string; width: number; height: number }): void {
+  const pixels = summary.width * summary.height;
+  if (pixels > MAX_PREVIEW_PIXELS)
+    throw new Error(
+      `${summary.name}: its ${summary.width} x ${summary.height} images are too large to preview a distortion here (at most ${MAX_PREVIEW_PIXELS.toLocaleString('en')} pixels, about 1024 x 1024); distort the dataset with Write (the distort.write job) or \`deepcorrect distort\`, or open it resized to a smaller size`,
+    );
+}
+
 function holding<I extends { datasetId?: string; modelId?: string; correctedModelId?: string }, O>(
   handler: (input: I, state: HostState) => Promise<O>,
 ): (input: I, state: HostState) => Promise<O> {
@@ -105,7 +121,9 @@ export const QUICK: QuickHandlers = {
   }),
 
   'distort.sample': holding(async (input, state) => {
-    const clean = await readImages(state.datasets.get(input.datasetId), input.split, [input.index]);
+    const dataset = state.datasets.get(input.datasetId);
+    refuseLargePreview(dataset.summary);
+    const clean = await readImages(dataset, input.split, [input.index]);
     const x = tf.tensor4d(Float32Array.from(clean.pixels), [1, clean.height, clean.width, clean.channels]);
     let out: tf.Tensor4D | undefined;
     try {
