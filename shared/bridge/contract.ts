@@ -15,6 +15,7 @@ import {
   ModelSummarySchema,
   ChannelsSchema,
   DatasetSummarySchema,
+  DistortionLevelSchema,
   DistortionSpecSchema,
   ImagesSchema,
   PathSchema,
@@ -55,7 +56,7 @@ export type JobInfo = z.infer<typeof JobInfoSchema>;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 const Seed = z.number().int().min(0).max(0xffffffff);
-const Levels = z.array(z.number().finite()).min(1).max(20);
+const Levels = z.array(DistortionLevelSchema).min(1).max(20);
 const LayerName = z.string().min(1).max(128);
 
 const OptimizerInput = z.discriminatedUnion('kind', [
@@ -215,7 +216,7 @@ export const CONTRACT = {
       epochs: z.number().int().min(1).max(50),
       seed: z.number().int().min(0).max(0xffffffff),
       spec: DistortionSpecSchema.omit({ level: true }),
-      levels: z.array(z.number().finite()).min(1).max(20),
+      levels: Levels,
     }),
     output: z.object({
       rows: z.array(LevelAccuracySchema),
@@ -277,7 +278,7 @@ export const CONTRACT = {
       split: SplitSchema,
       perClass: z.number().int().min(1).optional(),
       spec: DistortionSpecSchema.omit({ level: true }),
-      levels: z.array(z.number().finite()).min(1).max(20),
+      levels: Levels,
       seed: z.number().int().min(0).max(0xffffffff),
     }),
     output: EvaluationSchema,
@@ -290,7 +291,7 @@ export const CONTRACT = {
       datasetId: DatasetId,
       layers: z.array(z.string().min(1).max(128)).min(1).max(256).optional(),
       spec: DistortionSpecSchema.omit({ level: true }),
-      levels: z.array(z.number().finite()).min(1).max(20),
+      levels: Levels,
       seed: z.number().int().min(0).max(0xffffffff),
       perClass: z.number().int().min(1).max(1000).optional(),
       method: z.enum(['oracle', 'proxy', 'both']),
