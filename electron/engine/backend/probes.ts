@@ -122,7 +122,9 @@ function cachedQuery(verbose: boolean): Promise<AdapterQuery> {
   ]);
   let query = adapterQueries.get(key);
   if (query === undefined) {
-    query = probeInChild() ? queryAdapter(process.env, verbose) : queryAdapterHere(() => dawnInstance(verbose));
+    query = probeInChild()
+      ? queryAdapter(process.env, verbose)
+      : queryAdapterHere(() => dawnInstance(verbose));
     adapterQueries.set(key, query);
   }
   return query;
