@@ -15,10 +15,8 @@ import WebSocket from 'ws';
 import { decodeFrame, encodeFrame, FrameError } from '../../shared/bridge/codec.ts';
 import { CONTRACT, isRequestName, REQUEST_NAMES } from '../../shared/bridge/contract.ts';
 import { BRIDGE_ERROR_CODES, type ServerMessage } from '../../shared/bridge/protocol.ts';
-import type { EngineClient } from '../../electron/gateway/engine-client.ts';
-import { BridgeGate } from '../../electron/gateway/gate.ts';
-import { PathPolicy } from '../../electron/gateway/paths.ts';
 import { startServer, type RunningServer } from '../../electron/serve/server.ts';
+import { frameOf, recordingGate, type RecordingGate } from './recording-gate.ts';
 
 let dir: string;
 
@@ -92,28 +90,9 @@ function seeds(): { name: string; input: Record<string, unknown> }[] {
   ];
 }
 
-interface Recorded {
-  name: string;
-  input: unknown;
-  valid: boolean;
-}
-
 /** A gate whose engine answers everything and records each call, with whether its input met the schema. */
-function fuzzGate(): { gate: BridgeGate; calls: Recorded[] } {
-  const calls: Recorded[] = [];
-  // The gate uses only these three members of the engine client; the cast stands in for a host process.
-  const engine = {
-    request: (name: string, input: unknown): Promise<unknown> => {
-      const valid = isRequestName(name) && CONTRACT[name].input.safeParse(input).success;
-      calls.push({ name, input, valid });
-      return Promise.resolve({ answered: name });
-    },
-    jobList: () => [],
-    onJob: () => () => undefined,
-  } as unknown as EngineClient;
-  const paths = new PathPolicy();
-  paths.allow(dir);
-  return { gate: new BridgeGate({ engine, paths, mode: 'browser', log: () => undefined }), calls };
+function fuzzGate(): RecordingGate {
+  return recordingGate(dir);
 }
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -178,20 +157,6 @@ const textEdit = fc.record({
   ),
 });
 type TextEdit = typeof textEdit extends fc.Arbitrary<infer T> ? T : never;
-
-/** A frame of this header text and these blobs, with a length prefix that matches the header. */
-function frameOf(header: string, blobs: Uint8Array[]): Uint8Array {
-  const head = new TextEncoder().encode(header);
-  const out = new Uint8Array(4 + head.length + blobs.reduce((n, b) => n + b.length, 0));
-  new DataView(out.buffer).setUint32(0, head.length, true);
-  out.set(head, 4);
-  let at = 4 + head.length;
-  for (const b of blobs) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
-}
 
 function headerText(frame: Uint8Array): string {
   const length = new DataView(frame.buffer, frame.byteOffset).getUint32(0, true);

@@ -4,20 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame, FrameError, peekRequestId } from '../../shared/bridge/codec.ts';
+import { frameOf } from './recording-gate.ts';
 
-/** A frame with this header text and these blobs, laid out as encodeFrame lays them out. */
-function frame(header: string, blobs: Uint8Array[] = []): Uint8Array {
-  const head = new TextEncoder().encode(header);
-  const out = new Uint8Array(4 + head.length + blobs.reduce((n, b) => n + b.length, 0));
-  new DataView(out.buffer).setUint32(0, head.length, true);
-  out.set(head, 4);
-  let at = 4 + head.length;
-  for (const b of blobs) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
-}
+const frame = frameOf;
 
 const blob = (...bytes: number[]): Uint8Array => new Uint8Array(bytes);
 

@@ -11,37 +11,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { decodeFrame, encodeFrame } from '../../shared/bridge/codec.ts';
 import { MAX_CLIENT_MESSAGE_BYTES, type ServerMessage } from '../../shared/bridge/protocol.ts';
-import type { EngineClient } from '../../electron/gateway/engine-client.ts';
-import { BridgeGate } from '../../electron/gateway/gate.ts';
-import { PathPolicy } from '../../electron/gateway/paths.ts';
 import { MAX_FRAME_BYTES, startServer, type RunningServer } from '../../electron/serve/server.ts';
 import { bridgeUrl } from '../../renderer/src/bridge/url.ts';
+import { recordingGate, type EngineCall } from './recording-gate.ts';
 
 let dir: string;
 const servers: RunningServer[] = [];
-const engineCalls: string[] = [];
+const engineCalls: EngineCall[] = [];
 
-/**
- * A server with a gate whose engine answers every request (the gate only uses these three members; the cast
- * stands in for an engine host process these checks have no use for).
- */
+/** A server with a gate whose engine answers every request, recording each one. */
 async function serve(): Promise<RunningServer> {
-  const engine = {
-    request: (name: string): Promise<unknown> => {
-      engineCalls.push(name);
-      return Promise.resolve({ answered: name });
-    },
-    jobList: () => [],
-    onJob: () => () => undefined,
-  } as unknown as EngineClient;
-  const paths = new PathPolicy();
-  paths.allow(dir);
-  const log = (): void => undefined;
-  const server = await startServer({
-    gate: new BridgeGate({ engine, paths, mode: 'browser', log }),
-    rendererDir: path.join(dir, 'renderer'),
-    log,
-  });
+  const { gate } = recordingGate(dir, { calls: engineCalls });
+  const server = await startServer({ gate, rendererDir: path.join(dir, 'renderer'), log: () => undefined });
   servers.push(server);
   return server;
 }

@@ -15,9 +15,7 @@ import {
   MAX_INPUT_NODES,
   type ServerMessage,
 } from '../../shared/bridge/protocol.ts';
-import type { EngineClient } from '../../electron/gateway/engine-client.ts';
-import { BridgeGate } from '../../electron/gateway/gate.ts';
-import { PathPolicy } from '../../electron/gateway/paths.ts';
+import { recordingGate, type RecordingGate } from './recording-gate.ts';
 
 let allowed: string;
 beforeAll(async () => {
@@ -27,20 +25,9 @@ afterAll(async () => {
   await rm(allowed, { recursive: true, force: true });
 });
 
-/** A gate whose engine answers anything and records what reached it (the gate uses only these members). */
-function fakeGate(): { gate: BridgeGate; calls: { name: string; input: unknown }[] } {
-  const calls: { name: string; input: unknown }[] = [];
-  const engine = {
-    request: (name: string, input: unknown): Promise<unknown> => {
-      calls.push({ name, input });
-      return Promise.resolve({ jobId: 'fake-1' });
-    },
-    jobList: () => [],
-    onJob: () => () => undefined,
-  } as unknown as EngineClient;
-  const paths = new PathPolicy();
-  paths.allow(allowed);
-  return { gate: new BridgeGate({ engine, paths, mode: 'desktop', log: () => undefined }), calls };
+/** A gate whose engine answers anything and records what reached it. */
+function fakeGate(): RecordingGate {
+  return recordingGate(allowed, { mode: 'desktop', answer: () => ({ jobId: 'fake-1' }) });
 }
 
 /**

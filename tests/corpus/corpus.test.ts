@@ -24,9 +24,7 @@ import { loadImages } from '../../electron/engine/data/load-images.ts';
 import { openDataset } from '../../electron/engine/data/open-dataset.ts';
 import { readImageFile } from '../../electron/engine/io/read-image.ts';
 import { loadModel } from '../../electron/engine/models/model-io.ts';
-import type { EngineClient } from '../../electron/gateway/engine-client.ts';
-import { BridgeGate } from '../../electron/gateway/gate.ts';
-import { PathPolicy } from '../../electron/gateway/paths.ts';
+import { recordingGate, type RecordingGate } from '../bridge/recording-gate.ts';
 
 const CORPUS = path.dirname(fileURLToPath(import.meta.url));
 /** Every case is small: one taking longer is hanging (or decoding what it should have refused). */
@@ -138,19 +136,8 @@ interface ModelShape {
  * A gate whose engine answers anything, counting the calls: a refused message must never reach it. (The gate
  * only uses these three members; the cast stands in for a host process the corpus has no use for.)
  */
-function fakeGate(): { gate: BridgeGate; calls: string[] } {
-  const calls: string[] = [];
-  const engine = {
-    request: (name: string): Promise<unknown> => {
-      calls.push(name);
-      return Promise.resolve({ fake: true });
-    },
-    jobList: () => [],
-    onJob: () => () => undefined,
-  } as unknown as EngineClient;
-  const paths = new PathPolicy();
-  paths.allow(CORPUS);
-  return { gate: new BridgeGate({ engine, paths, mode: 'browser', log: () => undefined }), calls };
+function fakeGate(): RecordingGate {
+  return recordingGate(CORPUS, { answer: () => ({ fake: true }) });
 }
 
 /** Hands a message to the gate and turns its reply into an outcome; a refusal becomes the BridgeError it was. */
