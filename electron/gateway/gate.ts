@@ -75,7 +75,7 @@ export class BridgeGate {
 
   /** `size`: the message's size in bytes where the transport knows it (WebSocket frames). */
   handle(raw: unknown, reply: (message: ServerMessage) => void, size?: number): void {
-    let id = rawId(raw);
+    const id = rawId(raw);
     try {
       if (size !== undefined && size > MAX_CLIENT_MESSAGE_BYTES)
         throw new BridgeError(
@@ -83,7 +83,6 @@ export class BridgeGate {
           `a message of ${size} bytes is over the ${MAX_CLIENT_MESSAGE_BYTES}-byte limit`,
         );
       const message = parseClientMessage(raw);
-      id = message.id;
       if (size === undefined && approximateSize(message.input) > MAX_CLIENT_MESSAGE_BYTES)
         throw new BridgeError(
           'too-large',

@@ -90,12 +90,6 @@ function browserModeHeaders(port: number): Record<string, string> {
   };
 }
 
-/** A request's id where one can be found, so that a refusal of a whole frame can still answer it. */
-function requestIdOf(raw: unknown): number | undefined {
-  const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
-  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : undefined;
-}
-
 /** The request's target as a URL on this server, or undefined when it is not one (for example `///`). */
 function requestUrl(target: string | undefined, port: number): URL | undefined {
   try {
@@ -226,19 +220,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         });
         return;
       }
-      // The gate refuses a message that is too large (or has no usable envelope) without reading its id; the
-      // frame was decoded anyway (at most MAX_FRAME_BYTES), so its refusal goes out under its id when it has
-      // one, and the request fails at once instead of waiting.
-      const id = requestIdOf(raw);
-      options.gate.handle(
-        raw,
-        (message) =>
-          send(
-            ws,
-            message.kind === 'reply' && message.id === -1 && id !== undefined ? { ...message, id } : message,
-          ),
-        bytes.byteLength,
-      );
+      // The gate answers under the request's id wherever the message carries a usable one.
+      options.gate.handle(raw, (message) => send(ws, message), bytes.byteLength);
     });
   });
 

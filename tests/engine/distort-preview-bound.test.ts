@@ -5,36 +5,21 @@ import path from 'node:path';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CONTRACT,
-  type QuickName,
-  type RequestInput,
-  type RequestOutput,
-} from '../../shared/bridge/contract.ts';
+import type { QuickName, RequestInput, RequestOutput } from '../../shared/bridge/contract.ts';
 import { selectBackend } from '../../electron/engine/backend/ladder.ts';
-import { DatasetRegistry } from '../../electron/engine/host/datasets.ts';
-import { MAX_PREVIEW_PIXELS, QUICK, type HostState } from '../../electron/engine/host/handlers.ts';
-import { JobQueue } from '../../electron/engine/host/jobs.ts';
-import { ModelRegistry } from '../../electron/engine/host/models.ts';
+import { MAX_PREVIEW_PIXELS, type HostState } from '../../electron/engine/host/handlers.ts';
 import { tempDir } from './dataset-fixtures.ts';
+import { hostState, quickRequest } from './host-fixtures.ts';
 
 let dir: string;
 let state: HostState;
 
 function quick<N extends QuickName>(name: N, input: RequestInput<N>): Promise<RequestOutput<N>> {
-  const handler = QUICK[name] as (i: unknown, s: HostState) => Promise<RequestOutput<N>>;
-  return handler(CONTRACT[name].input.parse(input), state);
+  return quickRequest(state, name, input);
 }
 
 beforeAll(async () => {
-  const backend = await selectBackend({ forced: 'wasm' });
-  state = {
-    backend,
-    mode: 'browser',
-    datasets: new DatasetRegistry(),
-    models: new ModelRegistry(),
-    jobs: new JobQueue(() => undefined),
-  };
+  state = hostState(await selectBackend({ forced: 'wasm' }));
   dir = await tempDir('preview-bound');
   // Two classes of one grey image each, 1100 x 1000: just past the bound.
   for (const cls of ['a', 'b']) {

@@ -7,20 +7,13 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CONTRACT,
-  type JobInfo,
-  type JobName,
-  type QuickName,
-  type RequestInput,
-  type RequestOutput,
-} from '../../shared/bridge/contract.ts';
+import { CONTRACT, type JobInfo, type JobName, type RequestInput } from '../../shared/bridge/contract.ts';
 import { selectBackend } from '../../electron/engine/backend/ladder.ts';
 import type { BackendChoice } from '../../shared/backends.ts';
-import { DatasetRegistry, MAX_OPEN_DATASETS } from '../../electron/engine/host/datasets.ts';
-import { JOBS, QUICK, type HostState } from '../../electron/engine/host/handlers.ts';
+import { MAX_OPEN_DATASETS } from '../../electron/engine/host/datasets.ts';
+import { JOBS, type HostState } from '../../electron/engine/host/handlers.ts';
 import { JobQueue, MAX_FINISHED_JOBS } from '../../electron/engine/host/jobs.ts';
-import { MAX_OPEN_MODELS, ModelRegistry } from '../../electron/engine/host/models.ts';
+import { MAX_OPEN_MODELS } from '../../electron/engine/host/models.ts';
 import { saveModel } from '../../electron/engine/models/model-io.ts';
 import {
   EngineClient,
@@ -29,6 +22,7 @@ import {
 import { nodeHostSpawner } from '../../electron/gateway/node-spawner.ts';
 import { splitData, tempDir, writeIdxSplit } from './dataset-fixtures.ts';
 import { metadataFor } from './models-fixtures.ts';
+import { hostState, quickRequest } from './host-fixtures.ts';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -58,24 +52,11 @@ let backend: BackendChoice;
 let dir: string;
 
 function newState(): HostState {
-  return {
-    backend,
-    mode: 'browser',
-    datasets: new DatasetRegistry(),
-    models: new ModelRegistry(),
-    jobs: new JobQueue(() => undefined),
-  };
+  return hostState(backend);
 }
 
 /** A quick request as the host answers it, its input checked by the contract as the gateway checks it. */
-function quick<N extends QuickName>(
-  state: HostState,
-  name: N,
-  input: RequestInput<N>,
-): Promise<RequestOutput<N>> {
-  const handler = QUICK[name] as (i: unknown, s: HostState) => Promise<RequestOutput<N>>;
-  return handler(CONTRACT[name].input.parse(input), state);
-}
+const quick = quickRequest;
 
 /** A job as the host submits it; resolves with its record once it has ended. */
 function job<N extends JobName>(state: HostState, name: N, input: RequestInput<N>): Promise<JobInfo> {

@@ -14,11 +14,10 @@ import {
   type RequestOutput,
 } from '../../shared/bridge/contract.ts';
 import { selectBackend } from '../../electron/engine/backend/ladder.ts';
-import { DatasetRegistry } from '../../electron/engine/host/datasets.ts';
-import { JOBS, QUICK, type HostState } from '../../electron/engine/host/handlers.ts';
+import { JOBS, type HostState } from '../../electron/engine/host/handlers.ts';
 import { JobQueue } from '../../electron/engine/host/jobs.ts';
-import { ModelRegistry } from '../../electron/engine/host/models.ts';
 import { held, type Fixture } from './fixtures.ts';
+import { hostState, quickRequest } from '../engine/host-fixtures.ts';
 
 export function hostJobTests(fx: Fixture): void {
   describe('engine host requests and jobs', () => {
@@ -36,8 +35,7 @@ export function hostJobTests(fx: Fixture): void {
     /** A quick request, its input checked by the contract. */
     async function quick<N extends QuickName>(name: N, input: RequestInput<N>): Promise<RequestOutput<N>> {
       await onHostBackend();
-      const handler = QUICK[name] as (i: unknown, s: HostState) => Promise<RequestOutput<N>>;
-      return handler(CONTRACT[name].input.parse(input), state);
+      return quickRequest(state, name, input);
     }
 
     /** A job through the host's queue; it must finish done and leave the engine's memory as it found it. */
@@ -64,16 +62,10 @@ export function hostJobTests(fx: Fixture): void {
       dir = path.join(fx.dir, 'host');
       await mkdir(dir, { recursive: true });
       const backend = await selectBackend({ forced: 'webgpu' });
-      state = {
-        backend,
-        mode: 'browser',
-        datasets: new DatasetRegistry(),
-        models: new ModelRegistry(),
-        jobs: new JobQueue((info) => {
-          if (info.status === 'done' || info.status === 'failed' || info.status === 'cancelled')
-            ended.get(info.id)?.(info);
-        }),
-      };
+      state = hostState(backend, (info) => {
+        if (info.status === 'done' || info.status === 'failed' || info.status === 'cancelled')
+          ended.get(info.id)?.(info);
+      });
       datasetId = (await quick('dataset.open', { path: fx.data })).datasetId;
       modelId = (await quick('models.open', { path: fx.model })).modelId;
     });

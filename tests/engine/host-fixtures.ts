@@ -1,0 +1,38 @@
+/**
+ * The engine host's state and quick requests, in the test process: each input checked by the bridge contract
+ * as the gateway checks it, then handed to the host's own handler.
+ */
+import {
+  CONTRACT,
+  type JobInfo,
+  type QuickName,
+  type RequestInput,
+  type RequestOutput,
+} from '../../shared/bridge/contract.ts';
+import type { BackendChoice } from '../../shared/backends.ts';
+import { DatasetRegistry } from '../../electron/engine/host/datasets.ts';
+import { QUICK, type HostState } from '../../electron/engine/host/handlers.ts';
+import { JobQueue } from '../../electron/engine/host/jobs.ts';
+import { ModelRegistry } from '../../electron/engine/host/models.ts';
+
+export function hostState(
+  backend: BackendChoice,
+  onJob: (info: JobInfo) => void = () => undefined,
+): HostState {
+  return {
+    backend,
+    mode: 'browser',
+    datasets: new DatasetRegistry(),
+    models: new ModelRegistry(),
+    jobs: new JobQueue(onJob),
+  };
+}
+
+export function quickRequest<N extends QuickName>(
+  state: HostState,
+  name: N,
+  input: RequestInput<N>,
+): Promise<RequestOutput<N>> {
+  const handler = QUICK[name] as (i: unknown, s: HostState) => Promise<RequestOutput<N>>;
+  return handler(CONTRACT[name].input.parse(input), state);
+}
