@@ -1,5 +1,6 @@
 import { lstatSync, readlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { isInside } from '../engine/io/is-inside.ts';
 import { BridgeError } from '../../shared/bridge/protocol.ts';
 
 /** What a request does with a path: reading needs any allowed folder, writing one the user let it write to. */
@@ -87,10 +88,6 @@ export function realLocation(target: string): string {
   return resolved;
 }
 
-function inside(real: string, root: string): boolean {
-  return real === root || real.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
-}
-
 /**
  * The folders the user has allowed the engine to use, each readable or readable and writable: what they chose
  * in a dialog (desktop; an output folder is writable, a dataset or model opened is only read), what they passed
@@ -137,7 +134,7 @@ export class PathPolicy {
   check(target: string, access: PathAccess): string {
     const real = realLocation(target);
     const leads = real === target ? '' : ` (it leads to ${real})`;
-    const within = this.allowed().filter((root) => inside(real, root));
+    const within = this.allowed().filter((root) => isInside(root, real));
     if (within.some((root) => access === 'read' || this.roots.get(root) === 'write')) return real;
     if (within.length > 0)
       throw new BridgeError(

@@ -4,6 +4,7 @@
  */
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isInside } from '../engine/io/is-inside.ts';
 import { isAppUrl } from './security.ts';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -32,11 +33,7 @@ export function contentTypeFor(filePath: string): string {
   return CONTENT_TYPES[path.extname(filePath).toLowerCase()] ?? 'application/octet-stream';
 }
 
-/** Whether `child` is `root` itself or lies inside it (both absolute and normalised). */
-export function isInside(root: string, child: string): boolean {
-  const rel = path.relative(root, child);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
-}
+export { isInside };
 
 /**
  * The path below `root` an app:// URL names, without touching the disk; undefined for a URL outside the

@@ -1,5 +1,6 @@
 import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isInside } from '../io/is-inside.ts';
 import { fsProblem } from '../data/errors.ts';
 import { ModelError } from './model-error.ts';
 
@@ -45,8 +46,7 @@ export async function resolveInside(
     if (optional && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new ModelError(shown, fsProblem(error), { cause: error });
   }
-  const rel = path.relative(realDir, real);
-  if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
+  if (real === realDir || !isInside(realDir, real)) {
     throw new ModelError(
       shown,
       `is a link to ${real}, outside the model folder; copy the file into the folder`,

@@ -6,7 +6,8 @@ import { METADATA_FILE, validateMetadata } from '../models/metadata.ts';
 import { MODEL_FILE, parseModelJson, WEIGHTS_FILE } from '../models/manifest.ts';
 import { WorkspaceError, reason } from './errors.ts';
 import { sha256File } from './files.ts';
-import { inside, linksUnder, ownFolderLinks, refuseLinkedFile } from './confine.ts';
+import { isInside } from '../io/is-inside.ts';
+import { linksUnder, ownFolderLinks, refuseLinkedFile } from './confine.ts';
 import { artefactEscapes, loadManifest } from './manifest-file.ts';
 import { LOCK_FILE, MANIFEST_FILE, resolveIn } from './paths.ts';
 
@@ -23,7 +24,7 @@ async function checkFile(root: string, realRoot: string, a: Artefact, f: Artefac
       ? ['is missing']
       : [`cannot be read: ${reason(error)}`];
   }
-  if (!inside(realRoot, real)) return [`leads outside the workspace (to ${real})`];
+  if (!isInside(realRoot, real)) return [`leads outside the workspace (to ${real})`];
   const { size } = await stat(real);
   if (size !== f.size) return [`has ${size} bytes, the manifest records ${f.size}`];
   const sha = await sha256File(real);

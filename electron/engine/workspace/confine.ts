@@ -8,6 +8,7 @@
 import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
 import type { Dirent, Stats } from 'node:fs';
 import path from 'node:path';
+import { isInside } from '../io/is-inside.ts';
 import { WorkspaceError, reason } from './errors.ts';
 import { BACKUPS_DIR, KIND_DIRS, relativePathProblem } from './paths.ts';
 
@@ -18,12 +19,6 @@ export const OWN_FOLDERS: readonly string[] = [...Object.values(KIND_DIRS), BACK
 export interface Escape {
   at: string;
   problem: string;
-}
-
-/** Whether `child` is `parent` or lies below it (both absolute and real). */
-export function inside(parent: string, child: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 /** lstat, with a missing path (or one under a file) as undefined. */
@@ -73,7 +68,7 @@ export async function escapeOf(
   // seen as one (a junction, a link swapped in since the lstat).
   try {
     const [realRoot, real] = await Promise.all([options.realRoot ?? realpath(root), realpath(existing)]);
-    if (!inside(realRoot, real))
+    if (!isInside(realRoot, real))
       return {
         at: path.relative(root, existing).split(path.sep).join('/') || '.',
         problem: `lies outside the workspace (its real location is ${real})`,
