@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { correctedArch } from '../../../shared/models.ts';
 import type { ModelMetadata } from '../models/metadata.ts';
 import { summarize } from '../models/summary.ts';
 import type { Placement, PlanEntry } from './build.ts';
@@ -30,7 +31,7 @@ export function correctedMetadata(
   return {
     format: 'deepcorrect-model',
     version: 1,
-    arch: `${base.arch}+deepcorrect`,
+    arch: correctedArch(base.arch),
     inputShape: base.inputShape,
     classes: [...base.classes],
     normalisation: { kind: 'unit' },

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { correctedArch } from '../../../shared/models.ts';
 import { readValues } from '../backend/read.ts';
 import type { ModelMetadata } from '../models/metadata.ts';
 import { saveModel } from '../models/model-io.ts';
@@ -91,7 +92,7 @@ export async function trainCorrection(o: CorrectionOptions): Promise<TrainedMode
       model,
       withCheckpoint(o, o.outDir),
       UNIT_OPTIMIZER,
-      `${o.baseMetadata?.arch ?? 'unknown'}+deepcorrect`,
+      correctedArch(o.baseMetadata?.arch ?? 'unknown'),
     );
     const trainableParameters = summarize(model).trainableParameters;
     let metadata: ModelMetadata | undefined;
