@@ -5,17 +5,14 @@ import {
   colorOf,
   divergingRgba,
   extentOf,
-  filterOrder,
-  floatsOf,
   formatScaleValue,
   lutIndex,
   maxAbsOf,
-  planeAt,
   sequentialRgba,
-  stepPosition,
   symmetricRange,
   ticks,
 } from '../../renderer/src/lib/colorScale.ts';
+import { planeAt } from '../../renderer/src/lib/float-planes.ts';
 
 const px = (rgba: Uint8ClampedArray, i: number) => Array.from(rgba.subarray(i * 4, i * 4 + 4));
 
@@ -73,17 +70,6 @@ describe('colour scales', () => {
 });
 
 describe('planes', () => {
-  it('decodes little-endian float32 bytes, aligned or not', () => {
-    const values = new Float32Array([1.5, -2, 3.25]);
-    const bytes = new Uint8Array(values.buffer);
-    expect(Array.from(floatsOf(bytes))).toEqual([1.5, -2, 3.25]);
-    const shifted = new Uint8Array(13);
-    shifted.set(bytes, 1);
-    const unaligned = shifted.subarray(1);
-    expect(unaligned.byteOffset % 4).toBe(1);
-    expect(Array.from(floatsOf(unaligned))).toEqual([1.5, -2, 3.25]);
-  });
-
   it('slices filter-major planes and measures them', () => {
     const all = new Float32Array([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(Array.from(planeAt(all, 1, 2, 2))).toEqual([5, 6, 7, 8]);
@@ -101,25 +87,5 @@ describe('planes', () => {
     expect(formatScaleValue(0.123456)).toBe('0.123');
     expect(formatScaleValue(0)).toBe('0');
     expect(formatScaleValue(123456)).toBe('1.23e+5');
-  });
-});
-
-describe('filter order', () => {
-  it('steps with the arrow keys, Home and End', () => {
-    expect(stepPosition('ArrowRight', 0, 3)).toBe(1);
-    expect(stepPosition('ArrowDown', 2, 3)).toBe(2);
-    expect(stepPosition('ArrowLeft', 0, 3)).toBe(0);
-    expect(stepPosition('ArrowUp', 2, 3)).toBe(1);
-    expect(stepPosition('Home', 2, 3)).toBe(0);
-    expect(stepPosition('End', 0, 3)).toBe(2);
-    expect(stepPosition('a', 0, 3)).toBeUndefined();
-    expect(stepPosition('End', 0, 0)).toBeUndefined();
-  });
-
-  it('uses a ranking that is a permutation, else index order', () => {
-    expect(filterOrder(3, [2, 0, 1])).toEqual({ order: [2, 0, 1], ranked: true });
-    expect(filterOrder(3, undefined)).toEqual({ order: [0, 1, 2], ranked: false });
-    expect(filterOrder(3, [2, 0])).toEqual({ order: [0, 1, 2], ranked: false });
-    expect(filterOrder(3, [2, 2, 1])).toEqual({ order: [0, 1, 2], ranked: false });
   });
 });

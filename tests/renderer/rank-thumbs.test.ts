@@ -1,28 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { experimentPlot, parseFractions } from '../../renderer/src/lib/oracleExperiment.ts';
-import {
-  decodeMaps,
-  decodePlanes,
-  pairRange,
-  planeToRgba,
-  thumbKey,
-} from '../../renderer/src/lib/rankThumbs.ts';
-
-function bytesOf(values: number[], offset = 0): Uint8Array {
-  const f = new Float32Array(values);
-  const buffer = new Uint8Array(f.byteLength + offset);
-  buffer.set(new Uint8Array(f.buffer), offset);
-  return buffer.subarray(offset);
-}
+import { pairRange, planeToRgba } from '../../renderer/src/lib/rankThumbs.ts';
 
 describe('activation planes', () => {
-  it('decodes float32 little-endian bytes, aligned or not', () => {
-    expect([...decodePlanes(bytesOf([1, -2.5, 3]))]).toEqual([1, -2.5, 3]);
-    const odd = bytesOf([0.5, 4], 1);
-    expect(odd.byteOffset % 4).toBe(1);
-    expect([...decodePlanes(odd)]).toEqual([0.5, 4]);
-  });
-
   it('a pair shares one range and paints greyscale over it', () => {
     // two filters of 2x1 maps
     const clean = new Float32Array([0, 1, 10, 20]);
@@ -34,20 +14,6 @@ describe('activation planes', () => {
     expect(pairRange(clean, distorted, 1, 2)).toEqual({ min: 10, max: 20 });
     const flat = { min: 3, max: 3 };
     expect([...planeToRgba(new Float32Array([3, 3]), 0, 2, flat)].slice(0, 4)).toEqual([0, 0, 0, 255]);
-  });
-
-  it('decodes a reply with a filter-to-position map, keyed by model, layer, image and level', () => {
-    const maps = decodeMaps({
-      height: 1,
-      width: 2,
-      filters: [5, 7],
-      clean: bytesOf([1, 2, 3, 4]),
-      distorted: bytesOf([1, 2, 3, 5]),
-    });
-    expect(maps.positionOf.get(7)).toBe(1);
-    expect(maps.distorted[3]).toBe(5);
-    expect(thumbKey('m', 'conv1', 3, 1.5)).not.toBe(thumbKey('m', 'conv1', 3, 2));
-    expect(thumbKey('m', 'conv1', 3, 2, 'blur')).not.toBe(thumbKey('m', 'conv1', 3, 2, 'noise'));
   });
 });
 

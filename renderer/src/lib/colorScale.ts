@@ -146,24 +146,6 @@ export function maxAbsOf(planes: readonly (Float32Array | undefined)[]): number 
   return m;
 }
 
-/**
- * Float32 values of little-endian bytes (the engine's activation planes). Views the bytes in place when
- * they are 4-byte aligned; copies them otherwise (a Float32Array cannot start at an unaligned offset).
- */
-export function floatsOf(bytes: Uint8Array): Float32Array {
-  const n = Math.floor(bytes.byteLength / 4);
-  if (bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, n);
-  const copy = new Uint8Array(n * 4);
-  copy.set(bytes.subarray(0, n * 4));
-  return new Float32Array(copy.buffer);
-}
-
-/** Plane i (filter-major planes of height x width) of a float array, as a view. */
-export function planeAt(values: Float32Array, i: number, height: number, width: number): Float32Array {
-  const hw = height * width;
-  return values.subarray(i * hw, (i + 1) * hw);
-}
-
 /** `count` tick values evenly spaced from min to max, both included (one value for a flat range). */
 export function ticks(range: Range, count = 5): number[] {
   if (!(range.max > range.min) || count < 2) return [range.min];
@@ -177,43 +159,4 @@ export function formatScaleValue(v: number): string {
   const a = Math.abs(v);
   if (a >= 1e4 || a < 1e-3) return v.toExponential(2);
   return Number(v.toPrecision(3)).toString();
-}
-
-/**
- * The next position in a filter order for a navigation key, or undefined for keys that do not move:
- * ArrowRight/ArrowDown next, ArrowLeft/ArrowUp previous (both stop at the ends), Home first, End last.
- */
-export function stepPosition(key: string, position: number, length: number): number | undefined {
-  if (length <= 0) return undefined;
-  switch (key) {
-    case 'ArrowRight':
-    case 'ArrowDown':
-      return Math.min(length - 1, position + 1);
-    case 'ArrowLeft':
-    case 'ArrowUp':
-      return Math.max(0, position - 1);
-    case 'Home':
-      return 0;
-    case 'End':
-      return length - 1;
-    default:
-      return undefined;
-  }
-}
-
-/**
- * The order filters are stepped through: a ranking's order (most important first) when one is given and
- * holds exactly the filters 0..count-1, else index order.
- */
-export function filterOrder(
-  count: number,
-  ranking: readonly number[] | undefined,
-): { order: number[]; ranked: boolean } {
-  if (ranking !== undefined && ranking.length === count) {
-    const seen = new Set(ranking);
-    if (seen.size === count && ranking.every((f) => Number.isInteger(f) && f >= 0 && f < count)) {
-      return { order: [...ranking], ranked: true };
-    }
-  }
-  return { order: Array.from({ length: count }, (_, i) => i), ranked: false };
 }

@@ -1,16 +1,8 @@
 /**
- * The Ranking view's per-filter thumbnails: an inspect.activations reply's float32 planes (filter-major,
- * filters x height x width, little-endian) decoded once, and one filter's clean and distorted maps painted as
- * greyscale RGBA over a range shared by the pair, so the two read on the same scale. Pure, no DOM.
+ * The Ranking view's per-filter thumbnails: one filter's clean and distorted maps (decoded planes, see
+ * float-planes.ts) painted as greyscale RGBA over a range shared by the pair, so the two read on the same
+ * scale. Pure, no DOM.
  */
-
-/** The float32 values of a plane block; copies first when the bytes do not start on a 4-byte boundary. */
-export function decodePlanes(bytes: Uint8Array): Float32Array {
-  const n = Math.floor(bytes.byteLength / 4);
-  if (bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, n);
-  const copy = bytes.slice(0, n * 4);
-  return new Float32Array(copy.buffer, 0, n);
-}
 
 export interface MapRange {
   min: number;
@@ -63,43 +55,4 @@ export function planeToRgba(
     out[o + 3] = 255;
   }
   return out;
-}
-
-/**
- * The cache key of one activation reply: all filters of a layer, for one image at one level (`extra`: what
- * else tells two requests apart, such as the distortion kind and seed).
- */
-export function thumbKey(modelId: string, layer: string, index: number, level: number, extra = ''): string {
-  return [modelId, layer, index, level, extra].join('\u0000');
-}
-
-/** The planes of a reply as the view keeps them. */
-export interface DecodedMaps {
-  height: number;
-  width: number;
-  /** Filter index to position in the blocks. */
-  positionOf: ReadonlyMap<number, number>;
-  clean: Float32Array;
-  distorted: Float32Array;
-}
-
-export function decodeMaps(reply: {
-  height: number;
-  width: number;
-  filters: readonly number[];
-  clean: Uint8Array;
-  distorted: Uint8Array;
-}): DecodedMaps {
-  return {
-    height: reply.height,
-    width: reply.width,
-    positionOf: new Map(reply.filters.map((f, i) => [f, i])),
-    clean: decodePlanes(reply.clean),
-    distorted: decodePlanes(reply.distorted),
-  };
-}
-
-/** Bytes a decoded reply holds (the LRU cache's cost). */
-export function mapsCost(maps: DecodedMaps): number {
-  return maps.clean.byteLength + maps.distorted.byteLength;
 }
