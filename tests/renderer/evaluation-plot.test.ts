@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   conditionIndex,
-  evalLevels,
   linePoints,
   means,
   plotSeries,
@@ -24,17 +23,6 @@ const jpeg: EvalRunLike = {
 };
 
 describe('evaluation plot', () => {
-  it('resolves presets and custom lists', () => {
-    expect(evalLevels('blur', 'paper-cifar', '')).toEqual({ levels: [0.5, 1, 1.5, 2, 2.5, 3] });
-    expect(evalLevels('noise', 'custom', '5, 10')).toEqual({ levels: [5, 10] });
-    expect(evalLevels('jpeg', 'paper-cifar', '')).toHaveProperty('error');
-    expect(evalLevels('blur', 'custom', '1,x')).toHaveProperty('error');
-    expect(evalLevels('blur', 'custom', '99')).toHaveProperty('error');
-    expect(evalLevels('blur', 'custom', Array.from({ length: 21 }, () => '1').join(','))).toHaveProperty(
-      'error',
-    );
-  });
-
   it('places clean at the identity value, in condition order', () => {
     expect(plotSeries([blur, jpeg])).toEqual([
       { id: 'j1', name: 'demo', x: [0, 2, 1], y: [0.9, 0.5, 0.7] },

@@ -1,32 +1,9 @@
 /**
- * The Evaluation view's numbers: the levels a form asks for, the chart's series (accuracy against the
+ * The Evaluation view's numbers: the chart's series (accuracy against the
  * distortion's real parameter, clean placed at the parameter's identity value, where the image is
  * unchanged), the table's columns, and the shading of a confusion matrix. Pure, for unit tests.
  */
-import {
-  DISTORTIONS,
-  LEVEL_PRESETS,
-  resolveLevels,
-  type DistortionKind,
-} from '../../../shared/distortions.ts';
-
-export const EVAL_PRESETS = [...LEVEL_PRESETS, 'custom'] as const;
-export type EvalPreset = (typeof EVAL_PRESETS)[number];
-
-/** The levels of a preset (or a custom comma-separated list) for a kind, or why they are not valid. */
-export function evalLevels(
-  kind: DistortionKind,
-  preset: EvalPreset,
-  custom: string,
-): { levels: number[] } | { error: string } {
-  try {
-    const levels = resolveLevels(kind, preset === 'custom' ? custom : preset);
-    if (levels.length < 1 || levels.length > 20) return { error: 'Give 1 to 20 levels.' };
-    return { levels };
-  } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) };
-  }
-}
+import { DISTORTIONS, type DistortionKind } from '../../../shared/distortions.ts';
 
 /** What a models.evaluate result carries that the plot needs. */
 export interface EvalConditionLike {

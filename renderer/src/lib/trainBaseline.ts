@@ -1,32 +1,34 @@
 /**
- * The Models view's "Train baseline" form: its settings, the checks the contract's schema makes (so the form
- * says what is wrong before the engine would refuse it), the models.train input it builds, and the live
- * curves drawn from the job's progress metrics (electron/engine/train/run-training.ts reports epoch, batch,
- * batches, loss, accuracy, imagesPerSecond, learningRate and, after the first epoch, valAccuracy/valLoss).
+ * The Models view's "Train baseline" form: its settings, checked with the contract's models.train schema (so the
+ * form says what is wrong before the engine would refuse it), and the live curves drawn from the job's progress
+ * metrics (electron/engine/train/run-training.ts reports epoch, batch, batches, loss, accuracy, imagesPerSecond,
+ * learningRate and, after the first epoch, valAccuracy/valLoss).
  */
-import type { RequestInput } from '../../../shared/bridge/contract.ts';
+import { CONTRACT, type RequestInput } from '../../../shared/bridge/contract.ts';
+import { ifGiven, type FormNumber } from './form-number.ts';
+import { checkDraft, type CheckedDraft } from './schema-issues.ts';
 
 export type TrainBaselineInput = RequestInput<'models.train'>;
-export const ARCHS = ['cnn4', 'allconv9', 'resnet8', 'resnet20'] as const;
-export type Arch = (typeof ARCHS)[number];
+export const ARCHS = CONTRACT['models.train'].input.shape.arch.options;
+export type Arch = TrainBaselineInput['arch'];
 
 export interface TrainBaselineForm {
   arch: Arch;
-  epochs: number;
-  batchSize: number;
+  epochs: FormNumber;
+  batchSize: FormNumber;
   optimizer: 'sgd' | 'adam';
-  learningRate: number;
-  momentum: number;
+  learningRate: FormNumber;
+  momentum: FormNumber;
   nesterov: boolean;
   schedule: 'constant' | 'step' | 'cosine';
-  stepEvery: number;
-  stepFactor: number;
+  stepEvery: FormNumber;
+  stepFactor: FormNumber;
   flip: boolean;
-  shift: number;
-  validationFraction: number;
+  shift: FormNumber;
+  validationFraction: FormNumber;
   /** Empty (null or NaN from an emptied number field) for the whole training split. */
-  trainPerClass: number | null;
-  seed: number;
+  trainPerClass: FormNumber | null;
+  seed: FormNumber;
   outDir: string;
 }
 
@@ -51,49 +53,24 @@ export function defaultTrainForm(): TrainBaselineForm {
   };
 }
 
-const MAX_SEED = 0xffffffff;
+const LABELS = {
+  arch: 'The architecture',
+  epochs: 'Epochs',
+  batchSize: 'Batch size',
+  'optimizer.learningRate': 'The learning rate',
+  'optimizer.momentum': 'Momentum',
+  'schedule.every': 'The step schedule’s "every" (epochs)',
+  'schedule.factor': 'The step factor',
+  'augment.shift': 'The shift augmentation (pixels)',
+  validationFraction: 'The validation fraction',
+  trainPerClass: { label: 'Training images per class', empty: 'all' },
+  seed: 'The seed',
+  outDir: { label: 'The output folder path', missing: 'Choose an output folder for the new model.' },
+};
 
-function whole(v: number, lo: number, hi: number): boolean {
-  return Number.isInteger(v) && v >= lo && v <= hi;
-}
-
-/** An optional number field: null/NaN/'' mean "not given". */
-export function isBlank(v: number | null | undefined | string): boolean {
-  return v === null || v === undefined || v === '' || (typeof v === 'number' && Number.isNaN(v));
-}
-
-/** What is wrong with the form, in words (the first problem), or null when it can be submitted. */
-export function trainFormProblem(f: TrainBaselineForm, datasetId: string | null): string | null {
-  if (datasetId === null)
-    return 'Open a dataset first (Datasets view): the baseline trains on its train split.';
-  if (!(ARCHS as readonly string[]).includes(f.arch)) return `Unknown architecture ${String(f.arch)}.`;
-  if (!whole(f.epochs, 1, 500)) return 'Epochs must be a whole number from 1 to 500.';
-  if (!whole(f.batchSize, 1, 4096)) return 'Batch size must be a whole number from 1 to 4096.';
-  if (!(Number.isFinite(f.learningRate) && f.learningRate > 0 && f.learningRate <= 10))
-    return 'The learning rate must be above 0 and at most 10.';
-  if (f.optimizer === 'sgd' && !(Number.isFinite(f.momentum) && f.momentum >= 0 && f.momentum <= 0.999))
-    return 'Momentum must be from 0 to 0.999.';
-  if (f.schedule === 'step') {
-    if (!whole(f.stepEvery, 1, Number.MAX_SAFE_INTEGER))
-      return 'The step schedule needs "every" as a whole number of epochs, 1 or more.';
-    if (!(Number.isFinite(f.stepFactor) && f.stepFactor > 0 && f.stepFactor <= 1))
-      return 'The step factor must be above 0 and at most 1.';
-  }
-  if (!whole(f.shift, 0, 16)) return 'The shift augmentation must be a whole number of pixels from 0 to 16.';
-  if (!(Number.isFinite(f.validationFraction) && f.validationFraction >= 0 && f.validationFraction <= 0.5))
-    return 'The validation fraction must be from 0 to 0.5.';
-  if (!isBlank(f.trainPerClass) && !whole(f.trainPerClass as number, 1, Number.MAX_SAFE_INTEGER))
-    return 'Training images per class must be a whole number, 1 or more (or empty for all).';
-  if (!whole(f.seed, 0, MAX_SEED)) return `The seed must be a whole number from 0 to ${MAX_SEED}.`;
-  const out = f.outDir.trim();
-  if (out === '') return 'Choose an output folder for the new model.';
-  if (out.length > 4096) return 'The output folder path is too long (4096 characters at most).';
-  return null;
-}
-
-/** The models.train input of a valid form (check trainFormProblem first). */
-export function trainInput(f: TrainBaselineForm, datasetId: string): TrainBaselineInput {
-  return {
+/** The form as a models.train input, checked by the contract's schema. */
+export function checkTrainForm(f: TrainBaselineForm, datasetId: string): CheckedDraft<TrainBaselineInput> {
+  const draft = {
     datasetId,
     arch: f.arch,
     epochs: f.epochs,
@@ -109,9 +86,24 @@ export function trainInput(f: TrainBaselineForm, datasetId: string): TrainBaseli
         : { kind: f.schedule },
     augment: { flip: f.flip, shift: f.shift },
     validationFraction: f.validationFraction,
-    ...(isBlank(f.trainPerClass) ? {} : { trainPerClass: f.trainPerClass as number }),
+    ...ifGiven('trainPerClass', f.trainPerClass),
     outDir: f.outDir.trim(),
   };
+  return checkDraft(CONTRACT['models.train'].input, draft, LABELS);
+}
+
+/** What is wrong with the form, in words (the first problem), or null when it can be submitted. */
+export function trainFormProblem(f: TrainBaselineForm, datasetId: string | null): string | null {
+  if (datasetId === null)
+    return 'Open a dataset first (Datasets view): the baseline trains on its train split.';
+  return checkTrainForm(f, datasetId).first;
+}
+
+/** The models.train input of a valid form (check trainFormProblem first). */
+export function trainInput(f: TrainBaselineForm, datasetId: string): TrainBaselineInput {
+  const checked = checkTrainForm(f, datasetId);
+  if (!checked.ok) throw new Error(checked.first);
+  return checked.input;
 }
 
 export interface ProgressLike {

@@ -85,3 +85,17 @@ export function shareText(part: number, whole: number): string {
   if (!(whole > 0) || !Number.isFinite(part)) return '–';
   return `${((part / whole) * 100).toFixed(2)}%`;
 }
+
+/** The plan a form's settings imply, or nothing while no layer is chosen or beta is not valid yet. */
+export function draftUnitPlan(
+  convLayers: readonly ConvLayerInfo[],
+  layers: readonly string[],
+  beta: unknown,
+): UnitPlan | undefined {
+  if (layers.length === 0 || typeof beta !== 'number') return undefined;
+  try {
+    return unitPlan(convLayers, layers, beta);
+  } catch {
+    return undefined;
+  }
+}
