@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -9,7 +8,9 @@ import type { ModelMetadata } from '../models/metadata.ts';
 import { summarize } from '../models/summary.ts';
 import { describeAugment, type AugmentOptions } from '../train/augment.ts';
 import {
+  differencesOf,
   finiteOrNaN,
+  folderEntries,
   readCheckpointAt,
   type CheckpointKind,
   type StoredState,
@@ -138,9 +139,7 @@ export function resumeProblems(
   wanted: MixedSettings,
   o: { epochs: number; schedule: LearningRateSchedule; learningRate: number },
 ): string[] {
-  const problems = FIXED.filter((key) => saved.settings[key] !== wanted[key]).map(
-    (key) => `${key}: ${String(saved.settings[key])} in the checkpoint, ${String(wanted[key])} now`,
-  );
+  const problems = differencesOf(FIXED, saved.settings, wanted);
   if (saved.epoch > o.epochs)
     problems.push(`epochs: the checkpoint has already completed ${saved.epoch}, more than ${o.epochs}`);
   else if (
@@ -196,11 +195,7 @@ export async function openMixedCheckpoint(
   o: { epochs: number; schedule: LearningRateSchedule; learningRate: number },
 ): Promise<MixedState | undefined> {
   if (!resume) {
-    const entries = await readdir(root).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return [];
-      throw error;
-    });
-    if (entries.length > 0)
+    if ((await folderEntries(root)).length > 0)
       throw new Error(
         `${root} holds the checkpoint of an earlier run: resume it (--resume) or choose another output folder`,
       );

@@ -9,7 +9,12 @@ import { describeSchedule } from '../train/schedule.ts';
 import { buildCorrectedModel, type Placement, type PlanEntry } from './build.ts';
 import { correctedMetadata } from './metadata.ts';
 import { MIXED_CHECKPOINT_FOLDER } from './mixed-checkpoint.ts';
-import { trainMixed, type MixedTrainingOptions, type MixedTrainingResult } from './train-loop.ts';
+import {
+  DEFAULT_SCHEDULE,
+  trainMixed,
+  type MixedTrainingOptions,
+  type MixedTrainingResult,
+} from './train-loop.ts';
 import { UNIT_PREFIX } from './unit.ts';
 
 /**
@@ -144,7 +149,7 @@ export function provenanceOf(
     ...(o.command === undefined ? {} : { command: o.command }),
     distortion: { ...o.spec, levels: o.levels },
     distortedFraction: o.distortedFraction ?? 0.5,
-    schedule: describeSchedule(o.schedule ?? { kind: 'step', every: 10, factor: 0.1 }),
+    schedule: describeSchedule(o.schedule ?? DEFAULT_SCHEDULE),
     bestEpoch: r.bestEpoch,
     valImages: r.valImages,
     ...(best === undefined

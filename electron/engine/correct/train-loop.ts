@@ -1,30 +1,15 @@
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../../shared/backends.ts';
 import type { DistortionSpec } from '../../../shared/distortions.ts';
-import { etaSeconds, type ProgressListener } from '../../../shared/progress.ts';
+import type { ProgressListener } from '../../../shared/progress.ts';
 import type { StudyEpoch } from '../../../shared/study.ts';
-import { imageSeed, mulberry32, shuffledIndices } from '../../../shared/random.ts';
 import type { Dataset } from '../data/dataset.ts';
-import { loadImages, type LoadedImages } from '../data/load-images.ts';
 import type { AugmentOptions } from '../train/augment.ts';
-import {
-  loadOptimizerAt,
-  loadWeightsAt,
-  readCheckpointAt,
-  writeCheckpointAt,
-} from '../train/checkpoint-store.ts';
-import { DataParallelTrainer } from '../train/data-parallel.ts';
-import {
-  createOptimizer,
-  describeOptimizer,
-  disposeOptimizer,
-  setLearningRate,
-  type OptimizerSpec,
-} from '../train/optimizer.ts';
-import { learningRateAt, type LearningRateSchedule } from '../train/schedule.ts';
-import { stratifiedValidationSplit } from '../train/split.ts';
-import { trainEpoch } from '../train/train-epoch.ts';
+import { checkEpochs, runEpochs, type LoopCheckpoint } from '../train/epoch-loop.ts';
+import { describeOptimizer, type OptimizerSpec } from '../train/optimizer.ts';
+import type { LearningRateSchedule } from '../train/schedule.ts';
+import { hasSplit, loadTrainingData } from '../train/training-data.ts';
 import { mixedBatch, type MixSettings } from './mixed-batch.ts';
 import {
   checkpointMetadata,
@@ -33,7 +18,7 @@ import {
   modelFingerprint,
   openMixedCheckpoint,
   type MixedSettings,
-  type MixedState,
+  type ResolvedMix,
 } from './mixed-checkpoint.ts';
 import { conditionAccuracies, mean, prepareConditions } from './validate.ts';
 
@@ -96,14 +81,10 @@ export interface MixedTrainingResult {
 }
 
 export const DEFAULT_AUGMENT: AugmentOptions = { flip: true, shift: 2 };
-const DEFAULT_SCHEDULE: LearningRateSchedule = { kind: 'step', every: 10, factor: 0.1 };
+export const DEFAULT_SCHEDULE: LearningRateSchedule = { kind: 'step', every: 10, factor: 0.1 };
 
 function check(o: MixedTrainingOptions): void {
-  if (!Number.isInteger(o.epochs) || o.epochs < 1)
-    throw new RangeError(`epochs must be a positive integer, not ${o.epochs}`);
-  const batch = o.batchSize ?? 128;
-  if (!Number.isInteger(batch) || batch < 1)
-    throw new RangeError(`batch size must be a positive integer, not ${batch}`);
+  checkEpochs(o.epochs, o.batchSize ?? 128);
   if (o.levels.length === 0) throw new RangeError('training needs at least one distortion level');
   const f = o.distortedFraction ?? 0.5;
   if (!(f >= 0 && f <= 1)) throw new RangeError(`distorted fraction must be within 0..1, not ${f}`);
@@ -111,52 +92,13 @@ function check(o: MixedTrainingOptions): void {
   if (!(v > 0 && v <= 0.5)) throw new RangeError(`validation fraction must be within (0, 0.5], not ${v}`);
 }
 
-function hasSplit(dataset: Dataset, name: string): boolean {
-  return dataset.summary.splits.some((s) => s.name === name && s.count > 0);
-}
-
-async function loadSplit(
-  o: MixedTrainingOptions,
-): Promise<{ train: LoadedImages; val: LoadedImages; classes: number }> {
-  const { dataset, seed, signal } = o;
-  const classes = dataset.summary.classes.length;
-  const has = (name: string): boolean => hasSplit(dataset, name);
-  if (!has('train')) throw new Error(`${dataset.summary.path} has no train split to train on`);
-  const labels = await dataset.labels('train');
-  if (has('val')) {
-    const { train } = stratifiedValidationSplit(labels, classes, 0, seed, o.trainPerClass);
-    return {
-      train: await loadImages(dataset, 'train', train, signal),
-      val: await loadImages(dataset, 'val', undefined, signal),
-      classes,
-    };
-  }
-  const split = stratifiedValidationSplit(
-    labels,
-    classes,
-    o.validationFraction ?? 0.1,
-    seed,
-    o.trainPerClass,
-  );
-  return {
-    train: await loadImages(dataset, 'train', split.train, signal),
-    val: await loadImages(dataset, 'train', split.val, signal),
-    classes,
-  };
-}
-
-interface CheckpointRun {
-  root: string;
-  settings: MixedSettings;
-  saved: MixedState | undefined;
-}
-
 /** Opens (or refuses) the run's checkpoint before any data is loaded, so a bad resume fails fast. */
 async function openCheckpoint(
   model: tf.LayersModel,
   o: MixedTrainingOptions,
-  resolved: Parameters<typeof mixedSettingsOf>[1],
-): Promise<CheckpointRun | undefined> {
+  resolved: ResolvedMix,
+  arch: string,
+): Promise<LoopCheckpoint<MixedSettings, Pick<MixedEpoch, 'valAccuracy' | 'valMean'>> | undefined> {
   if (o.checkpointDir === undefined) return undefined;
   const root = path.resolve(o.checkpointDir);
   // The fingerprint is of the starting weights: taken before a checkpoint replaces them.
@@ -166,7 +108,13 @@ async function openCheckpoint(
     schedule: resolved.schedule,
     learningRate: resolved.optimizer.learningRate,
   });
-  return { root, settings, saved };
+  return {
+    root,
+    kind: MIXED_CHECKPOINT,
+    settings,
+    saved,
+    metadata: (history) => checkpointMetadata(model, o.dataset, arch, settings, history),
+  };
 }
 
 /**
@@ -198,132 +146,48 @@ export async function trainMixed(
     augment: o.augment ?? DEFAULT_AUGMENT,
     seed: o.seed,
   };
-  const checkpoint = await openCheckpoint(model, o, {
+  const checkpoint = await openCheckpoint(
+    model,
+    o,
+    { ...mix, optimizer: spec, schedule, batchSize },
+    checkpointArch,
+  );
+  const { train, val, classes } = await loadTrainingData(o.dataset, {
+    ...o,
+    validationFraction: o.validationFraction ?? 0.1,
+    subsetDraw: 'hold-out',
+  });
+  const conditions = await prepareConditions(val, o.spec, o.levels, o.seed);
+  const run = await runEpochs({
+    ...o,
+    model,
     optimizer: spec,
     schedule,
     batchSize,
-    augment: mix.augment,
-    distortedFraction: mix.distortedFraction,
+    shuffleStream: SHUFFLE_STREAM,
+    rows: train.n,
+    imageShape: train.imageShape,
+    classes,
+    batchOf: (rows, epoch) => mixedBatch(train, rows, classes, mix, epoch),
+    selection: {
+      validate: async () => {
+        const valAccuracy = await conditionAccuracies(model, conditions, o.signal);
+        return { valAccuracy, valMean: mean(valAccuracy) };
+      },
+      isBetter: (candidate, best) => best === undefined || candidate.valMean > best.valMean,
+      score: (r) => r.valMean,
+      progress: (last) => ({ valAccuracy: last.valMean }),
+    },
+    checkpoint,
   });
-  const saved = checkpoint?.saved;
-  const { train, val, classes } = await loadSplit(o);
-  if (train.n === 0) throw new Error(`${o.dataset.summary.path}: no training images selected`);
-  const conditions = await prepareConditions(val, o.spec, o.levels, o.seed);
-  const optimizer = createOptimizer(spec);
-  let trainer: DataParallelTrainer | undefined;
-  // The best epoch: its weights are kept in memory without a checkpoint, in its checkpoint folder with one.
-  let best: { epoch: number; valMean: number; weights?: tf.Tensor[] } | undefined = saved && {
-    epoch: saved.best.epoch,
-    valMean: saved.best.valAccuracy,
+  return {
+    history: run.history,
+    bestEpoch: run.best.epoch,
+    trainImages: train.n,
+    valImages: val.n,
+    replicas: run.replicas,
+    optimizer: describeOptimizer(spec),
+    seconds: (performance.now() - started) / 1000,
+    ...(run.resumedFrom === undefined ? {} : { resumedFrom: run.resumedFrom }),
   };
-  try {
-    if (checkpoint !== undefined && saved !== undefined) {
-      await loadWeightsAt(checkpoint.root, saved.latest, model);
-      await loadOptimizerAt(checkpoint.root, saved.latest, optimizer);
-    }
-    trainer = await DataParallelTrainer.create(model, optimizer, {
-      backend: o.backend,
-      ...(o.replicas === undefined ? {} : { replicas: o.replicas }),
-    });
-    const history: MixedEpoch[] = saved ? [...saved.history] : [];
-    const batches = Math.ceil(train.n / batchSize);
-    const firstEpoch = (saved?.epoch ?? 0) + 1;
-    const totalSteps = o.epochs * batches;
-    const startStep = (firstEpoch - 1) * batches;
-    for (let epoch = firstEpoch; epoch <= o.epochs; epoch++) {
-      const epochStart = performance.now();
-      const learningRate = learningRateAt(schedule, spec.learningRate, epoch, o.epochs);
-      setLearningRate(optimizer, learningRate);
-      const order = shuffledIndices(train.n, mulberry32(imageSeed(o.seed, epoch, SHUFFLE_STREAM)));
-      const epochStats = await trainEpoch(trainer, {
-        order,
-        batchSize,
-        batchOf: (rows) => mixedBatch(train, rows, classes, mix, epoch),
-        imageShape: train.imageShape,
-        classes,
-        ...(o.signal ? { signal: o.signal } : {}),
-        onBatch: (st) => {
-          if (o.onProgress === undefined) return;
-          const step = (epoch - 1) * batches + st.batch;
-          const fraction = step / totalSteps;
-          const eta = etaSeconds(
-            (step - startStep) / Math.max(1, totalSteps - startStep),
-            (performance.now() - started) / 1000,
-          );
-          const last = history.at(-1);
-          o.onProgress({
-            stage: `epoch ${epoch}/${o.epochs}`,
-            fraction,
-            ...(eta === undefined ? {} : { etaSeconds: eta }),
-            metrics: {
-              epoch,
-              batch: st.batch,
-              batches,
-              loss: st.loss,
-              accuracy: st.accuracy,
-              imagesPerSecond: st.imagesPerSecond,
-              learningRate,
-              ...(last === undefined ? {} : { valAccuracy: last.valMean }),
-            },
-          });
-        },
-      });
-      const valAccuracy = await conditionAccuracies(model, conditions, o.signal);
-      const record: MixedEpoch = {
-        epoch,
-        loss: epochStats.loss,
-        accuracy: epochStats.accuracy,
-        valAccuracy,
-        valMean: mean(valAccuracy),
-        learningRate,
-        seconds: (performance.now() - epochStart) / 1000,
-        imagesPerSecond: epochStats.imagesPerSecond,
-      };
-      history.push(record);
-      if (best === undefined || record.valMean > best.valMean) {
-        if (best?.weights !== undefined) tf.dispose(best.weights);
-        best = { epoch, valMean: record.valMean };
-        // Every weight, batch-norm statistics included: they change during training too.
-        if (checkpoint === undefined) best.weights = model.getWeights().map((w) => tf.clone(w));
-      }
-      if (checkpoint !== undefined)
-        await writeCheckpointAt(checkpoint.root, MIXED_CHECKPOINT, {
-          model,
-          metadata: checkpointMetadata(model, o.dataset, checkpointArch, checkpoint.settings, history),
-          optimizer,
-          settings: checkpoint.settings,
-          epoch,
-          history,
-          best: { epoch: best.epoch, valAccuracy: best.valMean },
-        });
-      o.onEpoch?.(record);
-    }
-    if (best === undefined) throw new Error('no epoch was trained');
-    const lastEpoch = history.at(-1)?.epoch;
-    if (best.epoch !== lastEpoch) {
-      if (best.weights !== undefined) model.setWeights(best.weights);
-      else if (checkpoint !== undefined) await restoreBest(checkpoint.root, model);
-    }
-    return {
-      history,
-      bestEpoch: best.epoch,
-      trainImages: train.n,
-      valImages: val.n,
-      replicas: trainer.replicaCount,
-      optimizer: describeOptimizer(spec),
-      seconds: (performance.now() - started) / 1000,
-      ...(saved === undefined ? {} : { resumedFrom: saved.epoch }),
-    };
-  } finally {
-    if (best?.weights !== undefined) tf.dispose(best.weights);
-    await trainer?.dispose();
-    disposeOptimizer(optimizer);
-  }
-}
-
-/** Model selection from the committed checkpoint: the best epoch's folder (saved exactly, float32 bytes). */
-async function restoreBest(root: string, model: tf.LayersModel): Promise<void> {
-  const state = await readCheckpointAt(root, MIXED_CHECKPOINT);
-  if (state === undefined) throw new Error(`${root}: the run wrote no checkpoint`);
-  await loadWeightsAt(root, state.best.folder, model);
 }

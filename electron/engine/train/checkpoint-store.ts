@@ -170,6 +170,14 @@ export async function readCheckpointAt<S extends Record<string, SettingValue>, H
   return parsed;
 }
 
+/** The names in a folder; none when it does not exist (a fresh run may write into a new folder). */
+export async function folderEntries(dir: string): Promise<string[]> {
+  return readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+}
+
 /** Settings of `wanted` that differ from the checkpoint's, as "name: checkpoint vs wanted" lines. */
 export function differencesOf<S extends Record<string, SettingValue>>(
   fixed: readonly (keyof S & string)[],

@@ -1,14 +1,9 @@
 import path from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { ModelMetadata } from '../models/metadata.ts';
 import {
   differencesOf,
   finiteOrNaN,
-  loadOptimizerAt,
-  loadWeightsAt,
   readCheckpointAt,
-  writeCheckpointAt,
   type CheckpointKind,
   type StoredState,
 } from './checkpoint-store.ts';
@@ -58,7 +53,7 @@ const summarySchema = z.object({
   imagesPerSecond: finiteOrNaN,
 });
 
-const BASELINE: CheckpointKind<CheckpointSettings, EpochSummary> = {
+export const BASELINE_CHECKPOINT: CheckpointKind<CheckpointSettings, EpochSummary> = {
   trainer: 'train',
   settings: settingsSchema,
   record: summarySchema,
@@ -71,43 +66,12 @@ export function checkpointDir(outDir: string): string {
   return path.join(outDir, CHECKPOINT_FOLDER);
 }
 
-export interface CheckpointInput {
-  model: tf.LayersModel;
-  /** Metadata saved with the epoch's model (provenance of the epoch so far). */
-  metadata: ModelMetadata;
-  optimizer: tf.Optimizer;
-  settings: CheckpointSettings;
-  epoch: number;
-  history: EpochSummary[];
-  /** The best epoch so far (this one or an earlier one whose folder is still kept). */
-  best: { epoch: number; valAccuracy: number };
-}
-
-/** Writes the state after `epoch` and commits it; returns the committed state. */
-export function writeCheckpoint(outDir: string, input: CheckpointInput): Promise<CheckpointState> {
-  return writeCheckpointAt(checkpointDir(outDir), BASELINE, input);
-}
-
 /** The committed checkpoint in <outDir>/checkpoint, or undefined when there is none. */
 export function readCheckpoint(outDir: string): Promise<CheckpointState | undefined> {
-  return readCheckpointAt(checkpointDir(outDir), BASELINE);
+  return readCheckpointAt(checkpointDir(outDir), BASELINE_CHECKPOINT);
 }
 
 /** Settings of `wanted` that differ from the checkpoint's, as "name: checkpoint vs wanted" lines. */
 export function settingDifferences(saved: CheckpointSettings, wanted: CheckpointSettings): string[] {
   return differencesOf(FIXED_SETTINGS, saved, wanted);
-}
-
-/** Copies the weights saved in a checkpoint folder into `model` (same architecture and shapes). */
-export function loadCheckpointWeights(outDir: string, folder: string, model: tf.LayersModel): Promise<void> {
-  return loadWeightsAt(checkpointDir(outDir), folder, model);
-}
-
-/** Restores a checkpoint folder's optimizer slots into a fresh optimizer of the same kind. */
-export function loadCheckpointOptimizer(
-  outDir: string,
-  folder: string,
-  optimizer: tf.Optimizer,
-): Promise<void> {
-  return loadOptimizerAt(checkpointDir(outDir), folder, optimizer);
 }

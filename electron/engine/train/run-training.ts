@@ -1,39 +1,29 @@
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../../shared/backends.ts';
-import { etaSeconds, type ProgressListener } from '../../../shared/progress.ts';
-import { imageSeed, mulberry32, shuffledIndices } from '../../../shared/random.ts';
+import type { ProgressListener } from '../../../shared/progress.ts';
 import type { Dataset } from '../data/dataset.ts';
-import { loadImages, type LoadedImages } from '../data/load-images.ts';
 import { oneHot } from '../data/one-hot.ts';
-import { stratifiedSubset } from '../data/subset.ts';
 import type { ModelMetadata } from '../models/metadata.ts';
 import { saveModel } from '../models/model-io.ts';
 import { buildModel, summarize, type Architecture } from '../models/registry.ts';
 import { augmentBatch, describeAugment, type AugmentOptions } from './augment.ts';
 import {
+  BASELINE_CHECKPOINT,
   CHECKPOINT_FOLDER,
-  loadCheckpointOptimizer,
-  loadCheckpointWeights,
+  checkpointDir,
   readCheckpoint,
   settingDifferences,
-  writeCheckpoint,
   type CheckpointSettings,
 } from './checkpoint.ts';
-import { DataParallelTrainer } from './data-parallel.ts';
+import { folderEntries } from './checkpoint-store.ts';
 import { isBetter, type EpochSummary } from './epoch-summary.ts';
+import { checkEpochs, runEpochs } from './epoch-loop.ts';
 import { evaluateBytes } from './evaluate.ts';
-import {
-  createOptimizer,
-  describeOptimizer,
-  disposeOptimizer,
-  setLearningRate,
-  type OptimizerSpec,
-} from './optimizer.ts';
-import { describeSchedule, learningRateAt, type LearningRateSchedule } from './schedule.ts';
-import { stratifiedValidationSplit } from './split.ts';
-import { trainEpoch } from './train-epoch.ts';
+import { describeOptimizer, type OptimizerSpec } from './optimizer.ts';
+import { describeSchedule, type LearningRateSchedule } from './schedule.ts';
+import { hasSplit, loadTrainingData, type TrainingData } from './training-data.ts';
 
 export type { EpochSummary } from './epoch-summary.ts';
 
@@ -99,18 +89,8 @@ export interface TrainingResult {
 /** Stream number of the per-epoch shuffle in imageSeed. */
 const SHUFFLE_STREAM = 0x5f1;
 
-interface RunData {
-  train: LoadedImages;
-  val: LoadedImages;
-  valSource: 'val' | 'train';
-  classes: number;
-}
-
 function checkOptions(o: TrainingOptions): void {
-  const positiveInt = (v: number) => Number.isInteger(v) && v >= 1;
-  if (!positiveInt(o.epochs)) throw new RangeError(`epochs must be a positive integer, not ${o.epochs}`);
-  if (!positiveInt(o.batchSize))
-    throw new RangeError(`batch size must be a positive integer, not ${o.batchSize}`);
+  checkEpochs(o.epochs, o.batchSize);
   if (!Number.isSafeInteger(o.seed) || o.seed < 0)
     throw new RangeError(`seed must be a non-negative integer, not ${o.seed}`);
   if (!(o.optimizer.learningRate > 0 && Number.isFinite(o.optimizer.learningRate)))
@@ -139,19 +119,12 @@ function settingsOf(o: TrainingOptions): CheckpointSettings {
   };
 }
 
-function hasSplit(dataset: Dataset, name: 'val' | 'train'): boolean {
-  return dataset.summary.splits.some((s) => s.name === name && s.count > 0);
-}
-
 /**
  * A fresh run writes into an empty (or new) folder only, so it never overwrites another run's files. With
  * `resume`, a checkpoint folder without a committed state (a run killed while writing its first) is allowed.
  */
 async function checkOutDir(outDir: string, resume: boolean): Promise<void> {
-  const entries: string[] = await readdir(outDir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  });
+  const entries = await folderEntries(outDir);
   if (entries.length === 0 || (resume && entries.length === 1 && entries[0] === CHECKPOINT_FOLDER)) return;
   const hint = entries.includes(CHECKPOINT_FOLDER)
     ? 'it holds a checkpoint: resume it, or choose another folder'
@@ -159,32 +132,10 @@ async function checkOutDir(outDir: string, resume: boolean): Promise<void> {
   throw new Error(`${outDir} is not empty: ${hint}`);
 }
 
-async function loadData(o: TrainingOptions): Promise<RunData> {
-  const { dataset, seed, signal } = o;
-  const classes = dataset.summary.classes.length;
-  if (!hasSplit(dataset, 'train')) throw new Error(`${dataset.summary.path} has no train split to train on`);
-  const labels = await dataset.labels('train');
-  let trainIndices: Uint32Array | undefined;
-  let valIndices: Uint32Array | undefined;
-  const valSource = hasSplit(dataset, 'val') ? 'val' : 'train';
-  if (valSource === 'val') {
-    if (o.trainPerClass !== undefined)
-      trainIndices = stratifiedSubset(labels, o.trainPerClass, seed, classes);
-  } else {
-    const split = stratifiedValidationSplit(labels, classes, o.validationFraction, seed, o.trainPerClass);
-    trainIndices = split.train;
-    valIndices = split.val;
-  }
-  const train = await loadImages(dataset, 'train', trainIndices, signal);
-  const val = await loadImages(dataset, valSource, valSource === 'val' ? undefined : valIndices, signal);
-  if (train.n === 0) throw new Error(`${dataset.summary.path}: no training images selected`);
-  return { train, val, valSource, classes };
-}
-
 function metadataOf(
   o: TrainingOptions,
   model: tf.LayersModel,
-  data: RunData,
+  data: TrainingData,
   history: EpochSummary[],
   best: EpochSummary,
 ): ModelMetadata {
@@ -222,7 +173,7 @@ function metadataOf(
 
 /** One batch's inputs: rows of the loaded bytes scaled to 0..1, augmented, and their one-hot labels. */
 function batchOf(
-  data: RunData,
+  data: TrainingData,
   rows: Uint32Array,
   o: TrainingOptions,
   epoch: number,
@@ -266,139 +217,64 @@ export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
         `cannot resume ${outDir}: the checkpoint was made with other settings (${differences.join('; ')})`,
       );
   }
-  const data = await loadData(o);
-  const imageShape = data.train.imageShape;
-  const model = buildModel(o.arch, { inputShape: imageShape, classes: data.classes, seed: o.seed });
-  const optimizer = createOptimizer(o.optimizer);
-  let trainer: DataParallelTrainer | undefined;
+  const data = await loadTrainingData(o.dataset, { ...o, subsetDraw: 'subset' });
+  const { train, val, classes } = data;
+  const model = buildModel(o.arch, { inputShape: train.imageShape, classes, seed: o.seed });
   try {
-    const history: EpochSummary[] = saved ? [...saved.history] : [];
-    if (saved) {
-      await loadCheckpointWeights(outDir, saved.latest, model);
-      await loadCheckpointOptimizer(outDir, saved.latest, optimizer);
-    }
-    let best = saved ? history.find((h) => h.epoch === saved.best.epoch) : undefined;
     await mkdir(outDir, { recursive: true });
-    trainer = await DataParallelTrainer.create(model, optimizer, {
-      backend: o.backend,
-      ...(o.replicas === undefined ? {} : { replicas: o.replicas }),
-    });
-    const firstEpoch = (saved?.epoch ?? 0) + 1;
-    o.onStart?.({
-      trainImages: data.train.n,
-      valImages: data.val.n,
-      valSource: data.valSource,
-      classes: data.classes,
-      replicas: trainer.replicaCount,
-      parameters: summarize(model).parameters,
-      firstEpoch,
-    });
-    const batches = Math.ceil(data.train.n / o.batchSize);
-    const totalSteps = o.epochs * batches;
-    const startStep = Math.min(totalSteps, (firstEpoch - 1) * batches);
-    const started = performance.now();
-    const report = (epoch: number, step: number, metrics: Record<string, number>): void => {
-      if (o.onProgress === undefined) return;
-      const fraction = step / totalSteps;
-      const eta = etaSeconds(
-        (step - startStep) / Math.max(1, totalSteps - startStep),
-        (performance.now() - started) / 1000,
-      );
-      const last = history.at(-1);
-      o.onProgress({
-        stage: `epoch ${epoch}/${o.epochs}`,
-        fraction,
-        ...(eta === undefined ? {} : { etaSeconds: eta }),
-        metrics: {
-          ...(last === undefined || Number.isNaN(last.valAccuracy)
-            ? {}
-            : { valAccuracy: last.valAccuracy, valLoss: last.valLoss }),
-          ...metrics,
+    const run = await runEpochs({
+      ...o,
+      model,
+      shuffleStream: SHUFFLE_STREAM,
+      rows: train.n,
+      imageShape: train.imageShape,
+      classes,
+      batchOf: (rows, epoch) => batchOf(data, rows, o, epoch),
+      selection: {
+        validate: async () => {
+          const v =
+            val.n === 0
+              ? { loss: NaN, accuracy: NaN }
+              : await evaluateBytes(model, val.images, val.labels, train.imageShape, classes, {
+                  signal: o.signal,
+                });
+          return { valLoss: v.loss, valAccuracy: v.accuracy };
         },
-      });
-    };
-
-    for (let epoch = firstEpoch; epoch <= o.epochs; epoch++) {
-      const epochStart = performance.now();
-      const learningRate = learningRateAt(o.schedule, o.optimizer.learningRate, epoch, o.epochs);
-      setLearningRate(optimizer, learningRate);
-      const order = shuffledIndices(data.train.n, mulberry32(imageSeed(o.seed, epoch, SHUFFLE_STREAM)));
-      const epochStats = await trainEpoch(trainer, {
-        order,
-        batchSize: o.batchSize,
-        batchOf: (rows) => batchOf(data, rows, o, epoch),
-        imageShape,
-        classes: data.classes,
-        ...(o.signal ? { signal: o.signal } : {}),
-        onBatch: (st) =>
-          report(epoch, (epoch - 1) * batches + st.batch, {
-            epoch,
-            batch: st.batch,
-            batches,
-            loss: st.loss,
-            accuracy: st.accuracy,
-            imagesPerSecond: st.imagesPerSecond,
-            learningRate,
-          }),
-      });
-      const validation =
-        data.val.n === 0
-          ? { loss: NaN, accuracy: NaN }
-          : await evaluateBytes(model, data.val.images, data.val.labels, imageShape, data.classes, {
-              ...(o.signal ? { signal: o.signal } : {}),
-            });
-      const record: EpochSummary = {
-        epoch,
-        loss: epochStats.loss,
-        accuracy: epochStats.accuracy,
-        valLoss: validation.loss,
-        valAccuracy: validation.accuracy,
-        learningRate,
-        seconds: (performance.now() - epochStart) / 1000,
-        imagesPerSecond: epochStats.imagesPerSecond,
-      };
-      if (isBetter(record, best)) best = record;
-      const current = best ?? record;
-      history.push(record);
-      await writeCheckpoint(outDir, {
-        model,
-        metadata: metadataOf(o, model, data, history, record),
-        optimizer,
+        isBetter,
+        score: (r) => r.valAccuracy,
+        progress: (last): Record<string, number> =>
+          Number.isNaN(last.valAccuracy) ? {} : { valAccuracy: last.valAccuracy, valLoss: last.valLoss },
+      },
+      checkpoint: {
+        root: checkpointDir(outDir),
+        kind: BASELINE_CHECKPOINT,
         settings,
-        epoch,
-        history,
-        best: { epoch: current.epoch, valAccuracy: current.valAccuracy },
-      });
-      o.onEpoch?.(record);
-      report(epoch, epoch * batches, {
-        epoch,
-        batch: batches,
-        batches,
-        loss: record.loss,
-        accuracy: record.accuracy,
-        imagesPerSecond: record.imagesPerSecond,
-        learningRate,
-      });
-    }
-
-    const final = await readCheckpoint(outDir);
-    if (final === undefined || best === undefined) throw new Error(`${outDir}: the run wrote no checkpoint`);
-    // Model selection (method.md §4): the final model is the epoch with the best validation accuracy.
-    if (final.best.epoch !== final.epoch) await loadCheckpointWeights(outDir, final.best.folder, model);
-    const metadata = metadataOf(o, model, data, history, best);
+        saved,
+        metadata: (history, record) => metadataOf(o, model, data, history, record),
+      },
+      reportEpochEnd: true,
+      onStart: (start) =>
+        o.onStart?.({
+          trainImages: train.n,
+          valImages: val.n,
+          valSource: data.valSource,
+          classes,
+          parameters: summarize(model).parameters,
+          ...start,
+        }),
+    });
+    // Model selection (method.md §4): runEpochs left the model holding the best validation accuracy's epoch.
+    const metadata = metadataOf(o, model, data, run.history, run.best);
     await saveModel(model, outDir, metadata);
     return {
       model,
       metadata,
-      history,
-      bestEpoch: best.epoch,
-      ...(saved === undefined ? {} : { resumedFrom: saved.epoch }),
+      history: run.history,
+      bestEpoch: run.best.epoch,
+      ...(run.resumedFrom === undefined ? {} : { resumedFrom: run.resumedFrom }),
     };
   } catch (error) {
     model.dispose();
     throw error;
-  } finally {
-    await trainer?.dispose();
-    disposeOptimizer(optimizer);
   }
 }
