@@ -3,6 +3,8 @@
  * against the fraction of its ranked filters corrected, starting from the uncorrected baseline at 0; and the
  * clean accuracy as a reference line. Pure, so the plotted numbers are tested and exposed as they are drawn.
  */
+import { CONTRACT } from '../../../shared/bridge/contract.ts';
+import { checkDraft } from './schema-issues.ts';
 
 export interface ExperimentLike {
   clean: number;
@@ -41,14 +43,14 @@ export function experimentPlot(result: ExperimentLike): ExperimentPlot {
   };
 }
 
-/** Parses a fractions box ("0.1, 0.25, 0.5"): each in (0, 1], at most 20; empty means the engine's default. */
+/** Parses a fractions box ("0.1, 0.25, 0.5"), checked by the contract; empty means the engine's default. */
 export function parseFractions(text: string): { values?: number[] } | { error: string } {
   const t = text.trim();
   if (t === '') return {};
   const parts = t.split(',').map((p) => p.trim());
-  const values = parts.map(Number);
-  if (parts.some((p) => p === '') || values.some((v) => !Number.isFinite(v) || v <= 0 || v > 1))
-    return { error: 'Fractions must be numbers in (0, 1], separated by commas.' };
-  if (values.length > 20) return { error: 'At most 20 fractions.' };
-  return { values };
+  if (parts.some((p) => p === '' || !Number.isFinite(Number(p))))
+    return { error: 'Fractions must be numbers separated by commas.' };
+  const labels = { '': 'The fractions', '*': 'Each fraction' };
+  const checked = checkDraft(CONTRACT['rank.experiment'].input.shape.fractions, parts.map(Number), labels);
+  return checked.ok ? { values: checked.input ?? [] } : { error: checked.first };
 }

@@ -4,7 +4,10 @@
  */
 import { z } from 'zod';
 
-/** How a form names a field, keyed by its path in the request's input, dot-joined ('optimizer.momentum'). */
+/**
+ * How a form names a field, keyed by its path in the request's input, dot-joined ('optimizer.momentum'); '*'
+ * stands for any entry of a list ('fractions.*').
+ */
 export type FieldLabel =
   | string
   | {
@@ -32,7 +35,8 @@ export function checkDraft<S extends z.ZodType>(
   const found: Record<string, string> = {};
   for (const issue of parsed.error.issues) {
     const key = issue.path.join('.');
-    found[key] ??= message(issue, labels[key], leafAt(schema, issue.path), valueAt(draft, issue.path));
+    const label = labels[key] ?? labels[issue.path.map((k) => (typeof k === 'number' ? '*' : k)).join('.')];
+    found[key] ??= message(issue, label, leafAt(schema, issue.path), valueAt(draft, issue.path));
   }
   const keys = [...Object.keys(labels).filter((k) => k in found), ...Object.keys(found)];
   const fields = Object.fromEntries(keys.map((k) => [k, found[k] as string]));
