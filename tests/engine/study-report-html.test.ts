@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderStudyHtml } from '../../electron/engine/study/report-html.ts';
-import { barChart, lineChart, niceTicks } from '../../electron/engine/study/svg-chart.ts';
+import { ROLE_LABELS } from '../../shared/charts/accuracy-chart.ts';
+import { renderChartSvg } from '../../shared/charts/render-svg.ts';
+import { epochChartOption } from '../../shared/charts/training-curves-chart.ts';
 import {
   PAPER_CIFAR100,
   STUDY_REPORT_VERSION,
@@ -201,17 +203,42 @@ const section = (html: string, id: string): string =>
   new RegExp(`<section id="${id}">([\\s\\S]*?)</section>`).exec(html)?.[1] ?? '';
 const pct = (v: number): string => `${(v * 100).toFixed(2)}%`;
 
-/** Each series' plotted values, in x order, from the first chart of a fragment. */
-function plotted(fragment: string): Map<string, number[]> {
+interface Plot {
+  /** Every text: axis names and labels, legend entries. */
+  texts: string[];
+  legend: string[];
+  /** Per series, its points' values by data index, read back through the y axis' tick labels. */
+  series: number[][];
+}
+
+/** What the first chart of a fragment shows, as ECharts' SVG renderer draws it. */
+function plotted(fragment: string): Plot {
   const svg = /<svg[\s\S]*?<\/svg>/.exec(fragment)?.[0] ?? '';
-  const out = new Map<string, number[]>();
-  for (const g of svg.matchAll(/<g class="series[^"]*" data-series="([^"]*)">([\s\S]*?)<\/g>/g)) {
-    out.set(
-      g[1] ?? '',
-      [...(g[2] ?? '').matchAll(/data-value="([^"]*)"/g)].map((m) => Number(m[1])),
-    );
-  }
-  return out;
+  const texts = [...svg.matchAll(/<text ([^>]*)>([^<]*)<\/text>/g)].map(([, attrs = '', text = '']) => ({
+    attrs,
+    text,
+  }));
+  // The value axis' labels are the right-aligned ones; each sits at its value's height.
+  const ticks = texts
+    .filter((t) => t.attrs.includes('text-anchor="end"'))
+    .map((t) => [Number(t.text), Number(/translate\([\d.]+ ([\d.]+)\)/.exec(t.attrs)?.[1])] as const);
+  const [v0, y0] = ticks[0] ?? [0, 0];
+  const [v1, y1] = ticks.at(-1) ?? [1, 1];
+  const series: number[][] = [];
+  const points = /matrix\([^)]*,([\d.]+)\)"[^>]*ecmeta_series_index="(\d+)" ecmeta_data_index="(\d+)"/g;
+  for (const [, y, s, i] of svg.matchAll(points))
+    (series[Number(s)] ??= [])[Number(i)] = v0 + ((Number(y) - y0) / (y1 - y0)) * (v1 - v0);
+  return {
+    texts: texts.map((t) => t.text),
+    legend: texts.filter((t) => t.attrs.includes('text-anchor="start"')).map((t) => t.text),
+    series,
+  };
+}
+
+/** Plotted values equal the report's to within half a pixel of the chart's height. */
+function expectValues(plotted: readonly number[] | undefined, values: readonly number[]): void {
+  expect(plotted).toHaveLength(values.length);
+  values.forEach((v, i) => expect(plotted?.[i]).toBeCloseTo(v, 2));
 }
 
 describe('study report HTML', () => {
@@ -237,13 +264,19 @@ describe('study report HTML', () => {
     for (const v of [0.7028, 0.2502, 0.5727, 0.6023]) expect(paper).toContain(`>${pct(v)}<`);
   });
 
-  it('plots exactly the report top-1 values per model, and the training curves', () => {
+  it('plots the report top-1 values per model over the levels, and the training curves', () => {
     const levels = plotted(section(html, 'levels'));
-    expect([...levels.keys()]).toEqual(report.models.map((m) => m.label));
-    for (const m of report.models) expect(levels.get(m.label)).toEqual(m.top1);
+    expect(levels.legend).toEqual(report.models.map((m) => ROLE_LABELS[m.role]));
+    expect(levels.texts).toEqual(expect.arrayContaining(['clean', ...LEVELS.map(String), report.parameter]));
+    report.models.forEach((m, i) => expectValues(levels.series[i], m.top1));
+    const trained = report.models.filter((x) => x.training);
     const curves = plotted(section(html, 'training'));
-    for (const m of report.models.filter((x) => x.training))
-      expect(curves.get(m.label)).toEqual(m.training?.history.map((e) => e.valMean));
+    expect(curves.legend).toEqual(
+      trained.map((m) => `${ROLE_LABELS[m.role]} (best epoch ${m.training?.bestEpoch})`),
+    );
+    trained.forEach((m, i) =>
+      expectValues(curves.series[i], m.training?.history.map((e) => e.valMean) ?? []),
+    );
   });
 
   it('escapes every string from the report', () => {
@@ -261,6 +294,12 @@ describe('study report HTML', () => {
     expect([...html.matchAll(/<script\b[^>]*>/gi)].map((m) => m[0])).toEqual([
       '<script type="application/json" id="deepcorrect-report">',
     ]);
+  });
+
+  it('draws the same page for the same report, each chart with its own element ids', () => {
+    expect(renderStudyHtml(report)).toBe(html);
+    const ids = [...html.matchAll(/ id="([^"]*)"/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('embeds the report JSON, which parses back to the report', () => {
@@ -295,42 +334,51 @@ describe('study report HTML', () => {
     expect(page).not.toContain('class="paper"');
     expect(page).not.toContain('<dt>Command</dt>');
     expect(page).toContain('id="ranking"');
-    expect(plotted(section(page, 'levels')).get('DeepCorrect')).toEqual(bare.models[2]?.top1);
+    expectValues(plotted(section(page, 'levels')).series[2], bare.models[2]?.top1 ?? []);
   });
 });
 
-describe('svg charts', () => {
-  it('break a line at missing values and keep every value readable', () => {
-    const svg = lineChart({
-      title: 't',
-      xLabels: ['a', 'b', 'c', 'd'],
-      series: [{ name: 'x & y', values: [0.1, null, 0.3, Number.NaN] }],
-      xTitle: 'x',
-      yTitle: 'y',
-    });
-    expect(svg.match(/ M/g)?.length ?? 0).toBe(1);
-    expect([...svg.matchAll(/data-value="([^"]*)"/g)].map((m) => m[1])).toEqual(['0.1', '0.3']);
-    expect(svg).toContain('data-series="x &amp; y"');
+describe('report charts', () => {
+  it('break a line at missing values, keep every other value, and escape their text', () => {
+    const gap = fixture();
+    gap.parameter = 'x & <y>';
+    const top1 = gap.models[0]?.top1 ?? [];
+    top1[2] = Number.NaN;
+    const chart = section(renderStudyHtml(gap), 'levels');
+    const line = /<g clip-path="[^"]*">\s*<path d="([^"]*)"/.exec(chart)?.[1] ?? '';
+    expect(line.match(/M/g)).toHaveLength(2);
+    const points = plotted(chart).series[0] ?? [];
+    expect(Object.keys(points).map(Number)).toEqual([0, 1, 3, 4, 5, 6]);
+    for (const i of [0, 1, 3, 4, 5, 6]) expect(points[i]).toBeCloseTo(top1[i] ?? Number.NaN, 2);
+    expect(chart).toContain('>x &amp; &lt;y&gt;</text>');
   });
 
-  it('draw one bar per value, negative ones included', () => {
-    const svg = barChart({
-      title: 'scores',
-      labels: ['3', '1', '2'],
-      values: [0.5, 0.25, -0.05],
-      orientation: 'horizontal',
-      valueTitle: 'tau',
-      categoryTitle: 'filter',
-    });
-    expect(
-      [...svg.matchAll(/<rect class="bar[^"]*"[^>]*data-value="([^"]*)"/g)].map((m) => Number(m[1])),
-    ).toEqual([0.5, 0.25, -0.05]);
-    expect(svg).toContain('class="bar negative"');
+  it('draw one bar per filter in ranking order, negative ones included, the corrected ones solid', () => {
+    const report = fixture();
+    const layer = report.ranking.layers[0];
+    const tau = layer?.tau ?? [];
+    const chart = /<article class="layer">[\s\S]*?<\/article>/.exec(renderStudyHtml(report))?.[0] ?? '';
+    const bars = [...chart.matchAll(/<path d="M[\d.]+ [\d.]+l[\d.]+ 0l0 (-?[\d.]+)[^"]*" fill="([^"]*)"/g)];
+    expect(bars).toHaveLength(layer?.filters ?? 0);
+    expect(tau.some((t) => t < 0)).toBe(true);
+    // SVG's y grows downwards: a bar drawn down from the axis is a negative score.
+    expect(bars.map((b) => Number(b[1]) > 0)).toEqual(layer?.order.map((f) => (tau[f] ?? 0) < 0));
+    expect(bars.filter((b) => b[2] === 'var(--series-1)')).toHaveLength(layer?.corrected.length ?? -1);
   });
 
   it('give a handful of ticks for values equal up to float rounding', () => {
     // Two validation means of the same counts, summed in a different order (a real one-epoch study).
-    const ticks = niceTicks(0.7666666666666666, 0.7666666666666667);
+    const points: [number, number][] = [
+      [1, 0.7666666666666666],
+      [2, 0.7666666666666667],
+    ];
+    const theme = { axis: '#000', grid: '#ccc', series: ['#00f'] };
+    const svg = renderChartSvg(
+      epochChartOption([{ name: 'a', colour: 0, points }], { name: 'v' }, theme),
+      400,
+      300,
+    );
+    const ticks = [...svg.matchAll(/text-anchor="end"[^>]*>([^<]*)</g)].map((m) => Number(m[1]));
     expect(ticks.length).toBeGreaterThanOrEqual(3);
     expect(ticks.length).toBeLessThanOrEqual(8);
     expect(ticks[0]).toBeLessThan(0.7666);

@@ -1,14 +1,10 @@
-import { CHART_CSS } from './svg-chart.ts';
-
-/** The page's inline style sheet: light, dark and print themes; chart colours as CSS variables. */
+/** The page's inline style sheet: light, dark and print themes; the charts' colours are its variables. */
 export const PAGE_CSS = `
 :root { color-scheme: light dark; --bg: #ffffff; --fg: #1f2328; --muted: #59636e; --grid: #e8eaed; --border: #d0d7de;
-  --head: #f6f8fa; --best: #dafbe1; --series-0: #6e7781; --series-1: #0969da; --series-2: #d1480b;
-  --series-3: #1a7f37; --series-4: #8250df; --series-5: #bf3989; }
+  --head: #f6f8fa; --best: #dafbe1; --series-1: #0969da; --series-2: #d1480b; --series-3: #1a7f37; }
 @media (prefers-color-scheme: dark) {
   :root { --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --grid: #262c36; --border: #3d444d; --head: #151b23;
-    --best: #12361f; --series-0: #9198a1; --series-1: #4493f8; --series-2: #f0883e; --series-3: #3fb950;
-    --series-4: #ab7df8; --series-5: #db61a2; }
+    --best: #12361f; --series-1: #4493f8; --series-2: #f0883e; --series-3: #3fb950; }
 }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--fg);
@@ -41,13 +37,14 @@ td.best { background: var(--best); font-weight: 700; }
 .note, .facts { font-size: 13px; margin: 4px 0 12px; }
 .filters { font-size: 13px; overflow-wrap: anywhere; }
 figure.chart-box { margin: 12px 0 16px; padding: 12px; border: 1px solid var(--border); border-radius: 8px; }
+figure.chart-box svg { display: block; width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: 12px; margin-top: 6px; }
 .chart-row { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
 article.layer { margin-bottom: 24px; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 @media print {
   :root { --bg: #ffffff; --fg: #000000; --muted: #444c56; --grid: #e1e4e8; --border: #c8ccd1; --head: #f3f4f6;
-    --best: #e3f5e8; --series-0: #6e7781; --series-1: #0550ae; --series-2: #bc4c00; }
+    --best: #e3f5e8; --series-1: #0550ae; --series-2: #bc4c00; }
   body { font-size: 10pt; }
   main { max-width: none; padding: 0; }
   nav { display: none; }
@@ -55,4 +52,4 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
   h2, h3 { break-after: avoid; }
   .chart-row { grid-template-columns: 1fr 1fr; }
 }
-${CHART_CSS}`;
+`;

@@ -1,5 +1,17 @@
 /** Number formats and small HTML builders shared by the report's sections. */
-import { escapeXml as esc } from './svg-chart.ts';
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for element content and quoted attribute values alike. */
+export function escapeXml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+}
+const esc = escapeXml;
 
 /** What a missing value (NaN in memory, null in JSON, an absent field) prints as. */
 export const DASH = '—';

@@ -9,7 +9,7 @@
 import type { StudyReport } from '../../../shared/study.ts';
 import { PAGE_CSS } from './report-css.ts';
 import { header, perClass, perLevel, ranking, summary, timings, trainingSection } from './report-sections.ts';
-import { escapeXml as esc } from './svg-chart.ts';
+import { escapeXml as esc } from './report-format.ts';
 
 /** JSON in a data block: escaping `<` means no value can close the element or open a comment. */
 function embeddedJson(r: StudyReport): string {

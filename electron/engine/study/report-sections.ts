@@ -8,6 +8,7 @@ import {
 } from '../../../shared/study.ts';
 import {
   DASH,
+  escapeXml as esc,
   figure,
   formatInt,
   formatLevel,
@@ -24,7 +25,34 @@ import {
   td,
   th,
 } from './report-format.ts';
-import { barChart, escapeXml as esc, lineChart, type LineSeries } from './svg-chart.ts';
+import { accuracyChartOption } from '../../../shared/charts/accuracy-chart.ts';
+import type { ChartOption, ChartTheme } from '../../../shared/charts/chart-style.ts';
+import { rankingChartOption, rankingScores } from '../../../shared/charts/ranking-chart.ts';
+import { renderChartSvg } from '../../../shared/charts/render-svg.ts';
+import {
+  epochChartOption,
+  studyEpochSeries,
+  studyValidationOption,
+} from '../../../shared/charts/training-curves-chart.ts';
+
+/** The page's colour variables (report-css.ts), so its light, dark and print themes restyle the charts. */
+const THEME: ChartTheme = {
+  axis: 'var(--muted)',
+  grid: 'var(--grid)',
+  series: ['var(--series-1)', 'var(--series-2)', 'var(--series-3)'],
+};
+
+/**
+ * A chart inline in the page, where HTML gives SVG its namespace (the declarations' URLs are left out). Without
+ * a DOM to measure text, ECharts lays labels out with Arial's widths: the text asks for Arial's metrics too.
+ */
+const inlineChart = (option: ChartOption, width: number, height: number, id: string): string =>
+  renderChartSvg(
+    { ...option, textStyle: { fontFamily: "Arial, Helvetica, 'Liberation Sans', sans-serif" } },
+    width,
+    height,
+    id,
+  ).replace(/ xmlns(?::xlink)?="[^"]*"/g, '');
 
 export function header(r: StudyReport): string {
   const c = r.config;
@@ -155,24 +183,11 @@ export function perLevel(r: StudyReport): string {
     (m) =>
       rowHead(m.label) + labels.map((_, i) => num(formatPercent(m.top1[i]), m.top1[i] === best[i])).join(''),
   );
-  const series: LineSeries[] = r.models.map((m, i) => ({ name: m.label, colour: i, values: m.top1 }));
-  const chart = lineChart({
-    title: `Top-1 accuracy versus ${r.parameter}`,
-    xLabels: labels,
-    series,
-    xTitle: r.parameter,
-    yTitle: 'top-1 accuracy',
-    yMin: 0,
-    yMax: 1,
-    format: (v) => formatPercent(v),
-    tickFormat: (v) => formatPercent(v, 0),
-    width: 900,
-    height: 380,
-  });
+  const chart = inlineChart(accuracyChartOption(r, THEME), 900, 380, 'levels');
   return (
     `<section id="levels"><h2>Accuracy per level</h2>` +
     table(head, rows, `Top-1 accuracy, clean and at each level of ${r.distortionLabel}`) +
-    figure(chart, `Top-1 accuracy versus ${r.parameter}; hover a point for its exact value.`) +
+    figure(chart, `Top-1 accuracy versus ${r.parameter}; the exact values are in the table above.`) +
     `</section>`
   );
 }
@@ -180,47 +195,16 @@ export function perLevel(r: StudyReport): string {
 type Trained = StudyModelResult & { training: StudyTraining };
 
 export function trainingSection(r: StudyReport): string {
-  const trained = r.models
-    .map((m, i) => ({ m, i }))
-    .filter((x): x is { m: Trained; i: number } => x.m.training !== undefined);
+  const trained = r.models.filter((m): m is Trained => m.training !== undefined);
   if (!trained.length) return '';
-  // Histories may differ in length (or skip epochs), so align them on epoch numbers.
-  const epochs = [...new Set(trained.flatMap(({ m }) => m.training.history.map((e) => e.epoch)))].sort(
-    (a, b) => a - b,
+  const val = inlineChart(studyValidationOption(r, THEME), 560, 300, 'validation');
+  const losses = studyEpochSeries(r, (e) => e.loss);
+  const loss = inlineChart(
+    epochChartOption(losses, { name: 'training loss', min: 0 }, THEME),
+    560,
+    300,
+    'loss',
   );
-  const seriesOf = (pick: (e: Trained['training']['history'][number]) => number): LineSeries[] =>
-    trained.map(({ m, i }) => ({
-      name: m.label,
-      colour: i,
-      values: epochs.map((ep) => {
-        const e = m.training.history.find((h) => h.epoch === ep);
-        return e ? pick(e) : null;
-      }),
-    }));
-  const xLabels = epochs.map(String);
-  const val = lineChart({
-    title: 'Validation mean top-1 per epoch',
-    xLabels,
-    series: seriesOf((e) => e.valMean),
-    xTitle: 'epoch',
-    yTitle: 'validation mean top-1',
-    format: (v) => formatPercent(v),
-    tickFormat: (v) => formatPercent(v, 1),
-    width: 560,
-    height: 300,
-  });
-  const loss = lineChart({
-    title: 'Training loss per epoch',
-    xLabels,
-    series: seriesOf((e) => e.loss),
-    xTitle: 'epoch',
-    yTitle: 'training loss',
-    yMin: 0,
-    format: (v) => formatNumber(v, 4),
-    tickFormat: String,
-    width: 560,
-    height: 300,
-  });
   const head =
     '<tr>' +
     th('Model', ' scope="col"') +
@@ -230,7 +214,7 @@ export function trainingSection(r: StudyReport): string {
     th('Optimizer', ' scope="col"') +
     th('Replicas', ' class="num" scope="col"') +
     '</tr>';
-  const rows = trained.map(({ m }) => {
+  const rows = trained.map((m) => {
     const t = m.training;
     const best = t.history.find((e) => e.epoch === t.bestEpoch);
     return (
@@ -253,26 +237,13 @@ export function trainingSection(r: StudyReport): string {
   );
 }
 
-function rankedLayer(l: StudyRankedLayer): string {
-  const scores = l.tau ?? l.proxy;
-  const scoreName = l.tau ? 'tau (correction priority)' : 'proxy (normalised L1 distance)';
+function rankedLayer(l: StudyRankedLayer, index: number): string {
+  const scores = rankingScores(l);
   const corrected = new Set(l.corrected);
   const chart = scores
     ? figure(
-        barChart({
-          title: `${l.layer}: ${scoreName} in ranking order`,
-          labels: l.order.map(String),
-          values: l.order.map((f) => scores[f] ?? null),
-          orientation: 'vertical',
-          valueTitle: scoreName,
-          categoryTitle: 'filter index, most important first',
-          highlight: l.order.map((f) => corrected.has(f)),
-          format: (v) => formatNumber(v, 4),
-          tickFormat: String,
-          width: 900,
-          height: 260,
-        }),
-        `${l.layer}: each filter's ${scoreName}, in ranking order; solid bars: the corrected filters.`,
+        inlineChart(rankingChartOption(l, scores, THEME), 900, 260, `ranking-${index}`),
+        `${l.layer}: each filter's ${scores.name}, in ranking order; solid bars: the corrected filters.`,
       )
     : `<p class="note">No scores recorded for this layer.</p>`;
   const head =
