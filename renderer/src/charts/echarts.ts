@@ -3,28 +3,15 @@
  * with tooltips and a legend, drawn on canvas. Registering only these keeps the rest of ECharts out of the
  * bundle.
  */
-import { LineChart, ScatterChart, type LineSeriesOption, type ScatterSeriesOption } from 'echarts/charts';
-import {
-  GridComponent,
-  LegendComponent,
-  TooltipComponent,
-  type GridComponentOption,
-  type LegendComponentOption,
-  type TooltipComponentOption,
-} from 'echarts/components';
-import { use, type ComposeOption } from 'echarts/core';
+import { LineChart, ScatterChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { use } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
+import type { ChartTheme } from '../../../shared/charts/chart-style.ts';
 
 use([CanvasRenderer, LineChart, ScatterChart, GridComponent, TooltipComponent, LegendComponent]);
 
-export type ChartOption = ComposeOption<
-  | LineSeriesOption
-  | ScatterSeriesOption
-  | GridComponentOption
-  | TooltipComponentOption
-  | LegendComponentOption
->;
-
+export { CANVAS_TOOLTIP, type ChartOption } from '../../../shared/charts/chart-style.ts';
 export { default as VChart } from 'vue-echarts';
 
 /** A colour from the theme's CSS variables (charts draw on canvas, which cannot read CSS). */
@@ -33,9 +20,15 @@ export function themeColor(name: string, fallback: string): string {
   return value === '' ? fallback : value;
 }
 
-/**
- * Tooltips drawn on the chart's canvas rather than as HTML: ECharts' HTML tooltips are markup with inline
- * style attributes, which a Content-Security-Policy without style-src 'unsafe-inline' blocks; the canvas
- * ones work under any policy.
- */
-export const CANVAS_TOOLTIP = { renderMode: 'richText' } as const;
+/** The colours of the shared chart definitions (shared/charts) in the app's current theme. */
+export function appChartTheme(): ChartTheme {
+  return {
+    axis: themeColor('--chart-axis', '#5d6778'),
+    grid: themeColor('--chart-grid', '#e3e7ed'),
+    series: [
+      themeColor('--chart-1', '#2f6fdb'),
+      themeColor('--chart-2', '#d9480f'),
+      themeColor('--chart-3', '#1f8a4c'),
+    ],
+  };
+}

@@ -1,15 +1,10 @@
 /**
- * The numbers the Results view shows for a study report (shared/study.ts): the paper's table, the per-level
- * table, the chart's series and the CSV, all from the report alone so every figure matches report.html.
+ * The numbers the Results view shows for a study report (shared/study.ts): the paper's table and the CSV,
+ * from the report alone so every figure matches report.html (the chart: shared/charts/accuracy-chart.ts).
  */
+import { ROLE_LABELS } from '../../../shared/charts/accuracy-chart.ts';
 import type { PaperRow, StudyModelResult, StudyModelRole, StudyReport } from '../../../shared/study.ts';
 import { toCsv, type CsvValue } from './csv.ts';
-
-export const ROLE_LABELS: Record<StudyModelRole, string> = {
-  baseline: 'Baseline',
-  'fine-tuned': 'Fine-tuned',
-  deepcorrect: 'DeepCorrect',
-};
 
 export type SummaryColumn =
   'meanWithClean' | 'meanLevels' | 'clean' | 'trainableParameters' | 'share' | 'paper';
@@ -60,22 +55,6 @@ export function summaryRows(report: StudyReport): SummaryRow[] {
     share: m.role === 'deepcorrect' && fineTuned > 0 ? m.trainableParameters / fineTuned : Number.NaN,
     paper: paperFigure(report.paper, m.role),
   }));
-}
-
-/** The chart's x categories: clean, then each level's value. */
-export function conditionLabels(report: StudyReport): string[] {
-  return ['clean', ...report.config.levels.map((l) => String(l))];
-}
-
-export interface ChartSeries {
-  name: string;
-  role: StudyModelRole;
-  /** Top-1, clean first, then each level (the report's numbers, unrounded). */
-  y: number[];
-}
-
-export function chartSeries(report: StudyReport): ChartSeries[] {
-  return report.models.map((m) => ({ name: ROLE_LABELS[m.role] ?? m.label, role: m.role, y: [...m.top1] }));
 }
 
 /** A table of the three models: the paper's columns, then top-1 clean and at every level. */
