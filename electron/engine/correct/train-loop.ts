@@ -3,7 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../../shared/backends.ts';
 import type { DistortionSpec } from '../../../shared/distortions.ts';
 import type { ProgressListener } from '../../../shared/progress.ts';
-import type { StudyEpoch } from '../../../shared/study.ts';
+import type { StudyEpoch, StudyTraining } from '../../../shared/study.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { AugmentOptions } from '../train/augment.ts';
 import { checkEpochs, runEpochs, type LoopCheckpoint } from '../train/epoch-loop.ts';
@@ -68,14 +68,8 @@ export interface MixedTrainingOptions {
 /** One epoch of mixed clean/distorted training: the record a study's report keeps per epoch. */
 export type MixedEpoch = StudyEpoch;
 
-export interface MixedTrainingResult {
-  history: MixedEpoch[];
-  bestEpoch: number;
-  trainImages: number;
-  valImages: number;
-  replicas: number;
-  optimizer: string;
-  seconds: number;
+/** What a study's report keeps of a training run, and where a resumed run started. */
+export interface MixedTrainingResult extends StudyTraining {
   /** Epochs the checkpoint had completed when this run resumed it. */
   resumedFrom?: number;
 }
