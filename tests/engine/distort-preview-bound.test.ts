@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QuickName, RequestInput, RequestOutput } from '../../shared/bridge/contract.ts';
 import { selectBackend } from '../../electron/engine/backend/ladder.ts';
-import { MAX_PREVIEW_PIXELS, type HostState } from '../../electron/engine/host/handlers.ts';
+import type { HostState } from '../../electron/engine/host/handlers.ts';
+import { MAX_PREVIEW_PIXELS } from '../../electron/engine/use-cases/distort.ts';
 import { tempDir } from './dataset-fixtures.ts';
 import { hostState, quickRequest } from './host-fixtures.ts';
 

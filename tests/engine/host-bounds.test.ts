@@ -10,10 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT, type JobInfo, type JobName, type RequestInput } from '../../shared/bridge/contract.ts';
 import { selectBackend } from '../../electron/engine/backend/ladder.ts';
 import type { BackendChoice } from '../../shared/backends.ts';
-import { MAX_OPEN_DATASETS } from '../../electron/engine/host/datasets.ts';
+import { MAX_OPEN_DATASETS } from '../../electron/engine/session/datasets.ts';
 import { JOBS, type HostState } from '../../electron/engine/host/handlers.ts';
 import { JobQueue, MAX_FINISHED_JOBS } from '../../electron/engine/host/jobs.ts';
-import { MAX_OPEN_MODELS } from '../../electron/engine/host/models.ts';
+import { MAX_OPEN_MODELS } from '../../electron/engine/session/models.ts';
 import { saveModel } from '../../electron/engine/models/model-io.ts';
 import {
   EngineClient,
@@ -353,7 +353,7 @@ describe('the job tables', () => {
     const last = ids.filter((_, i) => i % 3 !== 2).slice(-MAX_FINISHED_JOBS);
     expect(kept.map((j) => j.id).sort()).toEqual([...last].sort());
     for (const j of kept) {
-      const i = (j.input as { i: number }).i;
+      const i = (j.input as unknown as { i: number }).i; // the stand-in input submitted above
       if (i % 3 === 0) expect(j).toMatchObject({ status: 'done', result: { i } });
       else expect(j).toMatchObject({ status: 'failed', error: `failed ${i}` });
     }

@@ -10,22 +10,16 @@ import {
   type RequestOutput,
 } from '../../shared/bridge/contract.ts';
 import type { BackendChoice } from '../../shared/backends.ts';
-import { DatasetRegistry } from '../../electron/engine/host/datasets.ts';
-import { QUICK, type HostState } from '../../electron/engine/host/handlers.ts';
+import { QUICK, jobsInUse, type HostState } from '../../electron/engine/host/handlers.ts';
+import { createSession } from '../../electron/engine/use-cases/context.ts';
 import { JobQueue } from '../../electron/engine/host/jobs.ts';
-import { ModelRegistry } from '../../electron/engine/host/models.ts';
 
 export function hostState(
   backend: BackendChoice,
   onJob: (info: JobInfo) => void = () => undefined,
 ): HostState {
-  return {
-    backend,
-    mode: 'browser',
-    datasets: new DatasetRegistry(),
-    models: new ModelRegistry(),
-    jobs: new JobQueue(onJob),
-  };
+  const jobs = new JobQueue(onJob);
+  return { ...createSession(backend, 'browser'), jobs, inUse: jobsInUse(jobs) };
 }
 
 export function quickRequest<N extends QuickName>(

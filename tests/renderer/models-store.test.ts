@@ -15,7 +15,7 @@ import { EngineClient } from '../../electron/gateway/engine-client.ts';
 import { BridgeGate } from '../../electron/gateway/gate.ts';
 import { nodeHostSpawner } from '../../electron/gateway/node-spawner.ts';
 import { PathPolicy } from '../../electron/gateway/paths.ts';
-import { MAX_OPEN_MODELS } from '../../electron/engine/host/models.ts';
+import { MAX_OPEN_MODELS } from '../../electron/engine/session/models.ts';
 import { demoModelDir } from '../../electron/engine/resources.ts';
 import { BRIDGE } from '../../renderer/src/bridge/inject.ts';
 import { useModels } from '../../renderer/src/stores/models.ts';

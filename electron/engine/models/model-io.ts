@@ -61,7 +61,8 @@ function modelShapes(model: tf.LayersModel): { input: [number, number, number]; 
   return { input: input.slice(1) as [number, number, number], classes: output[1] };
 }
 
-function expectationProblem(
+/** Why a model does not fit data of the expected shape and classes, or undefined when it does. */
+export function expectationProblem(
   input: readonly number[],
   classes: number,
   { expectInput, expectClasses }: LoadOptions,

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { EXPERIMENT_DEFAULTS } from '../../../shared/bridge/defaults.ts';
 import type { SplitName } from '../../../shared/datasets.ts';
 import type { DistortionSpec } from '../../../shared/distortions.ts';
 import { etaSeconds, type ProgressListener } from '../../../shared/progress.ts';
@@ -6,15 +7,17 @@ import type { Dataset } from '../data/dataset.ts';
 import { splitModel } from './graph.ts';
 import { loadSubset, modelInput, yieldToEventLoop, type ImageSet } from './images.ts';
 import { errorsPerVariant, predictedClasses, repeatRows, swapStack } from './swap.ts';
-import type { ExperimentResult, LayerExperiment, RankingResult } from './types.ts';
+import type { ExperimentResult, LayerExperiment, LayerRanking, RankingResult } from './types.ts';
 
-export const EXPERIMENT_FRACTIONS = [0.1, 0.25, 0.5, 0.75, 0.9] as const;
+export const EXPERIMENT_FRACTIONS = EXPERIMENT_DEFAULTS.fractions;
 
 export interface ExperimentOptions {
   model: tf.LayersModel;
   dataset: Dataset;
-  /** The ranking whose layers and orders are tested; its distortion kind and levels are used. */
-  ranking: RankingResult;
+  /** The layers and filter orders tested (a ranking's, or orders given), with the distortion kind and levels. */
+  ranking: Pick<RankingResult, 'kind' | 'levels'> & {
+    layers: readonly Pick<LayerRanking, 'layer' | 'activation' | 'filters' | 'order'>[];
+  };
   /** The distortion's options beyond its kind (kernel size, clipping), as given to rankFilters. */
   spec?: Omit<DistortionSpec, 'level'>;
   fractions?: readonly number[];

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { parseDistortionKind, resolveLevels, DISTORTIONS } from '../../../../shared/distortions.ts';
-import { selectBackend } from '../../backend/ladder.ts';
-import { releaseBackends } from '../../backend/probes.ts';
-import { demoBaseline } from '../../ops/demo-baseline.ts';
+import { withEngine } from '../engine-session.ts';
 import { nonNegativeInt, positiveInt } from '../options.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
 
@@ -38,49 +36,46 @@ export function registerDemo(program: Command): void {
     .action(async (opts: DemoOptions) => {
       const kind = parseDistortionKind(opts.distortion);
       const levels = resolveLevels(kind, opts.levels);
-      const { backend } = program.opts<{ backend?: string }>();
-      const choice = await selectBackend({ forced: backend, log: (l) => process.stderr.write(`${l}\n`) });
-      process.stdout.write(`backend: ${choice.name} (${choice.reason}) on ${choice.device}\n`);
-      const onProgress = terminalProgress(process.stdout);
-      try {
-        const result = await cancellableBySigint((signal) =>
-          demoBaseline({
-            backend: choice.name,
-            trainPerClass: opts.trainPerClass,
-            testPerClass: opts.testPerClass,
-            epochs: opts.epochs,
-            seed: opts.seed,
-            spec: { kind },
-            levels,
-            signal,
-            ...(onProgress ? { onProgress } : {}),
-            onStart: (i) =>
-              process.stdout.write(
-                `training cnn4 on ${i.trainImages} Fashion-MNIST images (${i.classes} classes), ${i.replicas} replica(s)\n`,
-              ),
-          }),
-        );
-        if (onProgress) process.stdout.write('\n');
-        for (const h of result.epochs) {
-          process.stdout.write(
-            `epoch ${h.epoch}: loss ${h.loss.toFixed(4)}, ${h.imagesPerSecond.toFixed(0)} images/s\n`,
+      const print = (line: string): void => void process.stdout.write(`${line}\n`);
+      await withEngine(
+        program,
+        async (engine) => {
+          const onProgress = terminalProgress(process.stdout);
+          const result = await cancellableBySigint((signal) =>
+            engine.run(
+              'demo.train',
+              {
+                trainPerClass: opts.trainPerClass,
+                testPerClass: opts.testPerClass,
+                epochs: opts.epochs,
+                seed: opts.seed,
+                spec: { kind },
+                levels,
+              },
+              { signal, ...(onProgress ? { progress: onProgress } : {}), log: print },
+            ),
           );
-        }
-        const { rows } = result;
-        const info = DISTORTIONS[kind];
-        process.stdout.write(
-          `\naccuracy on ${result.testImages} test images, ${info.label.toLowerCase()} (${opts.levels}):\n`,
-        );
-        for (const r of rows) {
-          const label = r.level === undefined ? 'clean' : `${info.parameter.split(' ')[0]} ${r.level}`;
-          process.stdout.write(`  ${label.padEnd(14)} ${percent(r.accuracy).padStart(6)}\n`);
-        }
-        const all = rows.map((r) => r.accuracy);
-        process.stdout.write(
-          `  mean over clean + ${levels.length} levels: ${percent(mean(all))}; over the ${levels.length} levels alone: ${percent(mean(all.slice(1)))}\n`,
-        );
-      } finally {
-        releaseBackends();
-      }
+          if (onProgress) process.stdout.write('\n');
+          for (const h of result.epochs) {
+            process.stdout.write(
+              `epoch ${h.epoch}: loss ${h.loss.toFixed(4)}, ${h.imagesPerSecond.toFixed(0)} images/s\n`,
+            );
+          }
+          const { rows } = result;
+          const info = DISTORTIONS[kind];
+          process.stdout.write(
+            `\naccuracy on ${result.testImages} test images, ${info.label.toLowerCase()} (${opts.levels}):\n`,
+          );
+          for (const r of rows) {
+            const label = r.level === undefined ? 'clean' : `${info.parameter.split(' ')[0]} ${r.level}`;
+            process.stdout.write(`  ${label.padEnd(14)} ${percent(r.accuracy).padStart(6)}\n`);
+          }
+          const all = rows.map((r) => r.accuracy);
+          process.stdout.write(
+            `  mean over clean + ${levels.length} levels: ${percent(mean(all))}; over the ${levels.length} levels alone: ${percent(mean(all.slice(1)))}\n`,
+          );
+        },
+        print,
+      );
     });
 }

@@ -1,8 +1,8 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
-import { SPLIT_NAMES, type SplitName } from '../../../../shared/datasets.ts';
+import type { SplitName } from '../../../../shared/datasets.ts';
 import {
   MAX_BLUR_KERNEL,
   MOTION_ANGLE_RANGE,
@@ -12,17 +12,15 @@ import {
 } from '../../../../shared/distortions.ts';
 import { selectBackend } from '../../backend/ladder.ts';
 import { releaseBackends } from '../../backend/probes.ts';
-import { openDataset } from '../../data/open-dataset.ts';
-import { stratifiedSubset } from '../../data/subset.ts';
 import { distortBatch } from '../../distort/apply.ts';
 import { toUint8 } from '../../distort/quantize.ts';
 import { writePng } from '../../io/png.ts';
 import { isImageName } from '../../data/image-folder.ts';
 import { readImageFile } from '../../io/read-image.ts';
-import { writeDistortedDataset } from '../../ops/write-distorted.ts';
+import { withEngine } from '../engine-session.ts';
 import { finiteNumber, nonNegativeInt, positiveInt } from '../options.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
-import { addOpenOptions, openOptions, type OpenFlags } from './dataset.ts';
+import { addOpenOptions, type OpenFlags } from './dataset.ts';
 
 interface DistortFlags extends OpenFlags {
   in: string;
@@ -46,17 +44,6 @@ function specOf(opts: DistortFlags): DistortionSpec {
     ...(opts.kernelSize === undefined ? {} : { kernelSize: opts.kernelSize }),
     ...(opts.clip ? { clip: true } : {}),
     ...(opts.angle === undefined ? {} : { angle: opts.angle }),
-  });
-}
-
-function parseSplits(value: string | undefined, available: SplitName[]): SplitName[] {
-  if (value === undefined) return available;
-  return value.split(',').map((name) => {
-    const split = name.trim() as SplitName;
-    if (!SPLIT_NAMES.includes(split) || !available.includes(split)) {
-      throw new Error(`split "${name}" is not in this dataset (it has ${available.join(', ')})`);
-    }
-    return split;
   });
 }
 
@@ -125,52 +112,38 @@ export function registerDistort(program: Command): void {
       .option('--batch <n>', 'images per batch', positiveInt, 256),
   ).action(async (opts: DistortFlags) => {
     const spec = specOf(opts);
-    const { backend } = program.opts<{ backend?: string }>();
-    await selectBackend({ forced: backend, log: (l) => process.stderr.write(`${l}\n`) });
-    try {
-      if (!(await isDirectory(opts.in)) && isImageName(opts.in)) {
-        process.stdout.write(`wrote ${await distortFile(opts, spec)}\n`);
-        return;
-      }
-      const dataset = await openDataset(opts.in, openOptions(opts));
+    if (!(await isDirectory(opts.in)) && isImageName(opts.in)) {
+      const { backend } = program.opts<{ backend?: string }>();
+      await selectBackend({ forced: backend, log: (l) => process.stderr.write(`${l}\n`) });
       try {
-        const names = parseSplits(
-          opts.split,
-          dataset.summary.splits.map((s) => s.name),
-        );
-        const splits: { name: SplitName; indices?: Uint32Array }[] = [];
-        for (const name of names) {
-          const indices =
-            opts.perClass === undefined
-              ? undefined
-              : stratifiedSubset(
-                  await dataset.labels(name),
-                  opts.perClass,
-                  opts.subsetSeed,
-                  dataset.summary.classes.length,
-                );
-          splits.push({ name, ...(indices === undefined ? {} : { indices }) });
-        }
-        await mkdir(opts.out, { recursive: true });
-        const onProgress = terminalProgress(process.stderr);
-        const result = await cancellableBySigint((signal) =>
-          writeDistortedDataset(dataset, {
+        process.stdout.write(`wrote ${await distortFile(opts, spec)}\n`);
+      } finally {
+        releaseBackends();
+      }
+      return;
+    }
+    await withEngine(program, async (engine) => {
+      const datasetId = await engine.openDataset(opts.in, opts);
+      const onProgress = terminalProgress(process.stderr);
+      const splits = opts.split?.split(',').map((name) => name.trim() as SplitName);
+      const result = await cancellableBySigint((signal) =>
+        engine.run(
+          'distort.write',
+          {
+            datasetId,
             spec,
             seed: opts.seed,
-            splits,
-            outDir: opts.out,
+            ...(splits ? { splits } : {}),
+            ...(opts.perClass === undefined ? {} : { perClass: opts.perClass }),
+            subsetSeed: opts.subsetSeed,
             batchSize: opts.batch,
-            signal,
-            ...(onProgress ? { onProgress } : {}),
-          }),
-        );
-        if (onProgress) process.stderr.write('\n');
-        process.stdout.write(`wrote ${result.written} images to ${result.outDir}\n`);
-      } finally {
-        await dataset.close();
-      }
-    } finally {
-      releaseBackends();
-    }
+            outDir: path.resolve(opts.out),
+          },
+          { signal, ...(onProgress ? { progress: onProgress } : {}) },
+        ),
+      );
+      if (onProgress) process.stderr.write('\n');
+      process.stdout.write(`wrote ${result.written} images to ${result.outDir}\n`);
+    });
   });
 }

@@ -1,15 +1,12 @@
 import type { Command } from 'commander';
+import type { RequestOutput } from '../../../../shared/bridge/contract.ts';
+import { EVALUATE_DEFAULTS } from '../../../../shared/bridge/defaults.ts';
 import { SPLIT_NAMES, type SplitName } from '../../../../shared/datasets.ts';
 import { parseDistortionKind, resolveLevels } from '../../../../shared/distortions.ts';
-import { selectBackend } from '../../backend/ladder.ts';
-import { releaseBackends } from '../../backend/probes.ts';
-import { openDataset } from '../../data/open-dataset.ts';
-import { stratifiedSubset } from '../../data/subset.ts';
-import { evaluate, type EvaluationResult } from '../../eval/evaluate.ts';
-import { loadModel } from '../../models/model-io.ts';
+import { withEngine } from '../engine-session.ts';
 import { nonNegativeInt, positiveInt } from '../options.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
-import { addOpenOptions, openOptions, type OpenFlags } from './dataset.ts';
+import { addOpenOptions, type OpenFlags } from './dataset.ts';
 
 interface EvaluateFlags extends OpenFlags {
   model: string;
@@ -25,7 +22,7 @@ interface EvaluateFlags extends OpenFlags {
 const percent = (v: number): string => `${(v * 100).toFixed(2)}%`;
 
 /** The accuracy-versus-level table, with both means named for what they average. */
-export function formatEvaluation(r: EvaluationResult): string {
+export function formatEvaluation(r: RequestOutput<'models.evaluate'>): string {
   const lines = [`${r.images} images, ${r.kind} (${r.parameter}):`, '  level          top-1     top-5'];
   for (const c of r.conditions) {
     const label = c.level === undefined ? 'clean' : String(c.level);
@@ -58,9 +55,9 @@ export function registerEvaluate(program: Command): void {
         'paper-cifar, paper-imagenet, severity, or a list of values',
         'paper-cifar',
       )
-      .option('--split <name>', 'split to evaluate on', 'test')
+      .option('--split <name>', 'split to evaluate on', EVALUATE_DEFAULTS.split)
       .option('--per-class <n>', 'a seeded stratified subset of n images per class', positiveInt)
-      .option('--seed <n>', 'seed of the distortions and the subset', nonNegativeInt, 0)
+      .option('--seed <n>', 'seed of the distortions and the subset', nonNegativeInt, EVALUATE_DEFAULTS.seed)
       .option('--json', 'print the full result (per-class accuracy, confusion matrices) as JSON'),
   ).action(async (opts: EvaluateFlags) => {
     const kind = parseDistortionKind(opts.distortion);
@@ -68,51 +65,36 @@ export function registerEvaluate(program: Command): void {
     if (!(SPLIT_NAMES as readonly string[]).includes(opts.split))
       throw new Error(`split "${opts.split}" is not one of ${SPLIT_NAMES.join(', ')}`);
     const split = opts.split as SplitName;
-    const { backend } = program.opts<{ backend?: string }>();
-    await selectBackend({ forced: backend, log: (l) => process.stderr.write(`${l}\n`) });
-    const dataset = await openDataset(opts.dataset, openOptions(opts));
-    try {
-      const { height, width, channels, classes } = dataset.summary;
-      const { model, metadata } = await loadModel(opts.model, {
-        expectInput: [height, width, channels],
-        expectClasses: classes.length,
-      });
-      try {
-        const indices =
-          opts.perClass === undefined
-            ? undefined
-            : stratifiedSubset(await dataset.labels(split), opts.perClass, opts.seed, classes.length);
-        const onProgress = terminalProgress(process.stderr);
-        const result = await cancellableBySigint((signal) =>
-          evaluate({
-            model,
-            dataset,
+    await withEngine(program, async (engine) => {
+      const datasetId = await engine.openDataset(opts.dataset, opts);
+      const modelId = await engine.openModel(opts.model);
+      const onProgress = terminalProgress(process.stderr);
+      const result = await cancellableBySigint((signal) =>
+        engine.run(
+          'models.evaluate',
+          {
+            modelId,
+            datasetId,
             split,
-            ...(indices ? { indices } : {}),
+            ...(opts.perClass === undefined ? {} : { perClass: opts.perClass }),
             spec: { kind },
             levels,
             seed: opts.seed,
-            signal,
-            ...(onProgress ? { onProgress } : {}),
-          }),
+          },
+          { signal, ...(onProgress ? { progress: onProgress } : {}) },
+        ),
+      );
+      if (onProgress) process.stderr.write('\n');
+      const { metadata } = engine.session.models.get(modelId);
+      const dataset = engine.session.datasets.get(datasetId).summary;
+      if (opts.json) {
+        process.stdout.write(
+          `${JSON.stringify({ model: { path: opts.model, ...metadata }, dataset: dataset.path, split, seed: opts.seed, ...result }, null, 2)}\n`,
         );
-        if (onProgress) process.stderr.write('\n');
-        if (opts.json) {
-          process.stdout.write(
-            `${JSON.stringify({ model: { path: opts.model, ...metadata }, dataset: dataset.summary.path, split, seed: opts.seed, ...result }, null, 2)}\n`,
-          );
-        } else {
-          process.stdout.write(
-            `${metadata.arch} model from ${opts.model} on ${dataset.summary.name} (${split}): `,
-          );
-          process.stdout.write(formatEvaluation(result));
-        }
-      } finally {
-        model.dispose();
+      } else {
+        process.stdout.write(`${metadata.arch} model from ${opts.model} on ${dataset.name} (${split}): `);
+        process.stdout.write(formatEvaluation(result));
       }
-    } finally {
-      await dataset.close();
-      releaseBackends();
-    }
+    });
   });
 }

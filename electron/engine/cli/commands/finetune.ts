@@ -1,12 +1,8 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
-import {
-  FINE_TUNE_OPTIMIZER,
-  fineTune,
-  parseFineTuneLayers,
-  type FineTuneLayers,
-} from '../../correct/fine-tune.ts';
-import { addMixedOptions, commandLine, runMixedCommand, type MixedFlags } from './correct.ts';
+import { FINE_TUNE_DEFAULTS } from '../../../../shared/bridge/defaults.ts';
+import { parseFineTuneLayers } from '../../correct/fine-tune.ts';
+import { parsed } from '../options.ts';
+import { addMixedOptions, runMixedCommand, type MixedFlags } from '../mixed-command.ts';
 
 interface FineTuneFlags extends MixedFlags {
   layers: string;
@@ -19,27 +15,13 @@ export function registerFineTune(program: Command): void {
       .description(
         'the fine-tuning baseline: the same mixed clean/distorted data and budget, training the base network',
       ),
-    FINE_TUNE_OPTIMIZER.learningRate,
+    FINE_TUNE_DEFAULTS.optimizer.learningRate,
   )
-    .option('--layers <which>', 'all, or first:<k> (the first k conv layers)', 'all')
+    .option('--layers <which>', 'all, or first:<k> (the first k conv layers)', FINE_TUNE_DEFAULTS.layers)
     .action(async (flags: FineTuneFlags) => {
-      let layers: FineTuneLayers;
-      try {
-        layers = parseFineTuneLayers(flags.layers);
-      } catch (error) {
-        throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
-      }
-      await runMixedCommand(program, flags, FINE_TUNE_OPTIMIZER.learningRate, (context, signal) =>
-        fineTune({
-          ...context.common,
-          model: context.base.model,
-          layers,
-          baseMetadata: context.base.metadata,
-          outDir: flags.out,
-          baseModelPath: flags.model,
-          command: commandLine(),
-          signal,
-        }),
-      );
+      parsed(parseFineTuneLayers)(flags.layers);
+      await runMixedCommand(program, 'finetune.train', flags, FINE_TUNE_DEFAULTS.optimizer.learningRate, {
+        layers: flags.layers,
+      });
     });
 }

@@ -1,22 +1,15 @@
 import type { Command } from 'commander';
 import { SPLIT_NAMES, type SplitName } from '../../../../shared/datasets.ts';
 import { parseDistortionKind, resolveLevels } from '../../../../shared/distortions.ts';
-import { selectBackend } from '../../backend/ladder.ts';
-import { releaseBackends } from '../../backend/probes.ts';
-import { openDataset } from '../../data/open-dataset.ts';
+import type { RequestOutput } from '../../../../shared/bridge/contract.ts';
+import { EXPERIMENT_DEFAULTS, RANK_DEFAULTS } from '../../../../shared/bridge/defaults.ts';
 import { writeFileAtomic } from '../../io/atomic-write.ts';
-import { loadModel } from '../../models/model-io.ts';
-import { oracleExperiment } from '../../rank/experiment.ts';
-import { rankFilters } from '../../rank/rank-filters.ts';
-import {
-  RANK_METHODS,
-  type ExperimentResult,
-  type RankingResult,
-  type RankMethod,
-} from '../../rank/types.ts';
+import { RANK_METHODS, type RankMethod } from '../../rank/types.ts';
+import { ordersOf } from '../../use-cases/layer-orders.ts';
+import { withEngine } from '../engine-session.ts';
 import { nonNegativeInt, positiveInt } from '../options.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
-import { addOpenOptions, openOptions, type OpenFlags } from './dataset.ts';
+import { addOpenOptions, type OpenFlags } from './dataset.ts';
 
 interface RankFlags extends OpenFlags {
   model: string;
@@ -37,7 +30,7 @@ interface RankFlags extends OpenFlags {
 const percent = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
 /** Per layer: the ten most important filters, the agreement of the proxy with the oracle, the time taken. */
-export function formatRanking(r: RankingResult): string {
+export function formatRanking(r: RequestOutput<'rank.filters'>): string {
   const lines = [
     `${r.method} ranking of ${r.model}, ${r.kind} at ${r.levels.join(', ')}, ${r.rankingImages} ${r.split} images (${r.backend}, ${r.seconds.toFixed(1)} s):`,
   ];
@@ -61,7 +54,7 @@ export function formatRanking(r: RankingResult): string {
 }
 
 /** Layer x fraction: mean accuracy over the distorted levels, with the clean and baseline figures. */
-export function formatExperiment(e: ExperimentResult): string {
+export function formatExperiment(e: RequestOutput<'rank.experiment'>): string {
   const fractions = e.layers[0]?.fractions.map((f) => f.fraction) ?? [];
   const lines = [
     `oracle experiment on ${e.images} ${e.split} images: mean top-1 over the ${e.levels.length} distorted levels, top fraction of filters given clean maps`,
@@ -99,17 +92,22 @@ export function registerRank(program: Command): void {
         'paper-cifar',
       )
       .option('--layers <names>', 'comma-separated conv layers (default: all)')
-      .option('--per-class <n>', 'ranking images per class', positiveInt, 10)
-      .option('--method <name>', 'oracle, proxy or both', 'both')
-      .option('--seed <n>', 'seed of the subsets and the distortions', nonNegativeInt, 0)
+      .option('--per-class <n>', 'ranking images per class', positiveInt, RANK_DEFAULTS.perClass)
+      .option('--method <name>', 'oracle, proxy or both', RANK_DEFAULTS.method)
+      .option('--seed <n>', 'seed of the subsets and the distortions', nonNegativeInt, RANK_DEFAULTS.seed)
       .option('--out <file>', 'write the full result as JSON')
       .option('--json', 'print the full result as JSON')
       .option(
         '--experiment',
         'also correct the top 10..90% of each layer with clean maps and report accuracy',
       )
-      .option('--eval-per-class <n>', 'experiment images per class', positiveInt, 50)
-      .option('--eval-split <name>', 'split of the experiment images', 'test'),
+      .option(
+        '--eval-per-class <n>',
+        'experiment images per class',
+        positiveInt,
+        EXPERIMENT_DEFAULTS.evalPerClass,
+      )
+      .option('--eval-split <name>', 'split of the experiment images', EXPERIMENT_DEFAULTS.split),
   ).action(async (opts: RankFlags) => {
     const kind = parseDistortionKind(opts.distortion);
     const levels = resolveLevels(kind, opts.levels);
@@ -120,60 +118,41 @@ export function registerRank(program: Command): void {
       ?.split(',')
       .map((s) => s.trim())
       .filter((s) => s !== '');
-    const { backend } = program.opts<{ backend?: string }>();
-    await selectBackend({ forced: backend, log: (l) => process.stderr.write(`${l}\n`) });
-    const dataset = await openDataset(opts.dataset, openOptions(opts));
-    try {
-      const { height, width, channels, classes } = dataset.summary;
-      const { model, metadata } = await loadModel(opts.model, {
-        expectInput: [height, width, channels],
-        expectClasses: classes.length,
-      });
-      try {
-        const onProgress = terminalProgress(process.stderr);
-        const { ranking, experiment } = await cancellableBySigint(async (signal) => {
-          const ranking = await rankFilters({
-            model,
-            dataset,
-            ...(layers ? { layers } : {}),
-            spec: { kind },
-            levels,
-            seed: opts.seed,
-            perClass: opts.perClass,
-            method,
-            modelName: `${metadata.arch} (${opts.model})`,
-            signal,
-            ...(onProgress ? { onProgress } : {}),
-          });
-          if (onProgress) process.stderr.write('\n');
-          const experiment = opts.experiment
-            ? await oracleExperiment({
-                model,
-                dataset,
-                ranking,
+    await withEngine(program, async (engine) => {
+      const datasetId = await engine.openDataset(opts.dataset, opts);
+      const modelId = await engine.openModel(opts.model);
+      const onProgress = terminalProgress(process.stderr);
+      const shown = onProgress ? { progress: onProgress } : {};
+      const common = { modelId, datasetId, spec: { kind }, levels, seed: opts.seed };
+      const { ranking, experiment } = await cancellableBySigint(async (signal) => {
+        const ranking = await engine.run(
+          'rank.filters',
+          { ...common, ...(layers ? { layers } : {}), perClass: opts.perClass, method },
+          { signal, ...shown },
+        );
+        if (onProgress) process.stderr.write('\n');
+        const experiment = opts.experiment
+          ? await engine.run(
+              'rank.experiment',
+              {
+                ...common,
+                orders: ordersOf(ranking),
                 evalPerClass: opts.evalPerClass,
                 split: opts.evalSplit as SplitName,
-                seed: opts.seed,
-                signal,
-                ...(onProgress ? { onProgress } : {}),
-              })
-            : undefined;
-          if (onProgress && experiment) process.stderr.write('\n');
-          return { ranking, experiment };
-        });
-        const full = { ...ranking, ...(experiment ? { experiment } : {}) };
-        if (opts.out !== undefined) await writeFileAtomic(opts.out, `${JSON.stringify(full, null, 2)}\n`);
-        if (opts.json) process.stdout.write(`${JSON.stringify(full, null, 2)}\n`);
-        else {
-          process.stdout.write(formatRanking(ranking));
-          if (experiment) process.stdout.write(formatExperiment(experiment));
-        }
-      } finally {
-        model.dispose();
+              },
+              { signal, ...shown },
+            )
+          : undefined;
+        if (onProgress && experiment) process.stderr.write('\n');
+        return { ranking, experiment };
+      });
+      const full = { ...ranking, ...(experiment ? { experiment } : {}) };
+      if (opts.out !== undefined) await writeFileAtomic(opts.out, `${JSON.stringify(full, null, 2)}\n`);
+      if (opts.json) process.stdout.write(`${JSON.stringify(full, null, 2)}\n`);
+      else {
+        process.stdout.write(formatRanking(ranking));
+        if (experiment) process.stdout.write(formatExperiment(experiment));
       }
-    } finally {
-      await dataset.close();
-      releaseBackends();
-    }
+    });
   });
 }

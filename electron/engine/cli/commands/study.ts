@@ -1,25 +1,25 @@
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseDistortionKind, resolveLevels } from '../../../../shared/distortions.ts';
-import type { StudyConfig, StudyReport } from '../../../../shared/study.ts';
-import { selectBackend } from '../../backend/ladder.ts';
-import { releaseBackends } from '../../backend/probes.ts';
-import { FINE_TUNE_OPTIMIZER, parseFineTuneLayers } from '../../correct/fine-tune.ts';
-import { UNIT_OPTIMIZER } from '../../correct/train-correction.ts';
-import { openDataset } from '../../data/open-dataset.ts';
-import { loadModel } from '../../models/model-io.ts';
-import { summarize } from '../../models/summary.ts';
-import { demoDatasetDir, demoModelDir } from '../../resources.ts';
-import { runStudy } from '../../study/run-study.ts';
+import type { RequestInput } from '../../../../shared/bridge/contract.ts';
+import {
+  CORRECT_DEFAULTS,
+  FINE_TUNE_DEFAULTS,
+  MIX_DEFAULTS,
+  STUDY_DEFAULTS,
+} from '../../../../shared/bridge/defaults.ts';
+import type { StudyReport } from '../../../../shared/study.ts';
+import { parseFineTuneLayers } from '../../correct/fine-tune.ts';
 import type { AugmentOptions } from '../../train/augment.ts';
 import { AbortError } from '../../train/fit.ts';
-import { describeOptimizer, type OptimizerSpec } from '../../train/optimizer.ts';
+import type { OptimizerSpec } from '../../train/optimizer.ts';
 import type { LearningRateSchedule } from '../../train/schedule.ts';
 import { finiteNumber, fraction, nonNegativeInt, parsed, positiveInt } from '../options.ts';
+import { withEngine } from '../engine-session.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
-import { addMixOptions, commandLine } from './correct.ts';
-import { addOpenOptions, openOptions, type OpenFlags } from './dataset.ts';
-import { studyTarget, type StudyTarget } from './study-workspace.ts';
+import { commandLine } from '../command-line.ts';
+import { addMixOptions } from '../mixed-command.ts';
+import { addOpenOptions, type OpenFlags } from './dataset.ts';
 
 interface StudyFlags extends OpenFlags {
   model: string;
@@ -115,126 +115,142 @@ export function registerStudy(program: Command): void {
         '--study <id>',
         'with --workspace --resume: the study to resume (default: the newest interrupted one with these settings)',
       )
-      .option('--epochs <n>', 'epochs of unit training and of fine-tuning (the same budget)', positiveInt, 3)
-      .option('--layers <names>', 'comma-separated conv layers to correct (default: the first two)')
-      .option('--beta <fraction>', "share of each layer's filters to correct", fraction(0, 1), 0.5)
-      .addOption(new Option('--rank <method>', 'ranking').choices(RANK_CHOICES).default('both'))
-      .option('--rank-per-class <n>', 'ranking images per class', positiveInt, 10)
-      .option('--finetune-layers <which>', 'fine-tuning trains all, or first:<k> conv layers', 'all')
-      .option('--batch <n>', 'batch size', positiveInt, 128)
+      .option(
+        '--epochs <n>',
+        'epochs of unit training and of fine-tuning (the same budget)',
+        positiveInt,
+        STUDY_DEFAULTS.epochs,
+      )
+      .option(
+        '--layers <names>',
+        `comma-separated conv layers to correct (default: the first ${STUDY_DEFAULTS.firstLayers})`,
+      )
+      .option(
+        '--beta <fraction>',
+        "share of each layer's filters to correct",
+        fraction(0, 1),
+        STUDY_DEFAULTS.beta,
+      )
+      .addOption(
+        new Option('--rank <method>', 'ranking').choices(RANK_CHOICES).default(STUDY_DEFAULTS.rankMethod),
+      )
+      .option('--rank-per-class <n>', 'ranking images per class', positiveInt, STUDY_DEFAULTS.rankPerClass)
+      .option(
+        '--finetune-layers <which>',
+        'fine-tuning trains all, or first:<k> conv layers',
+        STUDY_DEFAULTS.fineTuneLayers,
+      )
+      .option('--batch <n>', 'batch size', positiveInt, MIX_DEFAULTS.batchSize)
       .option('--optimizer <name>', 'sgd (Nesterov momentum) or adam, for both', 'sgd')
-      .option('--unit-lr <rate>', 'learning rate of the units', finiteNumber, UNIT_OPTIMIZER.learningRate)
+      .option(
+        '--unit-lr <rate>',
+        'learning rate of the units',
+        finiteNumber,
+        CORRECT_DEFAULTS.optimizer.learningRate,
+      )
       .option(
         '--finetune-lr <rate>',
         'learning rate of fine-tuning',
         finiteNumber,
-        FINE_TUNE_OPTIMIZER.learningRate,
+        FINE_TUNE_DEFAULTS.optimizer.learningRate,
       )
       .option('--test-per-class <n>', 'test on a seeded stratified subset of n images per class', positiveInt)
-      .option('--seed <n>', 'seed of every draw', nonNegativeInt, 1)
+      .option('--seed <n>', 'seed of every draw', nonNegativeInt, MIX_DEFAULTS.seed)
       .option('--replicas <n>', 'data-parallel replicas (default: one per core on wasm)', positiveInt)
       .option('--resume', 'continue the study in --out (or the workspace) from its finished stages', false)
       .option('--json', 'print report.json instead of the table', false),
   ).action(async (flags: StudyFlags) => {
     const kind = parseDistortionKind(flags.distortion);
     const levels = resolveLevels(kind, flags.levels);
-    const fineTuneLayers = parsed(parseFineTuneLayers)(flags.finetuneLayers);
-    const unitOptimizer = optimizer(flags, flags.unitLr);
-    const fineTuneOptimizer = optimizer(flags, flags.finetuneLr);
-    const modelDir = path.resolve(flags.model ?? demoModelDir());
-    const datasetPath = path.resolve(flags.dataset ?? demoDatasetDir());
-    const { backend } = program.opts<{ backend?: string }>();
+    parsed(parseFineTuneLayers)(flags.finetuneLayers);
+    checkTarget(flags);
     const log = (line: string): void => void process.stderr.write(`${line}\n`);
-    const choice = await selectBackend({ forced: backend, log });
-    const dataset = await openDataset(datasetPath, openOptions(flags));
     const tty = process.stderr.isTTY;
-    let target: StudyTarget | undefined;
     try {
-      const { height, width, channels, classes } = dataset.summary;
-      const base = await loadModel(modelDir, {
-        expectInput: [height, width, channels],
-        expectClasses: classes.length,
-      });
-      try {
-        const layers =
-          flags.layers
+      await withEngine(
+        program,
+        async (engine) => {
+          const datasetId = await engine.openDataset(flags.dataset, flags);
+          const modelId = await engine.openModel(flags.model);
+          const progress = terminalProgress(process.stderr);
+          const layers = flags.layers
             ?.split(',')
             .map((s) => s.trim())
-            .filter((s) => s !== '') ??
-          summarize(base.model)
-            .convLayers.slice(0, 2)
-            .map((c) => c.name);
-        const config: StudyConfig = {
-          model: modelDir,
-          dataset: datasetPath,
-          kind,
-          levelsName: flags.levels,
-          levels,
-          seed: flags.seed,
-          epochs: flags.epochs,
-          batchSize: flags.batch,
-          layers,
-          beta: flags.beta,
-          rankMethod: flags.rank as StudyConfig['rankMethod'],
-          rankPerClass: flags.rankPerClass,
-          fineTuneLayers: flags.finetuneLayers,
-          unitOptimizer: describeOptimizer(unitOptimizer),
-          fineTuneOptimizer: describeOptimizer(fineTuneOptimizer),
-          ...(flags.trainPerClass === undefined ? {} : { trainPerClass: flags.trainPerClass }),
-          ...(flags.testPerClass === undefined ? {} : { testPerClass: flags.testPerClass }),
-          testSplit: 'test',
-        };
-        target = await studyTarget(flags, config, commandLine(), log);
-        const { outDir } = target;
-        log(`backend: ${choice.name} (${choice.reason}) on ${choice.device}`);
-        const progress = terminalProgress(process.stderr);
-        const report = await cancellableBySigint((signal) =>
-          runStudy({
-            config,
-            base,
-            dataset,
-            outDir,
-            resume: target?.resume ?? flags.resume,
-            unitOptimizer,
-            fineTuneOptimizer,
-            fineTuneLayers,
-            schedule: flags.schedule,
-            augment: flags.augment,
-            distortedFraction: flags.distorted,
-            validationFraction: flags.val,
-            ...(flags.replicas === undefined ? {} : { replicas: flags.replicas }),
-            backend: choice.name,
-            device: choice.device,
-            command: commandLine(),
-            signal,
-            ...(progress ? { onProgress: progress } : {}),
-            onLog: (line) => log(`${tty ? '\r\x1b[K' : ''}${line}`),
-          }),
-        );
-        if (tty) process.stderr.write('\r\x1b[K');
-        await target.finish();
-        if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
-        else {
-          process.stdout.write(summaryTable(report));
-          const out = path.resolve(outDir);
-          process.stdout.write(
-            `report: ${path.join(out, 'report.html')} (numbers: report.json); ` +
-              `${report.totalSeconds.toFixed(0)} s on ${report.backend}\n`,
+            .filter((s) => s !== '');
+          const report = await cancellableBySigint((signal) =>
+            engine.run(
+              'study.run',
+              {
+                modelId,
+                datasetId,
+                spec: { kind },
+                levelsName: flags.levels,
+                levels,
+                seed: flags.seed,
+                epochs: flags.epochs,
+                batchSize: flags.batch,
+                ...(layers === undefined ? {} : { layers }),
+                beta: flags.beta,
+                rankMethod: flags.rank as RequestInput<'study.run'>['rankMethod'],
+                rankPerClass: flags.rankPerClass,
+                fineTuneLayers: flags.finetuneLayers,
+                unitOptimizer: optimizer(flags, flags.unitLr),
+                fineTuneOptimizer: optimizer(flags, flags.finetuneLr),
+                schedule: flags.schedule,
+                augment: flags.augment,
+                distortedFraction: flags.distorted,
+                validationFraction: flags.val,
+                ...(flags.trainPerClass === undefined ? {} : { trainPerClass: flags.trainPerClass }),
+                ...(flags.testPerClass === undefined ? {} : { testPerClass: flags.testPerClass }),
+                resume: flags.resume,
+                ...(flags.out === undefined ? {} : { outDir: path.resolve(flags.out) }),
+                ...(flags.workspace === undefined ? {} : { workspace: path.resolve(flags.workspace) }),
+                ...(flags.study === undefined ? {} : { studyId: flags.study }),
+              },
+              {
+                signal,
+                command: commandLine(),
+                tool: 'deepcorrect study',
+                ...(flags.replicas === undefined ? {} : { replicas: flags.replicas }),
+                ...(progress ? { progress } : {}),
+                log: (line) => log(`${tty ? '\r\x1b[K' : ''}${line}`),
+              },
+            ),
           );
-        }
-      } finally {
-        base.model.dispose();
-      }
+          if (tty) process.stderr.write('\r\x1b[K');
+          if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
+          else {
+            process.stdout.write(summaryTable(report));
+            process.stdout.write(
+              `report: ${path.join(report.outDir ?? '', 'report.html')} (numbers: report.json); ` +
+                `${report.totalSeconds.toFixed(0)} s on ${report.backend}\n`,
+            );
+          }
+        },
+        log,
+      );
     } catch (error) {
-      await target?.failed();
       if (!(error instanceof AbortError)) throw error;
-      const where = target === undefined ? '' : ` in ${path.resolve(target.outDir)}`;
+      const where =
+        flags.out === undefined
+          ? ` in the workspace ${path.resolve(flags.workspace ?? '')}`
+          : ` in ${path.resolve(flags.out)}`;
       log(`${tty ? '\n' : ''}cancelled: finished stages are kept${where}; --resume continues`);
       process.exitCode = 130;
-    } finally {
-      await target?.close();
-      await dataset.close();
-      releaseBackends();
     }
   });
+}
+
+/** --out or --workspace, and --study only to name a workspace study to resume. */
+function checkTarget(flags: StudyFlags): void {
+  if (flags.out !== undefined && flags.workspace !== undefined)
+    throw new InvalidArgumentError(
+      '--out and --workspace are mutually exclusive: a workspace chooses the study folder itself',
+    );
+  if (flags.study !== undefined && (flags.workspace === undefined || !flags.resume))
+    throw new InvalidArgumentError(
+      '--study <id> names the study to resume: use it with --workspace and --resume',
+    );
+  if (flags.out === undefined && flags.workspace === undefined)
+    throw new InvalidArgumentError('--out <folder> or --workspace <folder> is required');
 }

@@ -1,19 +1,18 @@
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Progress } from '../../../../shared/progress.ts';
-import { selectBackend } from '../../backend/ladder.ts';
-import { releaseBackends } from '../../backend/probes.ts';
-import { openDataset } from '../../data/open-dataset.ts';
 import { ARCHITECTURES, parseArchitecture, type Architecture } from '../../models/registry.ts';
-import { describeAugment, NO_AUGMENT, parseAugment, type AugmentOptions } from '../../train/augment.ts';
-import { CHECKPOINT_FOLDER } from '../../train/checkpoint.ts';
+import { NO_AUGMENT, parseAugment, type AugmentOptions } from '../../train/augment.ts';
 import { AbortError } from '../../train/fit.ts';
-import { describeOptimizer, type OptimizerSpec } from '../../train/optimizer.ts';
-import { runTraining, type EpochSummary } from '../../train/run-training.ts';
-import { describeSchedule, parseSchedule, type LearningRateSchedule } from '../../train/schedule.ts';
+import type { OptimizerSpec } from '../../train/optimizer.ts';
+import { parseSchedule, type LearningRateSchedule } from '../../train/schedule.ts';
+import { percent } from '../../use-cases/training-lines.ts';
+import { cancelNote } from '../cancel-note.ts';
+import { withEngine } from '../engine-session.ts';
 import { finiteNumber, nonNegativeInt, positiveInt } from '../options.ts';
 import { cancellableBySigint } from '../progress-line.ts';
-import { addOpenOptions, openOptions, type OpenFlags } from './dataset.ts';
+import { addOpenOptions, type OpenFlags } from './dataset.ts';
+import { commandLine } from '../command-line.ts';
 
 interface TrainFlags extends OpenFlags {
   dataset: string;
@@ -78,8 +77,6 @@ function optimizerOf(flags: TrainFlags): OptimizerSpec {
   return { kind, learningRate, momentum: flags.momentum, nesterov: flags.nesterov };
 }
 
-const percent = (v: number): string => (Number.isNaN(v) ? 'n/a' : `${(v * 100).toFixed(1)}%`);
-
 /** The TTY progress line: where the run is, the epoch's running figures, the last validation, time left. */
 function trainingLine(p: Progress): string {
   const m = p.metrics ?? {};
@@ -90,20 +87,6 @@ function trainingLine(p: Progress): string {
   if (m.imagesPerSecond !== undefined) parts.push(`${m.imagesPerSecond.toFixed(0)} images/s`);
   if (p.etaSeconds !== undefined) parts.push(`${Math.ceil(p.etaSeconds)} s left`);
   return `\r${parts.join(', ')}\x1b[K`;
-}
-
-export function epochLine(r: EpochSummary, epochs: number): string {
-  return (
-    `epoch ${r.epoch}/${epochs}: loss ${r.loss.toFixed(4)}, acc ${percent(r.accuracy)}, ` +
-    `val loss ${Number.isNaN(r.valLoss) ? 'n/a' : r.valLoss.toFixed(4)}, val acc ${percent(r.valAccuracy)}, ` +
-    `lr ${r.learningRate.toPrecision(3)}, ${r.imagesPerSecond.toFixed(0)} images/s, ${r.seconds.toFixed(1)} s`
-  );
-}
-
-/** The command as typed, for the model's provenance (arguments with spaces quoted). */
-function commandLine(): string {
-  const args = process.argv.slice(2).map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a));
-  return ['deepcorrect', ...args].join(' ');
 }
 
 export function registerTrain(program: Command): void {
@@ -180,74 +163,51 @@ export function registerTrain(program: Command): void {
     const { arch } = flags;
     const optimizer = optimizerOf(flags);
     const augment = flags.augment === false ? NO_AUGMENT : flags.augment;
-    const { backend } = program.opts<{ backend?: string }>();
-    const choice = await selectBackend({ forced: backend, log: (l) => process.stderr.write(`${l}\n`) });
-    process.stdout.write(`backend: ${choice.name} (${choice.reason}) on ${choice.device}\n`);
-    const dataset = await openDataset(flags.dataset, openOptions(flags));
     const out = path.resolve(flags.out);
     const tty = process.stdout.isTTY;
-    let lastEpoch = 0;
+    const print = (line: string): void => void process.stdout.write(`${line}\n`);
     try {
-      const result = await cancellableBySigint((signal) =>
-        runTraining({
-          dataset,
-          arch,
-          outDir: out,
-          epochs: flags.epochs,
-          batchSize: flags.batch,
-          seed: flags.seed,
-          optimizer,
-          schedule: flags.schedule,
-          augment,
-          validationFraction: flags.val,
-          ...(flags.trainPerClass === undefined ? {} : { trainPerClass: flags.trainPerClass }),
-          resume: flags.resume === true,
-          backend: choice.name,
-          ...(flags.replicas === undefined ? {} : { replicas: flags.replicas }),
-          signal,
-          command: commandLine(),
-          onStart: (i) => {
-            lastEpoch = i.firstEpoch - 1;
-            if (i.firstEpoch > 1) process.stdout.write(`resuming ${out} after epoch ${i.firstEpoch - 1}\n`);
-            const validation =
-              i.valImages === 0
-                ? 'no validation (the last epoch is kept)'
-                : `validating on ${i.valImages} (${i.valSource === 'val' ? 'the val split' : `${flags.val} of the train split, held out`})`;
-            process.stdout.write(
-              `training ${arch} (${i.parameters.toLocaleString('en-US')} parameters) on ${i.trainImages} images of ` +
-                `${dataset.summary.name} (${i.classes} classes), ${validation}, ` +
-                `${i.replicas} replica(s)\n` +
-                `${describeOptimizer(optimizer)}; schedule ${describeSchedule(flags.schedule)}; ` +
-                `augment ${describeAugment(augment)}; batch ${flags.batch}; seed ${flags.seed}\n`,
-            );
-          },
-          ...(tty ? { onProgress: (p: Progress) => process.stdout.write(trainingLine(p)) } : {}),
-          onEpoch: (r) => {
-            lastEpoch = r.epoch;
-            process.stdout.write(`${tty ? '\r\x1b[K' : ''}${epochLine(r, flags.epochs)}\n`);
-          },
-        }),
-      );
-      const best = result.history.find((h) => h.epoch === result.bestEpoch);
-      result.model.dispose();
-      process.stdout.write(
-        `${tty ? '\r\x1b[K' : ''}model: ${out} (${arch}, ${result.metadata.parameters.toLocaleString('en-US')} parameters), ` +
-          `best val accuracy ${percent(best?.valAccuracy ?? NaN)} at epoch ${result.bestEpoch}\n`,
+      await withEngine(
+        program,
+        async (engine) => {
+          const datasetId = await engine.openDataset(flags.dataset, flags);
+          const result = await cancellableBySigint((signal) =>
+            engine.run(
+              'models.train',
+              {
+                datasetId,
+                arch,
+                outDir: out,
+                epochs: flags.epochs,
+                batchSize: flags.batch,
+                seed: flags.seed,
+                optimizer,
+                schedule: flags.schedule,
+                augment,
+                validationFraction: flags.val,
+                ...(flags.trainPerClass === undefined ? {} : { trainPerClass: flags.trainPerClass }),
+                resume: flags.resume === true,
+              },
+              {
+                signal,
+                command: commandLine(),
+                ...(flags.replicas === undefined ? {} : { replicas: flags.replicas }),
+                ...(tty ? { progress: (p: Progress) => process.stdout.write(trainingLine(p)) } : {}),
+                log: (line) => print(`${tty ? '\r\x1b[K' : ''}${line}`),
+              },
+            ),
+          );
+          print(
+            `${tty ? '\r\x1b[K' : ''}model: ${out} (${arch}, ${result.metadata.parameters.toLocaleString('en-US')} parameters), ` +
+              `best val accuracy ${percent(result.bestValAccuracy ?? NaN)} at epoch ${result.bestEpoch}`,
+          );
+        },
+        print,
       );
     } catch (error) {
       if (!(error instanceof AbortError)) throw error;
-      const where = path.join(out, CHECKPOINT_FOLDER);
-      const kept =
-        lastEpoch > 0
-          ? `the checkpoint after epoch ${lastEpoch} is in ${where}; run the same command with --resume to continue`
-          : flags.resume === true
-            ? `the checkpoint in ${where}, if any, is unchanged; run the same command again to continue`
-            : 'no epoch had finished, so there is no checkpoint to resume';
-      process.stderr.write(`${tty ? '\n' : ''}cancelled: ${kept}\n`);
+      process.stderr.write(`${tty ? '\n' : ''}cancelled: ${await cancelNote(out, 'baseline')}\n`);
       process.exitCode = 130;
-    } finally {
-      await dataset.close();
-      releaseBackends();
     }
   });
 }

@@ -6,7 +6,7 @@ import { demoModelDir } from '../resources.ts';
 import { fingerprint } from './fingerprint.ts';
 import { HandleRegistry, type InUse } from './handle-registry.ts';
 
-interface OpenModel {
+export interface OpenModel {
   model: tf.LayersModel;
   metadata: ModelMetadata;
   /** The folder it was loaded from, absolute (studies and corrected models record it). */

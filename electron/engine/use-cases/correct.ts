@@ -1,0 +1,144 @@
+import path from 'node:path';
+import type { RequestInput, RequestOutput } from '../../../shared/bridge/contract.ts';
+import { CORRECT_DEFAULTS, FINE_TUNE_DEFAULTS, MIX_DEFAULTS } from '../../../shared/bridge/defaults.ts';
+import { DISTORTIONS } from '../../../shared/distortions.ts';
+import { fineTune, parseFineTuneLayers } from '../correct/fine-tune.ts';
+import { planFromRanking } from '../correct/plan.ts';
+import { trainCorrection, type TrainedModel } from '../correct/train-correction.ts';
+import type { MixedTrainingOptions } from '../correct/train-loop.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { openRanking } from '../rank/open-ranking.ts';
+import { rankFilters } from '../rank/rank-filters.ts';
+import type { UseCase, UseCaseContext } from './context.ts';
+import { layerOrders, ordersOf, type LayerOrder } from './layer-orders.ts';
+import { modelAndDataset } from './open-pair.ts';
+import type { OpenModel } from '../session/models.ts';
+import { mixedEpochLine } from './training-lines.ts';
+
+type MixedInput = RequestInput<'correct.train'> | RequestInput<'finetune.train'>;
+
+const label = (kind: keyof typeof DISTORTIONS): string => DISTORTIONS[kind].label.toLowerCase();
+
+/** The clean/distorted mix and budget of a training run, every setting the input leaves out from MIX_DEFAULTS. */
+export function mixedOptions(
+  input: Omit<MixedInput, 'modelId' | 'layers' | 'outDir'>,
+  dataset: Dataset,
+  context: UseCaseContext,
+): MixedTrainingOptions {
+  const { session, signal, progress, log, replicas } = context;
+  return {
+    dataset,
+    spec: input.spec,
+    levels: input.levels,
+    epochs: input.epochs,
+    batchSize: input.batchSize,
+    seed: input.seed,
+    schedule: input.schedule ?? MIX_DEFAULTS.schedule,
+    augment: input.augment ?? MIX_DEFAULTS.augment,
+    distortedFraction: input.distortedFraction ?? MIX_DEFAULTS.distortedFraction,
+    validationFraction: input.validationFraction ?? MIX_DEFAULTS.validationFraction,
+    ...(input.trainPerClass === undefined ? {} : { trainPerClass: input.trainPerClass }),
+    resume: input.resume ?? false,
+    backend: session.backend.name,
+    ...(replicas === undefined ? {} : { replicas }),
+    ...(signal ? { signal } : {}),
+    ...(progress ? { onProgress: progress } : {}),
+    ...(log ? { onEpoch: (r) => log(mixedEpochLine(r, input.epochs)) } : {}),
+  };
+}
+
+function trainedOutput(outDir: string, r: TrainedModel): RequestOutput<'correct.train'> {
+  r.model.dispose();
+  if (r.metadata === undefined) throw new Error('the trained model was not saved');
+  return {
+    modelDir: outDir,
+    bestEpoch: r.bestEpoch,
+    trainableParameters: r.trainableParameters,
+    seconds: r.seconds,
+    ...(r.resumedFrom === undefined ? {} : { resumedFrom: r.resumedFrom }),
+    history: r.history,
+    metadata: r.metadata,
+  };
+}
+
+/** The orders the units follow: given, read from a ranking file, or ranked now; with their provenance. */
+async function ordersFor(
+  input: RequestInput<'correct.train'>,
+  base: OpenModel,
+  dataset: Dataset,
+  context: UseCaseContext,
+): Promise<{ orders: LayerOrder[]; method: string }> {
+  if (input.orders !== undefined) return { orders: layerOrders(base.model, input.orders), method: 'given' };
+  if (input.ranking !== undefined) {
+    const saved = await openRanking(input.ranking);
+    return {
+      orders: layerOrders(base.model, ordersOf(saved.ranking)),
+      method: `${saved.ranking.method} (${saved.path})`,
+    };
+  }
+  const method = input.rankMethod ?? CORRECT_DEFAULTS.rankMethod;
+  context.log?.(`ranking ${input.layers?.join(', ') ?? 'every conv layer'} by the ${method}...`);
+  const ranking = await rankFilters({
+    model: base.model,
+    dataset,
+    ...(input.layers ? { layers: input.layers } : {}),
+    spec: input.spec,
+    levels: input.levels,
+    seed: input.seed,
+    perClass: input.rankPerClass ?? CORRECT_DEFAULTS.rankPerClass,
+    method,
+    ...(context.signal ? { signal: context.signal } : {}),
+  });
+  return { orders: ranking.layers, method };
+}
+
+/** correct.train: DeepCorrect units on the top beta of each chosen layer's ranking; the base stays frozen. */
+export const correctTrain: UseCase<'correct.train'> = {
+  title: (input, session) =>
+    `Train DeepCorrect units on ${input.layers?.join(', ') ?? 'every ranked layer'} of ${session.models.get(input.modelId).metadata.arch} (beta ${input.beta}, ${label(input.spec.kind)}) into ${input.outDir}`,
+  run: async (input, context) => {
+    const { base, dataset } = modelAndDataset(context.session, input.modelId, input.datasetId);
+    const { orders, method } = await ordersFor(input, base, dataset, context);
+    const plan = planFromRanking({ layers: orders }, input.beta, input.layers);
+    const placement = input.placement ?? CORRECT_DEFAULTS.placement;
+    context.log?.(
+      `correcting ${plan.map((p) => `${p.layer} (${p.filters.length} filters)`).join(', ')}, ${placement}`,
+    );
+    const outDir = path.resolve(input.outDir);
+    const result = await trainCorrection({
+      ...mixedOptions(input, dataset, context),
+      optimizer: input.optimizer ?? CORRECT_DEFAULTS.optimizer,
+      model: base.model,
+      plan,
+      placement,
+      baseMetadata: base.metadata,
+      outDir,
+      baseModelPath: base.path,
+      beta: input.beta,
+      rankingMethod: method,
+      ...(context.command === undefined ? {} : { command: context.command }),
+    });
+    return trainedOutput(outDir, result);
+  },
+};
+
+/** finetune.train: the fine-tuning baseline under the same data and budget, on a copy of the base model. */
+export const fineTuneTrain: UseCase<'finetune.train'> = {
+  title: (input, session) =>
+    `Fine-tune ${input.layers} layers of ${session.models.get(input.modelId).metadata.arch} (${label(input.spec.kind)}) into ${input.outDir}`,
+  run: async (input, context) => {
+    const { base, dataset } = modelAndDataset(context.session, input.modelId, input.datasetId);
+    const outDir = path.resolve(input.outDir);
+    const result = await fineTune({
+      ...mixedOptions(input, dataset, context),
+      optimizer: input.optimizer ?? FINE_TUNE_DEFAULTS.optimizer,
+      model: base.model,
+      layers: parseFineTuneLayers(input.layers),
+      baseMetadata: base.metadata,
+      outDir,
+      baseModelPath: base.path,
+      ...(context.command === undefined ? {} : { command: context.command }),
+    });
+    return trainedOutput(outDir, result);
+  },
+};

@@ -1,0 +1,105 @@
+import path from 'node:path';
+import { DISTORTIONS } from '../../../shared/distortions.ts';
+import { stratifiedSubset } from '../data/subset.ts';
+import { evaluate } from '../eval/evaluate.ts';
+import { summarize } from '../models/registry.ts';
+import { runTraining } from '../train/run-training.ts';
+import type { UseCase } from './context.ts';
+import { modelAndDataset } from './open-pair.ts';
+import { epochLine, trainingStartLines } from './training-lines.ts';
+
+/** models.open: a model folder (the shipped demo model without a path), validated before it is built. */
+export const openModelCase: UseCase<'models.open'> = {
+  run: async (input, { session }) => {
+    const {
+      modelId,
+      model,
+      metadata,
+      path: dir,
+    } = await session.models.add(input.path, session.inUse?.models);
+    return { modelId, path: dir, metadata, summary: summarize(model) };
+  },
+};
+
+export const listModels: UseCase<'models.list'> = {
+  run: (_input, { session }) =>
+    Promise.resolve({
+      models: session.models.entries().map(({ modelId, model, metadata, path: dir }) => ({
+        modelId,
+        path: dir,
+        metadata,
+        summary: summarize(model),
+      })),
+    }),
+};
+
+/** models.train: a baseline trained from scratch into a new model folder (checkpoints every epoch, resumable). */
+export const trainModel: UseCase<'models.train'> = {
+  title: (input, session) =>
+    `Train ${input.arch} on ${session.datasets.get(input.datasetId).summary.name} (${input.epochs} epochs) into ${input.outDir}`,
+  run: async (input, { session, signal, progress, log, command, replicas }) => {
+    const dataset = session.datasets.get(input.datasetId);
+    const outDir = path.resolve(input.outDir);
+    const { datasetId: _datasetId, outDir: _outDir, ...settings } = input;
+    const result = await runTraining({
+      ...settings,
+      dataset,
+      outDir,
+      backend: session.backend.name,
+      ...(replicas === undefined ? {} : { replicas }),
+      ...(signal ? { signal } : {}),
+      ...(progress ? { onProgress: progress } : {}),
+      ...(command === undefined ? {} : { command }),
+      ...(log
+        ? {
+            onStart: (i) => {
+              for (const line of trainingStartLines(i, {
+                ...input,
+                out: outDir,
+                dataset: dataset.summary.name,
+              }))
+                log(line);
+            },
+            onEpoch: (r) => log(epochLine(r, input.epochs)),
+          }
+        : {}),
+    });
+    result.model.dispose();
+    const best = result.history.find((h) => h.epoch === result.bestEpoch);
+    return {
+      modelDir: outDir,
+      bestEpoch: result.bestEpoch,
+      bestValAccuracy: best === undefined || Number.isNaN(best.valAccuracy) ? null : best.valAccuracy,
+      metadata: result.metadata,
+    };
+  },
+};
+
+/** models.evaluate: accuracy clean and at every level (top-1, top-5, per class, confusion). */
+export const evaluateModel: UseCase<'models.evaluate'> = {
+  title: (input, session) =>
+    `Evaluate ${session.models.get(input.modelId).metadata.arch} on ${session.datasets.get(input.datasetId).summary.name} (${input.split}), ${DISTORTIONS[input.spec.kind].label.toLowerCase()}`,
+  run: async (input, { session, signal, progress }) => {
+    const { base, dataset } = modelAndDataset(session, input.modelId, input.datasetId);
+    const indices =
+      input.perClass === undefined
+        ? undefined
+        : stratifiedSubset(
+            await dataset.labels(input.split),
+            input.perClass,
+            input.seed,
+            dataset.summary.classes.length,
+          );
+    return evaluate({
+      model: base.model,
+      dataset,
+      split: input.split,
+      ...(indices ? { indices } : {}),
+      spec: input.spec,
+      levels: input.levels,
+      seed: input.seed,
+      ...(signal ? { signal } : {}),
+      ...(progress ? { onProgress: progress } : {}),
+    });
+  },
+};

@@ -1,0 +1,55 @@
+import { DISTORTIONS } from '../../../shared/distortions.ts';
+import { EXPERIMENT_DEFAULTS, RANK_DEFAULTS } from '../../../shared/bridge/defaults.ts';
+import { oracleExperiment } from '../rank/experiment.ts';
+import { openRanking } from '../rank/open-ranking.ts';
+import { rankFilters } from '../rank/rank-filters.ts';
+import type { UseCase } from './context.ts';
+import { layerOrders } from './layer-orders.ts';
+import { modelAndDataset } from './open-pair.ts';
+
+const label = (kind: keyof typeof DISTORTIONS): string => DISTORTIONS[kind].label.toLowerCase();
+
+/** rank.filters: the filters of an open model's conv layers by correction priority (oracle and/or proxy). */
+export const rankFiltersCase: UseCase<'rank.filters'> = {
+  title: (input, session) =>
+    `Rank ${session.models.get(input.modelId).metadata.arch}'s filters (${input.method}) for ${label(input.spec.kind)} on ${session.datasets.get(input.datasetId).summary.name}`,
+  run: (input, { session, signal, progress }) => {
+    const { base, dataset } = modelAndDataset(session, input.modelId, input.datasetId);
+    return rankFilters({
+      model: base.model,
+      dataset,
+      ...(input.layers ? { layers: input.layers } : {}),
+      spec: input.spec,
+      levels: input.levels,
+      seed: input.seed,
+      perClass: input.perClass ?? RANK_DEFAULTS.perClass,
+      method: input.method,
+      modelName: base.metadata.arch,
+      ...(signal ? { signal } : {}),
+      ...(progress ? { onProgress: progress } : {}),
+    });
+  },
+};
+
+/** rank.experiment: per layer, the top fraction of its ranked filters given clean maps; accuracy per level. */
+export const rankExperiment: UseCase<'rank.experiment'> = {
+  title: (input, session) =>
+    `Oracle experiment on ${Object.keys(input.orders).join(', ')} of ${session.models.get(input.modelId).metadata.arch} (${label(input.spec.kind)})`,
+  run: (input, { session, signal, progress }) => {
+    const { base, dataset } = modelAndDataset(session, input.modelId, input.datasetId);
+    return oracleExperiment({
+      model: base.model,
+      dataset,
+      ranking: { kind: input.spec.kind, levels: input.levels, layers: layerOrders(base.model, input.orders) },
+      spec: input.spec,
+      fractions: input.fractions ?? EXPERIMENT_DEFAULTS.fractions,
+      evalPerClass: input.evalPerClass ?? EXPERIMENT_DEFAULTS.evalPerClass,
+      split: input.split ?? EXPERIMENT_DEFAULTS.split,
+      seed: input.seed,
+      ...(signal ? { signal } : {}),
+      ...(progress ? { onProgress: progress } : {}),
+    });
+  },
+};
+
+export const openRankingCase: UseCase<'rank.open'> = { run: (input) => openRanking(input.path) };

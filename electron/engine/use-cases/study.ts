@@ -1,0 +1,93 @@
+import path from 'node:path';
+import { STUDY_DEFAULTS } from '../../../shared/bridge/defaults.ts';
+import type { RequestInput } from '../../../shared/bridge/contract.ts';
+import { DISTORTIONS } from '../../../shared/distortions.ts';
+import type { StudyConfig } from '../../../shared/study.ts';
+import { parseFineTuneLayers } from '../correct/fine-tune.ts';
+import { summarize } from '../models/summary.ts';
+import type { OpenModel } from '../session/models.ts';
+import { openStudy } from '../study/open-study.ts';
+import { runStudy } from '../study/run-study.ts';
+import { describeOptimizer } from '../train/optimizer.ts';
+import { runStudyInWorkspace } from '../workspace/run-study-in-workspace.ts';
+import { APP_TOOL, type UseCase, type UseCaseContext } from './context.ts';
+import { mixedOptions } from './correct.ts';
+import { modelAndDataset } from './open-pair.ts';
+
+/** What the study was asked to do, as report.json and study.json record it: enough to run it again. */
+function studyConfig(input: RequestInput<'study.run'>, base: OpenModel, datasetPath: string): StudyConfig {
+  return {
+    model: base.path,
+    dataset: path.resolve(datasetPath),
+    kind: input.spec.kind,
+    levelsName: input.levelsName ?? input.levels.join(','),
+    levels: input.levels,
+    seed: input.seed,
+    epochs: input.epochs,
+    batchSize: input.batchSize,
+    layers:
+      input.layers ??
+      summarize(base.model)
+        .convLayers.slice(0, STUDY_DEFAULTS.firstLayers)
+        .map((c) => c.name),
+    beta: input.beta,
+    rankMethod: input.rankMethod,
+    rankPerClass: input.rankPerClass,
+    fineTuneLayers: input.fineTuneLayers,
+    unitOptimizer: describeOptimizer(input.unitOptimizer),
+    fineTuneOptimizer: describeOptimizer(input.fineTuneOptimizer),
+    ...(input.trainPerClass === undefined ? {} : { trainPerClass: input.trainPerClass }),
+    testSplit: 'test',
+    ...(input.testPerClass === undefined ? {} : { testPerClass: input.testPerClass }),
+  };
+}
+
+/** study.run: the whole comparison on one distortion into a study folder or a workspace; resumable. */
+export const runStudyCase: UseCase<'study.run'> = {
+  title: (input, session) =>
+    `Study DeepCorrect against ${DISTORTIONS[input.spec.kind].label.toLowerCase()} on ${session.models.get(input.modelId).metadata.arch} and ${session.datasets.get(input.datasetId).summary.name} into ${input.workspace === undefined ? input.outDir : `the workspace ${input.workspace}`}`,
+  run: async (input, context: UseCaseContext) => {
+    const { session } = context;
+    const { base, dataset } = modelAndDataset(session, input.modelId, input.datasetId);
+    const config = studyConfig(input, base, dataset.summary.path);
+    const mixed = mixedOptions(input, dataset, context);
+    const run = (outDir: string, resume: boolean) =>
+      runStudy({
+        config,
+        base,
+        dataset,
+        outDir,
+        resume,
+        unitOptimizer: input.unitOptimizer,
+        fineTuneOptimizer: input.fineTuneOptimizer,
+        fineTuneLayers: parseFineTuneLayers(input.fineTuneLayers),
+        schedule: mixed.schedule,
+        augment: mixed.augment,
+        distortedFraction: mixed.distortedFraction,
+        validationFraction: mixed.validationFraction,
+        ...(mixed.replicas === undefined ? {} : { replicas: mixed.replicas }),
+        backend: session.backend.name,
+        device: session.backend.device,
+        ...(context.command === undefined ? {} : { command: context.command }),
+        ...(context.signal ? { signal: context.signal } : {}),
+        ...(context.progress ? { onProgress: context.progress } : {}),
+        ...(context.log ? { onLog: context.log } : {}),
+      });
+    const resume = input.resume ?? false;
+    if (input.workspace === undefined) {
+      const outDir = path.resolve(input.outDir ?? '');
+      return { ...(await run(outDir, resume)), outDir };
+    }
+    const tool = context.tool ?? APP_TOOL;
+    const done = await runStudyInWorkspace(input.workspace, config, run, {
+      command: context.command ?? `study.run in ${tool}`,
+      tool,
+      resume,
+      ...(input.studyId === undefined ? {} : { studyId: input.studyId }),
+      ...(context.log ? { log: context.log } : {}),
+    });
+    return { ...done.report, outDir: done.outDir };
+  },
+};
+
+export const openStudyCase: UseCase<'study.open'> = { run: (input) => openStudy(input.path) };

@@ -1,0 +1,47 @@
+/**
+ * The defaults of the engine's requests, in one place: the use cases fill what an input leaves out from
+ * here, the command line shows them in --help and the app's forms start from them, so the three never
+ * disagree.
+ */
+/** SGD with Nesterov momentum 0.9 at 0.01 (method.md section 4; why 0.01 for units: docs/correction.md). */
+export const SGD_NESTEROV = { kind: 'sgd', learningRate: 0.01, momentum: 0.9, nesterov: true } as const;
+/** Adam's default learning rate, for every training when adam is chosen without one. */
+export const ADAM_LEARNING_RATE = 0.001;
+
+/** The clean/distorted mix and budget of unit training, fine-tuning and a study. */
+export const MIX_DEFAULTS = {
+  batchSize: 128,
+  seed: 1,
+  schedule: { kind: 'step', every: 10, factor: 0.1 },
+  augment: { flip: true, shift: 2 },
+  distortedFraction: 0.5,
+  validationFraction: 0.1,
+} as const;
+
+export const CORRECT_DEFAULTS = {
+  beta: 0.5,
+  rankMethod: 'proxy',
+  rankPerClass: 10,
+  placement: 'post-activation',
+  optimizer: SGD_NESTEROV,
+} as const;
+
+export const FINE_TUNE_DEFAULTS = { layers: 'all', optimizer: SGD_NESTEROV } as const;
+
+export const STUDY_DEFAULTS = {
+  epochs: 3,
+  beta: 0.5,
+  rankMethod: 'both',
+  rankPerClass: 10,
+  fineTuneLayers: 'all',
+  /** How many conv layers get units when none are named: the first ones. */
+  firstLayers: 2,
+} as const;
+
+export const RANK_DEFAULTS = { perClass: 10, method: 'both', seed: 0 } as const;
+export const EXPERIMENT_DEFAULTS = {
+  fractions: [0.1, 0.25, 0.5, 0.75, 0.9],
+  evalPerClass: 50,
+  split: 'test',
+} as const;
+export const EVALUATE_DEFAULTS = { split: 'test', seed: 0 } as const;
