@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { APP_VERSION } from '../../../shared/version.ts';
 import { VERBOSE_ENV } from '../backend/dawn-probe.ts';
 import { gpuJobError, onGpuFault } from '../backend/gpu-errors.ts';
 import { registerBench } from './commands/bench.ts';
@@ -23,7 +24,7 @@ let step = 'deepcorrect';
 export function buildProgram(): Command {
   const program = new Command('deepcorrect')
     .description('DeepCorrect Workbench engine: correct image classifiers against blur and noise')
-    .version('0.1.0')
+    .version(APP_VERSION)
     .showHelpAfterError()
     .option(
       '--backend <name>',
