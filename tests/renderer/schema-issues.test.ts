@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CONTRACT } from '../../shared/bridge/contract.ts';
-import { checkDraft, numberRange } from '../../renderer/src/lib/schema-issues.ts';
+import { checkDraft, inputBounds, numberRange } from '../../renderer/src/lib/schema-issues.ts';
 import { ifGiven, isBlank, wholeIn } from '../../renderer/src/lib/form-number.ts';
 
 const schema = CONTRACT['models.train'].input;
@@ -90,5 +90,16 @@ describe('form numbers', () => {
     expect(wholeIn('1.5', 0, 2)).toBeNull();
     expect(wholeIn('', 0, 2)).toBeNull();
     expect(wholeIn(' ', 0, 2)).toBeNull();
+  });
+});
+
+describe('number inputs bounded by the contract', () => {
+  it('reads min and max off the schema at a path', () => {
+    const schema = CONTRACT['models.train'].input;
+    expect(inputBounds(schema, 'epochs')).toEqual({ min: 1, max: 500 });
+    expect(inputBounds(schema, 'optimizer.momentum')).toEqual({ min: 0, max: 0.999 });
+    expect(inputBounds(schema, 'trainPerClass')).toEqual({ min: 1 });
+    expect(inputBounds(schema, 'seed')).toEqual({ min: 0, max: 0xffffffff });
+    expect(inputBounds(schema, 'nothing.here')).toEqual({});
   });
 });

@@ -104,15 +104,32 @@ function lengths(schema: z.ZodType | undefined): { min?: number; max?: number } 
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
-/** "a whole number from 1 to 500", "a whole number, 1 or more", "more than 0 and at most 10", "from 0 to 0.5". */
-export function numberRange(schema: z.ZodNumber): string {
-  let lo: { value: number; inclusive: boolean } | undefined;
-  let hi: { value: number; inclusive: boolean } | undefined;
+interface Bound {
+  value: number;
+  inclusive: boolean;
+}
+function bounds(schema: z.ZodType | undefined): { lo?: Bound; hi?: Bound } {
+  const out: { lo?: Bound; hi?: Bound } = {};
   for (const d of checkDefs(schema)) {
     const bound = { value: Number(d['value']), inclusive: d['inclusive'] === true };
-    if (d['check'] === 'greater_than') lo = bound;
-    if (d['check'] === 'less_than') hi = bound;
+    if (d['check'] === 'greater_than') out.lo = bound;
+    if (d['check'] === 'less_than') out.hi = bound;
   }
+  return out;
+}
+
+/**
+ * The min and max attributes of the number input for the field at `path` (dot-joined), read off the schema; an
+ * exclusive bound stands as the attribute too (the field's message says it is excluded).
+ */
+export function inputBounds(schema: z.ZodType, path: string): { min?: number; max?: number } {
+  const { lo, hi } = bounds(leafAt(schema, path.split('.')));
+  return { ...(lo === undefined ? {} : { min: lo.value }), ...(hi === undefined ? {} : { max: hi.value }) };
+}
+
+/** "a whole number from 1 to 500", "a whole number, 1 or more", "more than 0 and at most 10", "from 0 to 0.5". */
+export function numberRange(schema: z.ZodNumber): string {
+  const { lo, hi } = bounds(schema);
   const show = (n: number): string => (Number.isInteger(n) ? count(n) : String(n));
   if (schema.isInt) {
     if (lo === undefined)
