@@ -1,9 +1,10 @@
 /**
  * The settings "Train both" (Correction view) and a study (Results view) share: the training mix, the conv layers
  * to correct and beta, the ranking's images per class and the fine-tuned layers; with the levels and the unit
- * plan they imply. Each new model starts from its first two conv layers, fine-tuning all of them.
+ * plan they imply. Each new model starts from the engine's defaults (its first two conv layers, fine-tuning all).
  */
 import { computed, watch } from 'vue';
+import { CORRECT_DEFAULTS, STUDY_DEFAULTS } from '../../../shared/bridge/defaults.ts';
 import type { FormNumber } from '../lib/form-number.ts';
 import { levelsFor } from '../lib/level-choices.ts';
 import { defaultTrainingMix, trainingMixLabels, type TrainingMix } from '../lib/training-mix.ts';
@@ -18,7 +19,14 @@ export interface UnitSettings extends TrainingMix {
 }
 
 export function defaultUnitSettings(): UnitSettings {
-  return { ...defaultTrainingMix(), layers: [], beta: 0.5, rankPerClass: 10, fineTuneLayers: 'all' };
+  const { beta, rankPerClass } = CORRECT_DEFAULTS;
+  return {
+    ...defaultTrainingMix(),
+    layers: [],
+    beta,
+    rankPerClass,
+    fineTuneLayers: STUDY_DEFAULTS.fineTuneLayers,
+  };
 }
 
 /** The names of the unit settings' fields in a request whose optimiser is at `optimizer`. */
@@ -37,8 +45,8 @@ export function useUnitSettings(model: () => OpenModel, form: UnitSettings) {
   watch(
     () => model().modelId,
     () => {
-      form.layers = convs.value.slice(0, 2).map((c) => c.name);
-      form.fineTuneLayers = 'all';
+      form.layers = convs.value.slice(0, STUDY_DEFAULTS.firstLayers).map((c) => c.name);
+      form.fineTuneLayers = STUDY_DEFAULTS.fineTuneLayers;
     },
     { immediate: true },
   );

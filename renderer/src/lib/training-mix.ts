@@ -3,6 +3,7 @@
  * optimiser, the training images per class and the seed; TrainingMixFields.vue edits it): its defaults, the part
  * of a request it makes, and how its fields are named when the contract's schema finds a problem.
  */
+import { SGD_NESTEROV } from '../../../shared/bridge/defaults.ts';
 import type { DistortionKind } from '../../../shared/distortions.ts';
 import { ifGiven, type FormNumber } from './form-number.ts';
 import type { LevelChoice } from './level-choices.ts';
@@ -15,9 +16,9 @@ export interface OptimizerSettings {
   nesterov: boolean;
 }
 
-/** SGD with Nesterov momentum 0.9 at learning rate 0.01 (method.md section 4; the engine's default). */
+/** The engine's default: SGD with Nesterov momentum 0.9 at learning rate 0.01 (method.md section 4). */
 export function defaultOptimizer(): OptimizerSettings {
-  return { kind: 'sgd', learningRate: 0.01, momentum: 0.9, nesterov: true };
+  return { ...SGD_NESTEROV };
 }
 
 /** The contract's optimiser input, with the numbers as typed (the schema judges them). */
