@@ -159,8 +159,7 @@ export async function trainMixed(
     schedule,
     batchSize,
     shuffleStream: SHUFFLE_STREAM,
-    rows: train.n,
-    imageShape: train.imageShape,
+    train,
     classes,
     batchOf: (rows, epoch) => mixedBatch(train, rows, classes, mix, epoch),
     selection: {

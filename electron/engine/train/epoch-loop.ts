@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../../shared/backends.ts';
 import { etaSeconds, type ProgressListener } from '../../../shared/progress.ts';
 import { imageSeed, mulberry32, shuffledIndices } from '../../../shared/random.ts';
+import type { LoadedImages } from '../data/load-images.ts';
 import type { ModelMetadata } from '../models/metadata.ts';
 import {
   epochFolder,
@@ -62,25 +63,24 @@ export interface EpochLoopOptions<S extends Record<string, SettingValue>, V> {
   seed: number;
   /** imageSeed stream of the per-epoch shuffle: each trainer has its own. */
   shuffleStream: number;
-  /** Training rows; batchOf turns a batch of row numbers into the step's inputs. */
-  rows: number;
-  imageShape: number[];
+  /** The training images; batchOf turns a batch of their row numbers into the step's inputs. */
+  train: LoadedImages;
   classes: number;
   batchOf: (rows: Uint32Array, epoch: number) => Batch | Promise<Batch>;
   selection: Selection<V>;
   /** Without one, the best epoch's weights are kept in memory instead. */
-  checkpoint?: LoopCheckpoint<S, V> | undefined;
+  checkpoint?: LoopCheckpoint<S, V>;
   backend: BackendName;
-  replicas?: number | undefined;
-  signal?: AbortSignal | undefined;
+  replicas?: number;
+  signal?: AbortSignal;
   /** After every batch: stage `epoch e/E`, the fraction of the whole run and the batch's running metrics. */
-  onProgress?: ProgressListener | undefined;
+  onProgress?: ProgressListener;
   /** Report once more when an epoch ends, with its validation figures (the baseline trainer's progress). */
   reportEpochEnd?: boolean;
   /** Once the trainer is up, before the first step. */
   onStart?: (start: { replicas: number; firstEpoch: number }) => void;
   /** After every epoch, once its checkpoint (if any) is on disk. */
-  onEpoch?: ((record: EpochOf<V>) => void) | undefined;
+  onEpoch?: (record: EpochOf<V>) => void;
 }
 
 export interface EpochLoopResult<V> {
@@ -128,7 +128,7 @@ export async function runEpochs<S extends Record<string, SettingValue>, V>(
     });
     const firstEpoch = (saved?.epoch ?? 0) + 1;
     o.onStart?.({ replicas: trainer.replicaCount, firstEpoch });
-    const batches = Math.ceil(o.rows / o.batchSize);
+    const batches = Math.ceil(o.train.n / o.batchSize);
     const totalSteps = o.epochs * batches;
     const startStep = Math.min(totalSteps, (firstEpoch - 1) * batches);
     const started = performance.now();
@@ -161,12 +161,12 @@ export async function runEpochs<S extends Record<string, SettingValue>, V>(
       const epochStart = performance.now();
       const learningRate = learningRateAt(o.schedule, o.optimizer.learningRate, epoch, o.epochs);
       setLearningRate(optimizer, learningRate);
-      const order = shuffledIndices(o.rows, mulberry32(imageSeed(o.seed, epoch, o.shuffleStream)));
+      const order = shuffledIndices(o.train.n, mulberry32(imageSeed(o.seed, epoch, o.shuffleStream)));
       const stats = await trainEpoch(trainer, {
         order,
         batchSize: o.batchSize,
         batchOf: (rows) => o.batchOf(rows, epoch),
-        imageShape: o.imageShape,
+        imageShape: o.train.imageShape,
         classes: o.classes,
         signal: o.signal,
         onBatch: (st) => report(epoch, st, learningRate),

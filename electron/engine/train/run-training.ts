@@ -226,8 +226,7 @@ export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
       ...o,
       model,
       shuffleStream: SHUFFLE_STREAM,
-      rows: train.n,
-      imageShape: train.imageShape,
+      train,
       classes,
       batchOf: (rows, epoch) => batchOf(data, rows, o, epoch),
       selection: {

@@ -17,14 +17,14 @@ export interface DataChoice {
   /** Held out of 'train' when the dataset has no 'val' split (0: no validation images). */
   validationFraction: number;
   /** A seeded stratified subset of this many training images per class. */
-  trainPerClass?: number | undefined;
+  trainPerClass?: number;
   /**
    * How that subset is drawn when a 'val' split validates: as stratifiedSubset draws (the baseline trainer) or
    * as a hold-out of fraction 0 draws (units, fine-tuning). Both stay: seeded runs and the checkpoints they
    * resume depend on which images were drawn.
    */
   subsetDraw: 'subset' | 'hold-out';
-  signal?: AbortSignal | undefined;
+  signal?: AbortSignal;
 }
 
 export function hasSplit(dataset: Dataset, name: SplitName): boolean {
