@@ -1,5 +1,6 @@
 import type { JobInfo } from '../../shared/bridge/contract.ts';
 import { BridgeError, type BridgeErrorInfo } from '../../shared/bridge/protocol.ts';
+import type { Progress } from '../../shared/progress.ts';
 import type { HostInbound, HostOutbound } from '../engine/host/main.ts';
 
 /** A running engine host, whatever started it (a Node child process, an Electron utilityProcess). */
@@ -34,9 +35,8 @@ export const MAX_FINISHED_JOBS = 100;
 /**
  * The gateway's handle on the engine host: forwards requests, keeps the table of jobs from the host's events,
  * and when the host dies (a crash, an out-of-memory kill) fails what it was doing with a message that says
- * so, then starts a new one, so the app and the other jobs' records live on.
- *
- * Job ids are prefixed with the host's generation: a restarted host counts its jobs from 1 again.
+ * so, then starts a new one, so the app and the other jobs' records live on. Job ids pass unchanged: the host
+ * makes them unique across its restarts.
  */
 export class EngineClient {
   private host!: HostProcess;
@@ -44,9 +44,12 @@ export class EngineClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly jobs = new Map<string, JobInfo>();
+  /** The latest progress of the jobs in the table that reported any. */
+  private readonly progress = new Map<string, Progress>();
   /** Ids of finished jobs in the order they finished, for dropping the oldest. */
   private readonly finished: string[] = [];
   private readonly listeners = new Set<(job: JobInfo) => void>();
+  private readonly progressListeners = new Set<(jobId: string, progress: Progress) => void>();
   private readonly crashes: number[] = [];
   private closing = false;
   private stopped: BridgeError | undefined;
@@ -65,7 +68,7 @@ export class EngineClient {
   request(name: string, input: unknown): Promise<unknown> {
     if (this.stopped) return Promise.reject(this.stopped);
     const id = this.nextId++;
-    const message: HostInbound = { kind: 'request', id, name, input: this.toHostIds(name, input) };
+    const message: HostInbound = { kind: 'request', id, name, input };
     return new Promise((resolve, reject) => {
       this.pending.set(id, { name, resolve, reject });
       this.host.postMessage(message);
@@ -81,9 +84,21 @@ export class EngineClient {
     return [...this.jobs.values()];
   }
 
+  /** The latest progress of the jobs in the table, by id. */
+  jobProgress(): Record<string, Progress> {
+    return Object.fromEntries(this.progress);
+  }
+
+  /** Job records as they change (queued, started, ended). */
   onJob(listener: (job: JobInfo) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Running jobs' progress, apart from their records. */
+  onProgress(listener: (jobId: string, progress: Progress) => void): () => void {
+    this.progressListeners.add(listener);
+    return () => this.progressListeners.delete(listener);
   }
 
   /** Asks the host to stop, and kills it if it has not within two seconds. */
@@ -126,13 +141,18 @@ export class EngineClient {
         this.log(`engine: ${message.line}`);
         return;
       case 'job':
-        this.record({ ...message.job, id: `${this.generation}:${message.job.id}` });
+        this.record(message.job);
+        return;
+      case 'progress':
+        if (!this.jobs.has(message.jobId)) return;
+        this.progress.set(message.jobId, message.progress);
+        for (const l of this.progressListeners) l(message.jobId, message.progress);
         return;
       case 'reply': {
         const p = this.pending.get(message.id);
         if (p === undefined) return;
         this.pending.delete(message.id);
-        if (message.ok) p.resolve(this.fromHostIds(message.output));
+        if (message.ok) p.resolve(message.output);
         else p.reject(toError(message.error));
       }
     }
@@ -182,25 +202,12 @@ export class EngineClient {
     if (!isActive(job) && (before === undefined || isActive(before))) {
       this.finished.push(job.id);
       if (this.finished.length > this.keepFinished)
-        for (const id of this.finished.splice(0, this.finished.length - this.keepFinished))
+        for (const id of this.finished.splice(0, this.finished.length - this.keepFinished)) {
           this.jobs.delete(id);
+          this.progress.delete(id);
+        }
     }
     for (const l of this.listeners) l(job);
-  }
-
-  /** The host knows its jobs by their own ids; strip the generation (another generation's job is gone). */
-  private toHostIds(name: string, input: unknown): unknown {
-    if (name !== 'jobs.cancel') return input;
-    const { jobId } = input as { jobId: string };
-    const [generation, hostId] = jobId.split(':');
-    return { jobId: Number(generation) === this.generation && hostId ? hostId : `stale-${jobId}` };
-  }
-
-  private fromHostIds(output: unknown): unknown {
-    if (typeof output === 'object' && output !== null && 'jobId' in output) {
-      return { ...output, jobId: `${this.generation}:${String((output as { jobId: string }).jobId)}` };
-    }
-    return output;
   }
 }
 

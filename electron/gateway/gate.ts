@@ -27,7 +27,7 @@ const PATH_FIELDS: {
   'distort.write': { outDir: 'write' },
   'models.open': { path: 'read' },
   'models.train': { outDir: 'write' },
-  'correct.train': { outDir: 'write' },
+  'correct.train': { outDir: 'write', ranking: 'read' },
   'finetune.train': { outDir: 'write' },
   'study.run': { outDir: 'write', workspace: 'write' },
   'study.open': { path: 'read' },
@@ -70,7 +70,15 @@ export class BridgeGate {
 
   /** Job events, for every connected client. */
   onBroadcast(listener: (message: ServerMessage) => void): () => void {
-    return this.options.engine.onJob((job) => listener({ kind: 'job', job }));
+    const { engine } = this.options;
+    const stopJobs = engine.onJob((job) => listener({ kind: 'job', job }));
+    const stopProgress = engine.onProgress((jobId, progress) =>
+      listener({ kind: 'progress', jobId, progress }),
+    );
+    return () => {
+      stopJobs();
+      stopProgress();
+    };
   }
 
   /** `size`: the message's size in bytes where the transport knows it (WebSocket frames). */
@@ -106,9 +114,13 @@ export class BridgeGate {
         const value = input[field];
         if (typeof value === 'string') input[field] = this.options.paths.check(value, access);
       }
+      // The gateway's table answers jobs.list: it outlives the engine host, and so do the records of its jobs.
       const answer =
         name === 'jobs.list'
-          ? Promise.resolve({ jobs: this.options.engine.jobList() })
+          ? Promise.resolve({
+              jobs: this.options.engine.jobList(),
+              progress: this.options.engine.jobProgress(),
+            })
           : this.options.engine.request(name, input);
       const requestId = id;
       answer.then(

@@ -2,6 +2,7 @@
  * The renderer's side of the bridge, over either transport: the preload's IPC API in the desktop app, or a
  * WebSocket in browser mode. Requests get typed replies; job events fan out to listeners.
  */
+import type { Progress } from '../progress.ts';
 import type { JobInfo, JobName, QuickName, RequestInput, RequestOutput } from './contract.ts';
 import {
   BRIDGE_ERROR_CODES,
@@ -57,6 +58,7 @@ export class BridgeClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly jobListeners = new Set<(job: JobInfo) => void>();
+  private readonly progressListeners = new Set<(jobId: string, progress: Progress) => void>();
   private readonly timeoutMs: number;
 
   constructor(
@@ -87,8 +89,9 @@ export class BridgeClient {
     return new Promise((resolve, reject) => {
       const stop = this.onJob((job) => {
         if (job.id !== jobId) return;
+        // The id is this job's, which the engine queued as a request N.
         if (job.status === 'done') resolve(job.result as RequestOutput<N>);
-        else if (job.status === 'failed') reject(new BridgeError('engine', job.error ?? 'the job failed'));
+        else if (job.status === 'failed') reject(jobError(job));
         else if (job.status === 'cancelled') reject(new BridgeError('cancelled', 'the job was cancelled'));
         else return;
         stop();
@@ -96,9 +99,16 @@ export class BridgeClient {
     });
   }
 
+  /** Job records as they change (queued, started, ended). */
   onJob(listener: (job: JobInfo) => void): () => void {
     this.jobListeners.add(listener);
     return () => this.jobListeners.delete(listener);
+  }
+
+  /** Running jobs' progress, apart from their records. */
+  onProgress(listener: (jobId: string, progress: Progress) => void): () => void {
+    this.progressListeners.add(listener);
+    return () => this.progressListeners.delete(listener);
   }
 
   cancel(jobId: string): Promise<RequestOutput<'jobs.cancel'>> {
@@ -144,6 +154,10 @@ export class BridgeClient {
       for (const l of this.jobListeners) l(message.job);
       return;
     }
+    if (message.kind === 'progress') {
+      for (const l of this.progressListeners) l(message.jobId, message.progress);
+      return;
+    }
     const p = this.pending.get(message.id);
     if (p === undefined) {
       this.options.onStray?.(message);
@@ -154,6 +168,11 @@ export class BridgeClient {
     if (message.ok) p.resolve(message.output);
     else p.reject(refusalOf(message));
   }
+}
+
+/** A failed job's error, its code saying what kind of trouble it was ('engine' from an engine without codes). */
+export function jobError(job: JobInfo): BridgeError {
+  return new BridgeError(job.errorCode ?? 'engine', job.error ?? 'the job failed without a message');
 }
 
 /** The error a refusal carries; a refusal without a well-formed one still fails its request, typed. */

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { StudyReport } from '../study.ts';
 import type { WorkspaceManifest } from '../workspace.ts';
 import { ARTEFACT_KINDS } from '../workspace.ts';
-import { BRIDGE_ERROR_CODES } from './protocol.ts';
+import type { Progress } from '../progress.ts';
+import type { BridgeErrorCode } from './protocol.ts';
 import {
   BackendSchema,
   EvaluationSchema,
@@ -19,7 +20,6 @@ import {
   DistortionSpecSchema,
   ImagesSchema,
   PathSchema,
-  ProgressSchema,
   RankingSchema,
   SplitSchema,
   StudyReportSchema,
@@ -34,26 +34,44 @@ const DatasetId = z.string().min(1).max(64);
 const ModelId = z.string().min(1).max(64);
 
 export const JOB_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
-export const JobInfoSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  /** What the job is, in words, for the job panel. */
-  title: z.string(),
-  status: z.enum(JOB_STATUSES),
-  progress: ProgressSchema.optional(),
-  error: z.string().optional(),
-  /** Why it failed: 'host-crashed' when the engine process died under it, else 'engine'. */
-  errorCode: z.enum(BRIDGE_ERROR_CODES).optional(),
-  /** The request's input, so a view can label a job's results after a reload. */
-  input: z.unknown().optional(),
-  /** The job's output once done (the output schema of its request). */
-  result: z.unknown().optional(),
-  queuedAt: z.number(),
-  startedAt: z.number().optional(),
-  endedAt: z.number().optional(),
-});
-export type JobInfo = z.infer<typeof JobInfoSchema>;
 export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** A job of request N: its state, its request's input and, once done, its output. Progress travels apart. */
+export interface JobRecord<N extends JobName> {
+  /** Made unique by the engine host that queued it, across its restarts too. */
+  id: string;
+  name: N;
+  /** What the job is, in words, for the job panel. */
+  title: string;
+  status: JobStatus;
+  error?: string;
+  /** Why it failed, for the UI's advice: the engine's kind of error, or 'host-crashed' when the engine died. */
+  errorCode?: BridgeErrorCode;
+  /** The request's input, so a view can label a job's results after a reload. */
+  input: RequestInput<N>;
+  result?: RequestOutput<N>;
+  queuedAt: number;
+  startedAt?: number;
+  endedAt?: number;
+}
+
+/** Any job; checking its `name` types its input and result. */
+export type JobInfo = { [N in JobName]: JobRecord<N> }[JobName];
+/** The jobs of request N (of either request, for a union, which narrows on `name`). */
+export type JobOf<N extends JobName> = Extract<JobInfo, { name: N }>;
+
+/** Whether a job is of request `name`, with its input and result typed. */
+export function isJobOf<N extends JobName>(job: JobInfo, name: N): job is JobOf<N> {
+  return job.name === name;
+}
+
+/** The answer to jobs.list: the jobs of this session, and the latest progress of those that reported any. */
+export interface JobList {
+  jobs: JobInfo[];
+  progress: Record<string, Progress>;
+}
+// An interface behind a custom schema: JobInfo is built from CONTRACT, which holds this (zod could not infer it).
+const JobListSchema = z.custom<JobList>((v) => typeof v === 'object' && v !== null && 'jobs' in v);
 
 const Seed = z.number().int().min(0).max(0xffffffff);
 const Levels = z.array(DistortionLevelSchema).min(1).max(20);
@@ -453,7 +471,7 @@ export const CONTRACT = {
   'jobs.list': {
     job: false,
     input: z.strictObject({}),
-    output: z.object({ jobs: z.array(JobInfoSchema) }),
+    output: JobListSchema,
   },
   /** Cancels a queued or running job; it ends as 'cancelled' within a second. */
   'jobs.cancel': {

@@ -1,16 +1,35 @@
 /** The envelopes that carry requests, replies and job events over any transport (IPC or WebSocket). */
+import type { Progress } from '../progress.ts';
 import type { JobInfo } from './contract.ts';
 
+/**
+ * What kind of trouble an error is, so the UI's advice keys on the kind, not on the words. The bridge's own
+ * refusals come first; then the engine's failures, by the class of error it threw (electron/engine/errors).
+ */
 export const BRIDGE_ERROR_CODES = [
   'invalid-message',
   'unknown-request',
   'invalid-input',
   'too-large',
   'not-allowed',
-  'engine',
   'host-crashed',
   'cancelled',
   'transport',
+  /** A file or folder the user gave cannot be used as asked (FileProblemError, a system error such as ENOENT). */
+  'file',
+  'dataset',
+  'model',
+  /** A saved filter ranking that is not one (RankingFileError). */
+  'ranking-file',
+  'workspace',
+  /** A model or dataset id the engine closed to make room (HandleClosedError): open it again. */
+  'evicted',
+  /** The engine ran out of memory (main memory, or the GPU's). */
+  'out-of-memory',
+  /** The GPU failed otherwise (a lost device, a validation error). */
+  'gpu',
+  /** Any other failure of the engine's work. */
+  'engine',
 ] as const;
 export type BridgeErrorCode = (typeof BRIDGE_ERROR_CODES)[number];
 
@@ -43,12 +62,21 @@ export type ReplyMessage =
   | { kind: 'reply'; id: number; ok: true; output: unknown }
   | { kind: 'reply'; id: number; ok: false; error: BridgeErrorInfo };
 
+/** A job's record changed: queued, started, ended. */
 export interface JobMessage {
   kind: 'job';
   job: JobInfo;
 }
 
-export type ServerMessage = ReplyMessage | JobMessage;
+/** A running job's progress, sent apart from its record, so what shows a job's status is not redrawn per tick. */
+export interface ProgressMessage {
+  kind: 'progress';
+  jobId: string;
+  progress: Progress;
+}
+
+export type JobEvent = JobMessage | ProgressMessage;
+export type ServerMessage = ReplyMessage | JobEvent;
 
 /** A job request's immediate reply: the job's id; its result comes with its last job event. */
 export interface JobStarted {

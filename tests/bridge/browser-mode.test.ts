@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Connection } from './connection.ts';
-import type { JobInfo } from '../../shared/bridge/contract.ts';
+import type { JobInfo, RequestOutput } from '../../shared/bridge/contract.ts';
 import { encodeFrame } from '../../shared/bridge/codec.ts';
 import { EngineClient } from '../../electron/gateway/engine-client.ts';
 import { BridgeGate } from '../../electron/gateway/gate.ts';
@@ -148,7 +148,7 @@ describe('browser mode: server, gate and engine host', () => {
     const outside = await conn.send('dataset.open', { path: '/etc' });
     expect(outside).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
     const missing = await conn.send('dataset.open', { path: path.join(dir, 'allowed') });
-    expect(missing).toMatchObject({ ok: false, error: { code: 'engine' } });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'dataset' } });
     conn.ws.send(Buffer.from([1, 2, 3]));
     conn.ws.send('not a frame');
     await new Promise((r) => setTimeout(r, 200));
@@ -329,17 +329,15 @@ describe('browser mode: server, gate and engine host', () => {
     await conn.until((jobs) =>
       [units.jobId, tuned.jobId].every((id) => jobs.some((j) => j.id === id && j.status === 'done')),
     );
-    const unitResult = conn.jobs.find((j) => j.id === units.jobId && j.status === 'done')?.result as {
-      trainableParameters: number;
-      metadata: { provenance: { correction: { plan: { filters: number[] }[] } } };
+    const resultOf = (id: string): RequestOutput<'correct.train'> | undefined => {
+      const job = conn.jobs.find((j) => j.id === id && j.status === 'done');
+      return job?.name === 'correct.train' || job?.name === 'finetune.train' ? job.result : undefined;
     };
-    expect(unitResult.metadata.provenance.correction.plan[0]?.filters).toEqual(
-      Array.from({ length: 16 }, (_, i) => 31 - i),
-    );
-    const tunedResult = conn.jobs.find((j) => j.id === tuned.jobId && j.status === 'done')?.result as {
-      trainableParameters: number;
+    const provenance = resultOf(units.jobId)?.metadata.provenance as {
+      correction: { plan: { filters: number[] }[] };
     };
-    expect(tunedResult.trainableParameters).toBe(467_818);
+    expect(provenance.correction.plan[0]?.filters).toEqual(Array.from({ length: 16 }, (_, i) => 31 - i));
+    expect(resultOf(tuned.jobId)?.trainableParameters).toBe(467_818);
   });
 
   it('runs a job with progress and cancels it within a second', async () => {
@@ -351,7 +349,7 @@ describe('browser mode: server, gate and engine host', () => {
       spec: { kind: 'blur' },
       levels: [1, 2],
     });
-    await conn.until((jobs) => jobs.some((j) => j.id === jobId && (j.progress?.fraction ?? 0) > 0.02));
+    await conn.until(() => (conn.progress.get(jobId)?.fraction ?? 0) > 0.02);
     const asked = Date.now();
     expect(await conn.ok<{ cancelled: boolean }>('jobs.cancel', { jobId })).toEqual({ cancelled: true });
     await conn.until((jobs) => jobs.some((j) => j.id === jobId && j.status === 'cancelled'), 5000);

@@ -9,7 +9,7 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   type BridgeTransport,
 } from '../../shared/bridge/client.ts';
-import type { JobInfo } from '../../shared/bridge/contract.ts';
+import type { JobInfo, RequestInput, RequestOutput } from '../../shared/bridge/contract.ts';
 import {
   BridgeError,
   type ClientMessage,
@@ -52,9 +52,17 @@ async function after<T>(
   ]);
 }
 
-const job = (id: string, status: JobInfo['status'], result?: unknown): ServerMessage => ({
+const DEMO_INPUT: RequestInput<'demo.train'> = {
+  trainPerClass: 1,
+  testPerClass: 1,
+  epochs: 1,
+  seed: 1,
+  spec: { kind: 'blur' },
+  levels: [1],
+};
+const job = (id: string, status: JobInfo['status'], result?: RequestOutput<'demo.train'>): ServerMessage => ({
   kind: 'job',
-  job: { id, name: 'demo.train', title: 't', status, queuedAt: 1, result },
+  job: { id, name: 'demo.train', title: 't', status, input: DEMO_INPUT, queuedAt: 1, result },
 });
 
 afterEach(() => {
@@ -126,8 +134,8 @@ describe('bridge client: request timeout', () => {
     const jobId = await started;
     const done = client.waitForJob<'demo.train'>(jobId);
     await new Promise((r) => setTimeout(r, 200));
-    transport.deliver(job('j1', 'done', { rows: [], epochs: [] }));
-    expect(await done).toEqual({ rows: [], epochs: [] });
+    transport.deliver(job('j1', 'done', { rows: [], epochs: [], testImages: 0 }));
+    expect(await done).toEqual({ rows: [], epochs: [], testImages: 0 });
 
     const lost = client.startJob('demo.train', {
       trainPerClass: 1,

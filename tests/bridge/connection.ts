@@ -1,18 +1,21 @@
-/** A WebSocket client of the bridge for tests: requests with replies, and every job event it saw. */
+/** A WebSocket client of the bridge for tests: requests with replies, every job record and each job's latest progress. */
 import WebSocket from 'ws';
 import type { JobInfo } from '../../shared/bridge/contract.ts';
 import { decodeFrame, encodeFrame } from '../../shared/bridge/codec.ts';
 import type { ServerMessage } from '../../shared/bridge/protocol.ts';
+import type { Progress } from '../../shared/progress.ts';
 
 export class Connection {
   private nextId = 1;
   private readonly waiting = new Map<number, (m: ServerMessage) => void>();
   readonly jobs: JobInfo[] = [];
+  readonly progress = new Map<string, Progress>();
   readonly orphans: ServerMessage[] = [];
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data: Buffer) => {
       const m = decodeFrame(new Uint8Array(data)) as ServerMessage;
       if (m.kind === 'job') this.jobs.push(m.job);
+      else if (m.kind === 'progress') this.progress.set(m.jobId, m.progress);
       else if (this.waiting.has(m.id)) this.waiting.get(m.id)?.(m);
       else this.orphans.push(m);
     });

@@ -100,7 +100,7 @@ describe('the gate: canonical paths, read and write folders, refusal ids', () =>
     }
     // Reading the same folder reaches the engine (which finds no workspace there).
     const read = await request('workspace.open', { path: readOnly });
-    expect(read).toMatchObject({ ok: false, error: { code: 'engine' } });
+    expect(read).toMatchObject({ ok: false, error: { code: 'workspace' } });
     const check = await request('workspace.check', { path: readOnly });
     expect(check.ok ? 'ok' : check.error.code).not.toBe('not-allowed');
     // Inside the writable folder a workspace can be created.

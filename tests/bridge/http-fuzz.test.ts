@@ -61,11 +61,13 @@ beforeAll(async () => {
   await writeFile(path.join(renderer, 'index.html'), '<!doctype html><title>DeepCorrect</title>');
   await writeFile(path.join(renderer, 'assets', 'app.js'), 'export {};\n');
   await writeFile(path.join(renderer, 'assets', 'ü b.css'), 'body {}\n');
-  // The gate uses only these three members of the engine client; the cast stands in for a host process.
+  // The gate uses only these members of the engine client; the cast stands in for a host process.
   const engine = {
     request: () => Promise.resolve({}),
     jobList: () => [],
+    jobProgress: () => ({}),
     onJob: () => () => undefined,
+    onProgress: () => () => undefined,
   } as unknown as EngineClient;
   const paths = new PathPolicy();
   paths.allow(dir);

@@ -31,7 +31,7 @@ export function recordingGate(
 ): RecordingGate {
   const calls = options.calls ?? [];
   const answer = options.answer ?? ((name: string) => ({ answered: name }));
-  // The gate and the server use only these three members; the cast stands in for an engine host process.
+  // The gate and the server use only these members; the cast stands in for an engine host process.
   const engine = {
     request: (name: string, input: unknown): Promise<unknown> => {
       const valid = isRequestName(name) && CONTRACT[name].input.safeParse(input).success;
@@ -39,7 +39,9 @@ export function recordingGate(
       return Promise.resolve(answer(name));
     },
     jobList: () => [],
+    jobProgress: () => ({}),
     onJob: () => () => undefined,
+    onProgress: () => () => undefined,
   } as unknown as EngineClient;
   const paths = new PathPolicy();
   paths.allow(allowed);

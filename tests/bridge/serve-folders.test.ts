@@ -108,7 +108,7 @@ describe('deepcorrect serve: read and write folders', () => {
     expect(existsSync(path.join(cwd, '.git', 'hooks'))).toBe(false);
     // Reading it still reaches the engine (which finds no dataset there).
     const read = await conn.send('dataset.open', { path: cwd });
-    expect(read).toMatchObject({ ok: false, error: { code: 'engine' } });
+    expect(read).toMatchObject({ ok: false, error: { code: 'dataset' } });
     // The data folder takes a new workspace, and holds the demo one.
     const created = await conn.ok<{ root: string }>('workspace.open', {
       path: path.join(appData, 'mine'),

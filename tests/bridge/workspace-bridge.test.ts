@@ -93,7 +93,7 @@ describe('workspaces over the bridge', () => {
     expect(created.manifest.name).toBe('My work');
     expect(created.summary).toEqual([]);
     const twice = await conn.send('workspace.open', { path: root, create: true });
-    expect(twice).toMatchObject({ ok: false, error: { code: 'engine' } });
+    expect(twice).toMatchObject({ ok: false, error: { code: 'workspace' } });
     expect(JSON.stringify(twice)).toMatch(/already holds a workspace/);
 
     const { datasetId } = await conn.ok<{ datasetId: string }>('dataset.open', {});
@@ -190,7 +190,7 @@ describe('workspaces over the bridge', () => {
     const broken = { ...ranking, layers: [{ ...ranking.layers[0], order: 'first' }] };
     await writeFile(bad, JSON.stringify(broken));
     const refused = await conn.send('rank.open', { path: bad });
-    expect(refused).toMatchObject({ ok: false, error: { code: 'engine' } });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'ranking-file' } });
     const message = JSON.stringify(refused);
     expect(message).toContain('bad.json');
     expect(message).toContain('layers[0].order');
@@ -216,6 +216,6 @@ describe('workspaces over the bridge', () => {
     }
     expect(existsSync(path.join(dir, 'elsewhere'))).toBe(false);
     const notAWorkspace = await conn.send('workspace.open', { path: path.join(dir, 'allowed') });
-    expect(notAWorkspace).toMatchObject({ ok: false, error: { code: 'engine' } });
+    expect(notAWorkspace).toMatchObject({ ok: false, error: { code: 'workspace' } });
   });
 });

@@ -100,7 +100,9 @@ function fakeGate(): { gate: BridgeGate; calls: unknown[] } {
       return Promise.resolve({ fake: true });
     },
     jobList: () => [],
+    jobProgress: () => ({}),
     onJob: () => () => undefined,
+    onProgress: () => () => undefined,
   } as unknown as EngineClient;
   return {
     gate: new BridgeGate({ engine, paths: new PathPolicy(), mode: 'browser', log: () => undefined }),

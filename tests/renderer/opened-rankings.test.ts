@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JobInfo } from '../../shared/bridge/contract.ts';
+import type { JobOf } from '../../shared/bridge/contract.ts';
 import {
   attachOpened,
   finishedFor,
@@ -7,6 +7,7 @@ import {
   rankingFileName,
   withOpened,
   type OpenedRanking,
+  type RankInput,
   type RankingRunShape,
   type SavedRanking,
 } from '../../renderer/src/lib/openedRankings.ts';
@@ -36,10 +37,19 @@ function jobRun(
   endedAt: number,
   kind: 'blur' | 'noise' = 'blur',
 ): RankingRunShape {
-  const job: JobInfo = { id, name: 'rank.filters', title: id, status: 'done', queuedAt: 0, endedAt };
+  const input: RankInput = { modelId, datasetId: 'd', spec: { kind }, levels: [1], seed: 1, method: 'proxy' };
+  const job: JobOf<'rank.filters'> = {
+    id,
+    name: 'rank.filters',
+    title: id,
+    status: 'done',
+    input,
+    queuedAt: 0,
+    endedAt,
+  };
   return {
     job,
-    input: { modelId, datasetId: 'd', spec: { kind }, levels: [1], seed: 1, method: 'proxy' },
+    input,
     result: { ...ranking, kind },
   };
 }

@@ -1,7 +1,9 @@
-import type { JobInfo } from '../../../shared/bridge/contract.ts';
+import { randomUUID } from 'node:crypto';
+import type { JobInfo, JobName } from '../../../shared/bridge/contract.ts';
 import type { Progress } from '../../../shared/progress.ts';
 import { gpuJobError, onGpuFault } from '../backend/gpu-errors.ts';
 import { recoverFromGpuFault } from '../backend/probes.ts';
+import { errorCode } from '../errors/error-code.ts';
 
 export interface JobContext {
   signal: AbortSignal;
@@ -16,6 +18,14 @@ interface Entry {
   abort: AbortController;
 }
 
+/** How a job ended; the result is its request's output (see submit). */
+interface JobEnd {
+  status: JobInfo['status'];
+  result?: unknown;
+  error?: string;
+  errorCode?: JobInfo['errorCode'];
+}
+
 /** Progress events are sent at most this often per job: enough for a smooth bar, cheap for the bridge. */
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -28,8 +38,9 @@ export const MAX_FINISHED_JOBS = 100;
 
 /**
  * Long jobs, one at a time (each uses every core), in the order they came. A job's state changes are
- * published as whole JobInfo records; cancelling a queued job ends it at once, a running one through its
- * AbortSignal, which every engine operation checks at least once a batch.
+ * published as whole JobInfo records, its progress apart (at most every PROGRESS_INTERVAL_MS); cancelling a
+ * queued job ends it at once, a running one through its AbortSignal, which every engine operation checks at
+ * least once a batch.
  */
 export class JobQueue {
   private readonly entries = new Map<string, Entry>();
@@ -38,19 +49,23 @@ export class JobQueue {
   private readonly waiting: Entry[] = [];
   private running: Entry | undefined;
   private nextId = 1;
+  /** Ids are `job-<tag>-<n>`: a restarted host counts from 1 again, under another tag. */
+  private readonly tag = randomUUID().slice(0, 8);
 
   constructor(
     private readonly publish: (job: JobInfo) => void,
+    private readonly publishProgress: (jobId: string, progress: Progress) => void = () => undefined,
     private readonly keepFinished = MAX_FINISHED_JOBS,
   ) {}
 
-  submit(name: string, title: string, input: unknown, run: JobRun): string {
-    const id = `job-${this.nextId++}`;
-    const entry: Entry = {
-      info: { id, name, title, input, status: 'queued', queuedAt: Date.now() },
-      run,
-      abort: new AbortController(),
-    };
+  /**
+   * Queues a job of request `name`. The input was checked against the request's schema by the gateway, and the
+   * run returns the request's output (the use case is typed so), so the record is that request's JobInfo.
+   */
+  submit(name: JobName, title: string, input: unknown, run: JobRun): string {
+    const id = `job-${this.tag}-${this.nextId++}`;
+    const info = { id, name, title, input, status: 'queued', queuedAt: Date.now() } as JobInfo;
+    const entry: Entry = { info, run, abort: new AbortController() };
     this.entries.set(id, entry);
     this.waiting.push(entry);
     this.publish({ ...entry.info });
@@ -94,34 +109,34 @@ export class JobQueue {
     entry.info = { ...entry.info, status: 'running', startedAt: Date.now() };
     this.publish({ ...entry.info });
     let last = 0;
+    let stage = 'start';
     const context: JobContext = {
       signal: entry.abort.signal,
       progress: (p) => {
+        stage = p.stage;
         const now = Date.now();
-        entry.info = { ...entry.info, progress: p };
         if (now - last < PROGRESS_INTERVAL_MS && p.fraction < 1) return;
         last = now;
-        this.publish({ ...entry.info });
+        this.publishProgress(entry.info.id, p);
       },
     };
     // A GPU failure (lost device, out of memory) stops the job at its next batch like a cancel, then fails it.
     const stopWatching = onGpuFault(() => entry.abort.abort());
-    const step = (): string => `job "${entry.info.title}", step "${entry.info.progress?.stage ?? 'start'}"`;
+    const step = (): string => `job "${entry.info.title}", step "${stage}"`;
+    const failed = async (error: unknown): Promise<JobEnd> => {
+      const gpu = gpuJobError(error, { step: step() });
+      if (gpu !== undefined)
+        return { status: 'failed', error: `${gpu.message}${await recovered()}`, errorCode: errorCode(gpu) };
+      if (entry.abort.signal.aborted) return { status: 'cancelled' };
+      const message = error instanceof Error ? error.message : String(error);
+      return { status: 'failed', error: message, errorCode: errorCode(error) };
+    };
     try {
       const result = await entry.run(context);
       const gpu = gpuJobError(undefined, { step: step() });
-      if (gpu === undefined) this.finish(entry, { status: 'done', result });
-      else this.finish(entry, { status: 'failed', error: `${gpu.message}${await recovered()}` });
+      this.finish(entry, gpu === undefined ? { status: 'done', result } : await failed(gpu));
     } catch (error) {
-      const gpu = gpuJobError(error, { step: step() });
-      if (gpu !== undefined)
-        this.finish(entry, { status: 'failed', error: `${gpu.message}${await recovered()}` });
-      else if (entry.abort.signal.aborted) this.finish(entry, { status: 'cancelled' });
-      else
-        this.finish(entry, {
-          status: 'failed',
-          error: error instanceof Error ? error.message : String(error),
-        });
+      this.finish(entry, await failed(error));
     } finally {
       stopWatching();
       this.running = undefined;
@@ -129,8 +144,8 @@ export class JobQueue {
     }
   }
 
-  private finish(entry: Entry, end: Pick<JobInfo, 'status' | 'result' | 'error' | 'errorCode'>): void {
-    entry.info = { ...entry.info, ...end, endedAt: Date.now() };
+  private finish(entry: Entry, end: JobEnd): void {
+    entry.info = { ...entry.info, ...end, endedAt: Date.now() } as JobInfo;
     this.publish({ ...entry.info });
     this.finished.push(entry.info.id);
     if (this.finished.length > this.keepFinished)

@@ -4,13 +4,13 @@
  * takes down this process only. Messages arrive already validated by the gateway (electron/gateway/gate.ts);
  * replies and job events go back as structured clones.
  */
-import type { JobInfo } from '../../../shared/bridge/contract.ts';
+import type { JobInfo, JobName } from '../../../shared/bridge/contract.ts';
 import type { ServerMessage } from '../../../shared/bridge/protocol.ts';
 import { selectBackend } from '../backend/ladder.ts';
-import { DatasetRegistry } from './datasets.ts';
-import { JOBS, QUICK, type HostState } from './handlers.ts';
+import { errorCode } from '../errors/error-code.ts';
+import { createSession } from '../use-cases/context.ts';
+import { JOBS, QUICK, jobsInUse, type HostState } from './handlers.ts';
 import { JobQueue } from './jobs.ts';
-import { ModelRegistry } from './models.ts';
 import { hostPort } from './port.ts';
 
 /** What the gateway sends the host: a validated request, or a request to stop. */
@@ -25,13 +25,11 @@ const log = (line: string): void => post({ kind: 'log', line });
 
 const mode = process.env.DEEPCORRECT_MODE === 'desktop' ? 'desktop' : 'browser';
 const ready = selectBackend({ log }).then((backend) => {
-  const state: HostState = {
-    backend,
-    mode,
-    datasets: new DatasetRegistry(),
-    models: new ModelRegistry(),
-    jobs: new JobQueue((job: JobInfo) => post({ kind: 'job', job })),
-  };
+  const jobs = new JobQueue(
+    (job: JobInfo) => post({ kind: 'job', job }),
+    (jobId, progress) => post({ kind: 'progress', jobId, progress }),
+  );
+  const state: HostState = { ...createSession(backend, mode), jobs, inUse: jobsInUse(jobs) };
   post({ kind: 'ready', backend: backend.name });
   return state;
 });
@@ -49,7 +47,7 @@ async function answer(id: number, name: string, input: unknown): Promise<void> {
         s: HostState,
       ) => { title: string; run: Parameters<JobQueue['submit']>[3] };
       const job = make(input, state);
-      output = { jobId: state.jobs.submit(name, job.title, input, job.run) };
+      output = { jobId: state.jobs.submit(name as JobName, job.title, input, job.run) };
     } else {
       throw new Error(`no handler for ${name}`);
     }
@@ -59,7 +57,7 @@ async function answer(id: number, name: string, input: unknown): Promise<void> {
       kind: 'reply',
       id,
       ok: false,
-      error: { code: 'engine', message: error instanceof Error ? error.message : String(error) },
+      error: { code: errorCode(error), message: error instanceof Error ? error.message : String(error) },
     });
   }
 }

@@ -22,6 +22,17 @@ const NEXT_STEP: Record<BridgeErrorCode, (message: string) => string> = {
   'too-large': (m) =>
     `The request was too large: ${m}. Ask for less at once (fewer images, a smaller subset).`,
   'host-crashed': (m) => `The engine restarted (${m}); run the job again.`,
+  file: (m) => `${sentence(m)} Check the path, or choose another file or folder.`,
+  dataset: (m) => `${sentence(m)} Check the dataset's files, or open another dataset.`,
+  model: (m) => `${sentence(m)} Check the model folder, or open another model.`,
+  'ranking-file': (m) =>
+    `${sentence(m)} Choose a ranking saved by the app (a workspace's rankings/, a study's ranking.json) or by \`deepcorrect rank --out\`.`,
+  workspace: (m) => `${sentence(m)} Check the workspace to list its problems, or open another.`,
+  evicted: (m) =>
+    `${sentence(m)} The engine keeps a few models and datasets open at once: open it again, then retry.`,
+  'out-of-memory': (m) =>
+    `${sentence(m)} Ask for less at once (a smaller batch, fewer images per class), or close other work, then try again.`,
+  gpu: (m) => `${sentence(m)} Try again; if it fails again, use the CPU backend (wasm).`,
   engine: (m) => `${sentence(m)} Fix what it names and try again.`,
   cancelled: () => 'Cancelled.',
   transport: (m) => `${sentence(m)} Restart the engine and reload the window.`,

@@ -119,5 +119,7 @@ function isServerMessage(value: unknown): value is ServerMessage {
   if (typeof value !== 'object' || value === null) return false;
   const m = value as Record<string, unknown>;
   if (m['kind'] === 'job') return typeof m['job'] === 'object' && m['job'] !== null;
+  if (m['kind'] === 'progress')
+    return typeof m['jobId'] === 'string' && typeof m['progress'] === 'object' && m['progress'] !== null;
   return m['kind'] === 'reply' && typeof m['id'] === 'number' && typeof m['ok'] === 'boolean';
 }

@@ -3,7 +3,7 @@
  * `deepcorrect rank --out`) beside the rankings of this session's rank.filters jobs. A file names its model only
  * by name, so the user attaches it to an open model; attached, it is shown and used like a job's ranking.
  */
-import type { JobInfo, RequestInput, RequestOutput } from '../../../shared/bridge/contract.ts';
+import type { JobOf, RequestInput, RequestOutput } from '../../../shared/bridge/contract.ts';
 
 export type SavedRanking = RequestOutput<'rank.open'>['ranking'];
 export type RankInput = RequestInput<'rank.filters'>;
@@ -21,7 +21,7 @@ export interface OpenedRanking {
 
 /** A ranking as the views use it: a job's, or a file's with a stand-in job (status 'done') and `path`. */
 export interface RankingRunShape {
-  job: JobInfo;
+  job: JobOf<'rank.filters'>;
   input: RankInput;
   result?: SavedRanking;
   /** Set for a ranking opened from a file. */
@@ -62,26 +62,28 @@ export function attachOpened(
 export function openedRun(opened: OpenedRanking & { modelId: string }): RankingRunShape {
   const r = opened.ranking;
   const name = rankingFileName(opened.path);
+  const input: RankInput = {
+    modelId: opened.modelId,
+    datasetId: '',
+    layers: r.layers.map((l) => l.layer),
+    spec: { kind: r.kind },
+    levels: [...r.levels],
+    seed: r.seed,
+    perClass: r.perClass,
+    method: r.method,
+  };
   return {
     job: {
       id: `${OPENED_JOB_PREFIX}${opened.path}`,
-      name: 'rank.open',
+      name: 'rank.filters',
       title: `Ranking file ${name}`,
       status: 'done',
+      input,
       result: r,
       queuedAt: opened.openedAt,
       endedAt: opened.openedAt,
     },
-    input: {
-      modelId: opened.modelId,
-      datasetId: '',
-      layers: r.layers.map((l) => l.layer),
-      spec: { kind: r.kind },
-      levels: [...r.levels],
-      seed: r.seed,
-      perClass: r.perClass,
-      method: r.method,
-    },
+    input,
     result: r,
     path: opened.path,
   };

@@ -5,7 +5,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
-import type { JobInfo, RequestInput, RequestOutput } from '../../../shared/bridge/contract.ts';
+import type { JobOf, RequestInput, RequestOutput } from '../../../shared/bridge/contract.ts';
 import { useJobs } from './jobs.ts';
 import { useModels } from './models.ts';
 
@@ -43,14 +43,14 @@ export const useCorrections = defineStore('corrections', () => {
     return { ...(correct === undefined ? {} : { correct }), ...(finetune === undefined ? {} : { finetune }) };
   });
 
-  function jobOf(side: CorrectionSide): JobInfo | undefined {
+  function jobOf(side: CorrectionSide): JobOf<'correct.train' | 'finetune.train'> | undefined {
     const id = current.value?.[side];
-    return id === undefined ? undefined : jobs.get(id);
+    return id === undefined ? undefined : jobs.get(id, JOB_OF[side]);
   }
 
   function resultOf(side: CorrectionSide): TrainedOutput | undefined {
     const job = jobOf(side);
-    return job?.status === 'done' ? (job.result as TrainedOutput | undefined) : undefined;
+    return job?.status === 'done' ? job.result : undefined;
   }
 
   /** Starts both jobs; either may be refused (the toast says why), the other still runs. */
@@ -80,23 +80,22 @@ export const useCorrections = defineStore('corrections', () => {
   /** Starts the side's job again with the same input and resume: true (continues from its epoch checkpoint). */
   async function resume(side: CorrectionSide): Promise<void> {
     const job = jobOf(side);
-    if (job === undefined || job.input === undefined) return;
-    const id =
-      side === 'correct'
-        ? await jobs.startJob('correct.train', { ...(job.input as CorrectInput), resume: true })
-        : await jobs.startJob('finetune.train', { ...(job.input as FineTuneInput), resume: true });
-    if (id === undefined) return;
-    const pair = { ...(current.value ?? {}), [side]: id };
+    if (job === undefined) return;
+    const resumed =
+      job.name === 'correct.train'
+        ? await jobs.startJob('correct.train', { ...job.input, resume: true })
+        : await jobs.startJob('finetune.train', { ...job.input, resume: true });
+    if (resumed === undefined) return;
+    const pair = { ...(current.value ?? {}), [side]: resumed };
     pairs.value = pairs.value.length === 0 ? [pair] : [...pairs.value.slice(0, -1), pair];
   }
 
   // Opens every model a finished unit training or fine-tuning wrote, without changing the selection.
   watch(
     () =>
-      jobs.all
-        .filter((j) => (j.name === JOB_OF.correct || j.name === JOB_OF.finetune) && j.status === 'done')
-        .map((j) => (j.result as TrainedOutput | undefined)?.modelDir)
-        .filter((dir): dir is string => dir !== undefined),
+      [...jobs.ofKind('correct.train'), ...jobs.ofKind('finetune.train')].flatMap((j) =>
+        j.status === 'done' && j.result !== undefined ? [j.result.modelDir] : [],
+      ),
     (dirs) => {
       for (const dir of dirs) {
         if (opened.has(dir)) continue;

@@ -4,7 +4,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed } from 'vue';
-import type { JobInfo, RequestInput, RequestOutput } from '../../../shared/bridge/contract.ts';
+import type { JobOf, RequestInput, RequestOutput } from '../../../shared/bridge/contract.ts';
 import type { DistortionKind } from '../../../shared/distortions.ts';
 import { useJobs } from './jobs.ts';
 
@@ -12,7 +12,7 @@ export type EvaluateInput = RequestInput<'models.evaluate'>;
 export type Evaluation = RequestOutput<'models.evaluate'>;
 
 export interface EvaluationRun {
-  job: JobInfo;
+  job: JobOf<'models.evaluate'>;
   input: EvaluateInput;
   result?: Evaluation;
 }
@@ -22,13 +22,11 @@ export const useEvaluations = defineStore('evaluations', () => {
 
   /** Every evaluation job of the session, oldest first (their inputs and, once done, results). */
   const runs = computed<EvaluationRun[]>(() =>
-    jobs.all
-      .filter((j) => j.name === 'models.evaluate')
-      .map((job) => ({
-        job,
-        input: job.input as EvaluateInput,
-        ...(job.status === 'done' && job.result !== undefined ? { result: job.result as Evaluation } : {}),
-      })),
+    jobs.ofKind('models.evaluate').map((job) => ({
+      job,
+      input: job.input,
+      ...(job.status === 'done' && job.result !== undefined ? { result: job.result } : {}),
+    })),
   );
 
   const finished = computed(() => runs.value.filter((r) => r.result !== undefined));

@@ -6,7 +6,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, markRaw, shallowRef } from 'vue';
-import type { JobInfo, RequestInput, RequestOutput } from '../../../shared/bridge/contract.ts';
+import type { JobOf, RequestInput, RequestOutput } from '../../../shared/bridge/contract.ts';
 import type { DistortionKind } from '../../../shared/distortions.ts';
 import { useBridge } from '../bridge/inject.ts';
 import {
@@ -30,7 +30,7 @@ export type RankingRun = RankingRunShape;
 export type { OpenedRanking };
 
 export interface ExperimentRun {
-  job: JobInfo;
+  job: JobOf<'rank.experiment'>;
   input: ExperimentInput;
   result?: Experiment;
 }
@@ -42,23 +42,19 @@ export const useRankings = defineStore('rankings', () => {
 
   /** Every ranking job of the session, oldest first (their inputs and, once done, results). */
   const runs = computed<RankingRun[]>(() =>
-    jobs.all
-      .filter((j) => j.name === 'rank.filters')
-      .map((job) => ({
-        job,
-        input: job.input as RankInput,
-        ...(job.status === 'done' ? { result: job.result as Ranking } : {}),
-      })),
+    jobs.ofKind('rank.filters').map((job) => ({
+      job,
+      input: job.input,
+      ...(job.status === 'done' && job.result !== undefined ? { result: job.result } : {}),
+    })),
   );
 
   const experiments = computed<ExperimentRun[]>(() =>
-    jobs.all
-      .filter((j) => j.name === 'rank.experiment')
-      .map((job) => ({
-        job,
-        input: job.input as ExperimentInput,
-        ...(job.status === 'done' ? { result: job.result as Experiment } : {}),
-      })),
+    jobs.ofKind('rank.experiment').map((job) => ({
+      job,
+      input: job.input,
+      ...(job.status === 'done' && job.result !== undefined ? { result: job.result } : {}),
+    })),
   );
 
   /** Ranking files opened this session, oldest first (attached to a model or not). */

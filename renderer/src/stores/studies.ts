@@ -35,16 +35,20 @@ export const useStudies = defineStore('studies', () => {
   const htmlByPath = new Map<string, string>();
 
   const runs = computed<StudyEntry[]>(() =>
-    jobs.all
-      .filter((j) => j.name === 'study.run' && j.status === 'done' && j.result !== undefined)
-      .map((j) => ({
-        key: `job:${j.id}`,
-        source: 'run' as const,
-        // A study run into a workspace learns its folder (studies/<id>) from the result.
-        path: (j.input as StudyInput | undefined)?.outDir ?? (j.result as { outDir?: string }).outDir ?? '',
-        report: j.result as StudyReport,
-        jobId: j.id,
-      })),
+    jobs.ofKind('study.run').flatMap((j) =>
+      j.status === 'done' && j.result !== undefined
+        ? [
+            {
+              key: `job:${j.id}`,
+              source: 'run' as const,
+              // A study run into a workspace learns its folder (studies/<id>) from the result.
+              path: j.input.outDir ?? j.result.outDir ?? '',
+              report: j.result,
+              jobId: j.id,
+            },
+          ]
+        : [],
+    ),
   );
 
   /** Runs first, then opened folders, oldest first within each. */

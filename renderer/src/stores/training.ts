@@ -22,7 +22,7 @@ export const useTraining = defineStore('training', () => {
 
   /** The run the Models view shows: the last one started here, else the engine's latest. */
   const current = computed(() => {
-    const mine = lastStarted.value === null ? undefined : jobs.get(lastStarted.value);
+    const mine = lastStarted.value === null ? undefined : jobs.get(lastStarted.value, 'models.train');
     return mine ?? jobs.latest('models.train');
   });
 
@@ -34,21 +34,20 @@ export const useTraining = defineStore('training', () => {
 
   /** A run's input, carried by its job events (the engine validated it against the contract). */
   function inputOf(id: string): TrainInput | undefined {
-    return jobs.get(id)?.input as TrainInput | undefined;
+    return jobs.get(id, 'models.train')?.input;
   }
 
   // A run started here opens its model when it finishes, and selects it.
   watch(
     () => {
       const id = lastStarted.value;
-      const job = id === null ? undefined : jobs.get(id);
+      const job = id === null ? undefined : jobs.get(id, 'models.train');
       return job?.status === 'done' ? job : undefined;
     },
     (job) => {
       if (job === undefined || opened.has(job.id)) return;
       opened.add(job.id);
-      const result = job.result as TrainOutput | undefined;
-      if (result !== undefined) void models.open(result.modelDir);
+      if (job.result !== undefined) void models.open(job.result.modelDir);
     },
   );
 
