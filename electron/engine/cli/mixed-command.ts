@@ -1,42 +1,32 @@
 /** The flags and the run of the mixed clean/distorted training commands: correct, finetune (and study's mix). */
 import path from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { RequestInput } from '../../../shared/bridge/contract.ts';
-import { ADAM_LEARNING_RATE, MIX_DEFAULTS, SGD_NESTEROV } from '../../../shared/bridge/defaults.ts';
+import { MIX_DEFAULTS, SGD_NESTEROV } from '../../../shared/bridge/defaults.ts';
 import { parseDistortionKind, resolveLevels } from '../../../shared/distortions.ts';
 import type { Progress } from '../../../shared/progress.ts';
 import { describeAugment, parseAugment, type AugmentOptions } from '../train/augment.ts';
 import { AbortError } from '../train/fit.ts';
-import type { OptimizerSpec } from '../train/optimizer.ts';
-import { describeSchedule, parseSchedule, type LearningRateSchedule } from '../train/schedule.ts';
+import { describeSchedule, parseSchedule } from '../train/schedule.ts';
 import { percent } from '../use-cases/training-lines.ts';
 import { cancelNote } from './cancel-note.ts';
 import { commandLine } from './command-line.ts';
 import { withEngine } from './engine-session.ts';
 import { finiteNumber, fraction, nonNegativeInt, parsed, positiveInt } from './options.ts';
 import { cancellableBySigint, progressLine } from './progress-line.ts';
-import { addOpenOptions, type OpenFlags } from './commands/dataset.ts';
+import { addOpenOptions } from './commands/dataset.ts';
+import { optimizerOf, type TrainingFlags } from './training-flags.ts';
 
 /** Flags shared by `correct` and `finetune`: the data, the distortion mix and the training budget. */
-export interface MixedFlags extends OpenFlags {
+export interface MixedFlags extends TrainingFlags {
   model: string;
   dataset: string;
   distortion: string;
   levels: string;
-  epochs: number;
   out: string;
-  batch: number;
-  optimizer: string;
   lr?: number;
-  momentum: number;
-  nesterov: boolean;
-  schedule: LearningRateSchedule;
   augment: AugmentOptions;
   distorted: number;
-  val: number;
-  trainPerClass?: number;
-  seed: number;
-  replicas?: number;
   resume?: boolean;
 }
 
@@ -115,18 +105,6 @@ export function addMixedOptions(command: Command, lr: number): Command {
   );
 }
 
-export function optimizerOf(flags: MixedFlags, lr: number): OptimizerSpec {
-  const kind = flags.optimizer.trim().toLowerCase();
-  if (kind === 'adam') return { kind, learningRate: flags.lr ?? ADAM_LEARNING_RATE };
-  if (kind !== 'sgd') throw new InvalidArgumentError(`optimizer "${flags.optimizer}" is not sgd or adam`);
-  const learningRate = flags.lr ?? lr;
-  if (!(learningRate > 0))
-    throw new InvalidArgumentError(`learning rate must be positive, not ${learningRate}`);
-  if (!(flags.momentum >= 0 && flags.momentum < 1))
-    throw new InvalidArgumentError(`momentum must be within [0, 1), not ${flags.momentum}`);
-  return { kind, learningRate, momentum: flags.momentum, nesterov: flags.nesterov };
-}
-
 /** The request's input of the flags every mixed training command shares, with the base model and dataset. */
 function mixedInput(flags: MixedFlags, lr: number, modelId: string, datasetId: string) {
   const kind = parseDistortionKind(flags.distortion);
@@ -138,7 +116,7 @@ function mixedInput(flags: MixedFlags, lr: number, modelId: string, datasetId: s
     epochs: flags.epochs,
     batchSize: flags.batch,
     seed: flags.seed,
-    optimizer: optimizerOf(flags, lr),
+    optimizer: optimizerOf(flags, flags.lr, lr),
     schedule: flags.schedule,
     augment: flags.augment,
     distortedFraction: flags.distorted,

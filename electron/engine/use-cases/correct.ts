@@ -8,7 +8,7 @@ import { trainCorrection, type TrainedModel } from '../correct/train-correction.
 import type { MixedTrainingOptions } from '../correct/train-loop.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { openRanking } from '../rank/open-ranking.ts';
-import { rankFilters } from '../rank/rank-filters.ts';
+import { rankFiltersCase } from './rank.ts';
 import type { UseCase, UseCaseContext } from './context.ts';
 import { layerOrders, ordersOf, type LayerOrder } from './layer-orders.ts';
 import { modelAndDataset } from './open-pair.ts';
@@ -65,7 +65,6 @@ function trainedOutput(outDir: string, r: TrainedModel): RequestOutput<'correct.
 async function ordersFor(
   input: RequestInput<'correct.train'>,
   base: OpenModel,
-  dataset: Dataset,
   context: UseCaseContext,
 ): Promise<{ orders: LayerOrder[]; method: string }> {
   if (input.orders !== undefined) return { orders: layerOrders(base.model, input.orders), method: 'given' };
@@ -78,17 +77,20 @@ async function ordersFor(
   }
   const method = input.rankMethod ?? CORRECT_DEFAULTS.rankMethod;
   context.log?.(`ranking ${input.layers?.join(', ') ?? 'every conv layer'} by the ${method}...`);
-  const ranking = await rankFilters({
-    model: base.model,
-    dataset,
-    ...(input.layers ? { layers: input.layers } : {}),
-    spec: input.spec,
-    levels: input.levels,
-    seed: input.seed,
-    perClass: input.rankPerClass ?? CORRECT_DEFAULTS.rankPerClass,
-    method,
-    ...(context.signal ? { signal: context.signal } : {}),
-  });
+  const { progress: _progress, ...quiet } = context;
+  const ranking = await rankFiltersCase.run(
+    {
+      modelId: input.modelId,
+      datasetId: input.datasetId,
+      ...(input.layers ? { layers: input.layers } : {}),
+      spec: input.spec,
+      levels: input.levels,
+      seed: input.seed,
+      perClass: input.rankPerClass ?? CORRECT_DEFAULTS.rankPerClass,
+      method,
+    },
+    quiet,
+  );
   return { orders: ranking.layers, method };
 }
 
@@ -98,7 +100,7 @@ export const correctTrain: UseCase<'correct.train'> = {
     `Train DeepCorrect units on ${input.layers?.join(', ') ?? 'every ranked layer'} of ${session.models.get(input.modelId).metadata.arch} (beta ${input.beta}, ${label(input.spec.kind)}) into ${input.outDir}`,
   run: async (input, context) => {
     const { base, dataset } = modelAndDataset(context.session, input.modelId, input.datasetId);
-    const { orders, method } = await ordersFor(input, base, dataset, context);
+    const { orders, method } = await ordersFor(input, base, context);
     const plan = planFromRanking({ layers: orders }, input.beta, input.layers);
     const placement = input.placement ?? CORRECT_DEFAULTS.placement;
     context.log?.(

@@ -12,59 +12,37 @@ import type { StudyReport } from '../../../../shared/study.ts';
 import { parseFineTuneLayers } from '../../correct/fine-tune.ts';
 import type { AugmentOptions } from '../../train/augment.ts';
 import { AbortError } from '../../train/fit.ts';
-import type { OptimizerSpec } from '../../train/optimizer.ts';
-import type { LearningRateSchedule } from '../../train/schedule.ts';
 import { finiteNumber, fraction, nonNegativeInt, parsed, positiveInt } from '../options.ts';
 import { withEngine } from '../engine-session.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
 import { commandLine } from '../command-line.ts';
 import { addMixOptions } from '../mixed-command.ts';
-import { addOpenOptions, type OpenFlags } from './dataset.ts';
+import { optimizerOf, type TrainingFlags } from '../training-flags.ts';
+import { addOpenOptions } from './dataset.ts';
 
-interface StudyFlags extends OpenFlags {
-  model: string;
-  dataset: string;
+interface StudyFlags extends TrainingFlags {
+  model?: string;
+  dataset?: string;
   distortion: string;
   levels: string;
   out?: string;
   workspace?: string;
   study?: string;
-  epochs: number;
   layers?: string;
   beta: number;
   rank: string;
   rankPerClass: number;
   finetuneLayers: string;
-  batch: number;
-  optimizer: string;
   unitLr: number;
   finetuneLr: number;
-  momentum: number;
-  nesterov: boolean;
-  schedule: LearningRateSchedule;
   augment: AugmentOptions;
   distorted: number;
-  val: number;
-  trainPerClass?: number;
   testPerClass?: number;
-  seed: number;
-  replicas?: number;
   resume: boolean;
   json: boolean;
 }
 
 const RANK_CHOICES = ['proxy', 'oracle', 'both'] as const;
-
-function optimizer(flags: StudyFlags, learningRate: number): OptimizerSpec {
-  const kind = flags.optimizer.trim().toLowerCase();
-  if (!(learningRate > 0))
-    throw new InvalidArgumentError(`learning rate must be positive, not ${learningRate}`);
-  if (kind === 'adam') return { kind, learningRate };
-  if (kind !== 'sgd') throw new InvalidArgumentError(`optimizer "${flags.optimizer}" is not sgd or adam`);
-  if (!(flags.momentum >= 0 && flags.momentum < 1))
-    throw new InvalidArgumentError(`momentum must be within [0, 1), not ${flags.momentum}`);
-  return { kind, learningRate, momentum: flags.momentum, nesterov: flags.nesterov };
-}
 
 const pct = (v: number): string => `${(v * 100).toFixed(2)}%`;
 
@@ -194,8 +172,8 @@ export function registerStudy(program: Command): void {
                 rankMethod: flags.rank as RequestInput<'study.run'>['rankMethod'],
                 rankPerClass: flags.rankPerClass,
                 fineTuneLayers: flags.finetuneLayers,
-                unitOptimizer: optimizer(flags, flags.unitLr),
-                fineTuneOptimizer: optimizer(flags, flags.finetuneLr),
+                unitOptimizer: optimizerOf(flags, flags.unitLr, flags.unitLr),
+                fineTuneOptimizer: optimizerOf(flags, flags.finetuneLr, flags.finetuneLr),
                 schedule: flags.schedule,
                 augment: flags.augment,
                 distortedFraction: flags.distorted,

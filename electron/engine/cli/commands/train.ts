@@ -1,41 +1,29 @@
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { ADAM_LEARNING_RATE, SGD_NESTEROV } from '../../../../shared/bridge/defaults.ts';
 import type { Progress } from '../../../../shared/progress.ts';
 import { ARCHITECTURES, parseArchitecture, type Architecture } from '../../models/registry.ts';
 import { NO_AUGMENT, parseAugment, type AugmentOptions } from '../../train/augment.ts';
 import { AbortError } from '../../train/fit.ts';
-import type { OptimizerSpec } from '../../train/optimizer.ts';
-import { parseSchedule, type LearningRateSchedule } from '../../train/schedule.ts';
+import { parseSchedule } from '../../train/schedule.ts';
 import { percent } from '../../use-cases/training-lines.ts';
 import { cancelNote } from '../cancel-note.ts';
 import { withEngine } from '../engine-session.ts';
 import { finiteNumber, nonNegativeInt, positiveInt } from '../options.ts';
 import { cancellableBySigint } from '../progress-line.ts';
-import { addOpenOptions, type OpenFlags } from './dataset.ts';
+import { optimizerOf, type TrainingFlags } from '../training-flags.ts';
+import { addOpenOptions } from './dataset.ts';
 import { commandLine } from '../command-line.ts';
 
-interface TrainFlags extends OpenFlags {
+interface TrainFlags extends TrainingFlags {
   dataset: string;
   arch: Architecture;
-  epochs: number;
   out: string;
-  batch: number;
-  optimizer: string;
   lr?: number;
-  momentum: number;
-  nesterov: boolean;
-  schedule: LearningRateSchedule;
   /** The parsed list, or false for --no-augment. */
   augment: AugmentOptions | false;
-  val: number;
-  trainPerClass?: number;
-  seed: number;
   resume?: boolean;
-  replicas?: number;
 }
-
-/** Default learning rates: safe for training the small architectures from scratch. */
-const DEFAULT_LR = { sgd: 0.01, adam: 0.001 } as const;
 
 /** Wraps a parser that throws RangeError into one commander reports as a bad option value. */
 function asOption<T>(parse: (value: string) => T): (value: string) => T {
@@ -62,19 +50,6 @@ function validationFraction(value: string): number {
   const n = finiteNumber(value);
   if (n < 0 || n > 0.5) throw new InvalidArgumentError(`"${value}" is not a fraction within 0..0.5`);
   return n;
-}
-
-function optimizerOf(flags: TrainFlags): OptimizerSpec {
-  const kind = flags.optimizer.trim().toLowerCase();
-  if (kind !== 'sgd' && kind !== 'adam')
-    throw new InvalidArgumentError(`optimizer "${flags.optimizer}" is not sgd or adam`);
-  const learningRate = flags.lr ?? DEFAULT_LR[kind];
-  if (!(learningRate > 0))
-    throw new InvalidArgumentError(`learning rate must be positive, not ${learningRate}`);
-  if (kind === 'adam') return { kind, learningRate };
-  if (!(flags.momentum >= 0 && flags.momentum < 1))
-    throw new InvalidArgumentError(`momentum must be within [0, 1), not ${flags.momentum}`);
-  return { kind, learningRate, momentum: flags.momentum, nesterov: flags.nesterov };
 }
 
 /** The TTY progress line: where the run is, the epoch's running figures, the last validation, time left. */
@@ -118,7 +93,7 @@ export function registerTrain(program: Command): void {
       .option('--optimizer <name>', 'sgd (with momentum) or adam', 'sgd')
       .option(
         '--lr <rate>',
-        `base learning rate (default ${DEFAULT_LR.sgd} for sgd, ${DEFAULT_LR.adam} for adam)`,
+        `base learning rate (default ${SGD_NESTEROV.learningRate} for sgd, ${ADAM_LEARNING_RATE} for adam)`,
         finiteNumber,
       )
       .option('--momentum <m>', 'sgd momentum, 0 for plain sgd', finiteNumber, 0.9)
@@ -161,7 +136,7 @@ export function registerTrain(program: Command): void {
       .option('--replicas <n>', 'data-parallel replicas (default: one per core on wasm)', positiveInt),
   ).action(async (flags: TrainFlags) => {
     const { arch } = flags;
-    const optimizer = optimizerOf(flags);
+    const optimizer = optimizerOf(flags, flags.lr, SGD_NESTEROV.learningRate);
     const augment = flags.augment === false ? NO_AUGMENT : flags.augment;
     const out = path.resolve(flags.out);
     const tty = process.stdout.isTTY;
