@@ -118,6 +118,10 @@ const TrainedOutput = z.object({
   modelDir: z.string(),
   bestEpoch: z.number(),
   trainableParameters: z.number(),
+  /** Seconds this run trained (a resumed run: since it resumed). */
+  seconds: z.number(),
+  /** The epoch the checkpoint had reached when this run resumed it. */
+  resumedFrom: z.number().optional(),
   history: z.array(
     z.object({
       epoch: z.number(),
@@ -181,6 +185,8 @@ export const CONTRACT = {
       size: z.tuple([z.number().int().min(1).max(4096), z.number().int().min(1).max(4096)]).optional(),
       channels: ChannelsSchema.optional(),
       skipBad: z.boolean().optional(),
+      /** CIFAR-100's label set (default fine). */
+      labels: z.enum(['fine', 'coarse']).optional(),
     }),
     output: z.object({ datasetId: DatasetId, summary: DatasetSummarySchema }),
   },
@@ -208,7 +214,7 @@ export const CONTRACT = {
       split: SplitSchema,
       index: z.number().int().min(0),
       spec: DistortionSpecSchema,
-      seed: z.number().int().min(0).max(0xffffffff),
+      seed: Seed,
     }),
     output: z.object({ clean: ImagesSchema, distorted: ImagesSchema }),
   },
@@ -218,9 +224,13 @@ export const CONTRACT = {
     input: z.strictObject({
       datasetId: DatasetId,
       spec: DistortionSpecSchema,
-      seed: z.number().int().min(0).max(0xffffffff),
+      seed: Seed,
       splits: z.array(SplitSchema).min(1).optional(),
       perClass: z.number().int().min(1).optional(),
+      /** Seed of the perClass subset draw, apart from `seed` so the noise can vary alone (default 0). */
+      subsetSeed: Seed.optional(),
+      /** Images distorted at once (default 256). */
+      batchSize: z.number().int().min(1).max(4096).optional(),
       outDir: PathSchema,
     }),
     output: z.object({ written: z.number(), outDir: z.string() }),
@@ -232,13 +242,14 @@ export const CONTRACT = {
       trainPerClass: z.number().int().min(1).max(1000),
       testPerClass: z.number().int().min(1).max(200),
       epochs: z.number().int().min(1).max(50),
-      seed: z.number().int().min(0).max(0xffffffff),
+      seed: Seed,
       spec: DistortionSpecSchema.omit({ level: true }),
       levels: Levels,
     }),
     output: z.object({
       rows: z.array(LevelAccuracySchema),
       epochs: z.array(z.object({ epoch: z.number(), loss: z.number(), imagesPerSecond: z.number() })),
+      testImages: z.number(),
     }),
   },
   /** Opens a model folder (the shipped demo model when no path is given), validated before it is built. */
@@ -276,7 +287,7 @@ export const CONTRACT = {
       arch: z.enum(['cnn4', 'allconv9', 'resnet8', 'resnet20']),
       epochs: z.number().int().min(1).max(500),
       batchSize: z.number().int().min(1).max(4096),
-      seed: z.number().int().min(0).max(0xffffffff),
+      seed: Seed,
       optimizer: OptimizerInput,
       schedule: ScheduleInput,
       augment: AugmentInput,
@@ -285,7 +296,13 @@ export const CONTRACT = {
       resume: z.boolean().optional(),
       outDir: PathSchema,
     }),
-    output: z.object({ modelDir: z.string(), bestEpoch: z.number(), metadata: ModelMetadataSchema }),
+    output: z.object({
+      modelDir: z.string(),
+      bestEpoch: z.number(),
+      /** The best epoch's validation accuracy; null when nothing was held out (the last epoch is kept). */
+      bestValAccuracy: z.number().nullable(),
+      metadata: ModelMetadataSchema,
+    }),
   },
   /** Accuracy of an open model on an open dataset, clean and at every level (top-1, top-5, per class, confusion). */
   'models.evaluate': {
@@ -297,7 +314,7 @@ export const CONTRACT = {
       perClass: z.number().int().min(1).optional(),
       spec: DistortionSpecSchema.omit({ level: true }),
       levels: Levels,
-      seed: z.number().int().min(0).max(0xffffffff),
+      seed: Seed,
     }),
     output: EvaluationSchema,
   },
@@ -310,7 +327,7 @@ export const CONTRACT = {
       layers: z.array(z.string().min(1).max(128)).min(1).max(256).optional(),
       spec: DistortionSpecSchema.omit({ level: true }),
       levels: Levels,
-      seed: z.number().int().min(0).max(0xffffffff),
+      seed: Seed,
       perClass: z.number().int().min(1).max(1000).optional(),
       method: z.enum(['oracle', 'proxy', 'both']),
     }),
@@ -322,21 +339,28 @@ export const CONTRACT = {
    */
   'correct.train': {
     job: true,
-    input: z.strictObject({
-      ...MixedInput,
-      modelId: ModelId,
-      layers: z.array(LayerName).min(1).max(64),
-      beta: z.number().gt(0).max(1),
-      /** Orders from an earlier ranking (filter indices, most important first), else ranked now by rankMethod. */
-      orders: z.record(LayerName, z.array(z.number().int().min(0)).max(4096)).optional(),
-      rankMethod: z.enum(['proxy', 'oracle']).optional(),
-      rankPerClass: z.number().int().min(1).max(1000).optional(),
-      placement: z.enum(['post-activation', 'pre-activation']).optional(),
-      optimizer: OptimizerInput.optional(),
-      /** Continue from the epoch checkpoint in outDir (a cancelled run's). */
-      resume: z.boolean().optional(),
-      outDir: PathSchema,
-    }),
+    input: z
+      .strictObject({
+        ...MixedInput,
+        modelId: ModelId,
+        /** Layers to correct (default: every layer of the orders or ranking, or every conv layer). */
+        layers: z.array(LayerName).min(1).max(64).optional(),
+        beta: z.number().gt(0).max(1),
+        /** Orders from an earlier ranking (filter indices, most important first)… */
+        orders: z.record(LayerName, z.array(z.number().int().min(0)).max(4096)).optional(),
+        /** …or a saved ranking file (rank.open's), else ranked now by rankMethod. */
+        ranking: PathSchema.optional(),
+        rankMethod: z.enum(['proxy', 'oracle']).optional(),
+        rankPerClass: z.number().int().min(1).max(1000).optional(),
+        placement: z.enum(['post-activation', 'pre-activation']).optional(),
+        optimizer: OptimizerInput.optional(),
+        /** Continue from the epoch checkpoint in outDir (a cancelled run's). */
+        resume: z.boolean().optional(),
+        outDir: PathSchema,
+      })
+      .refine((i) => i.orders === undefined || i.ranking === undefined, {
+        message: 'give the orders or a ranking file, not both',
+      }),
     output: TrainedOutput,
   },
   /** The fine-tuning baseline under the same data and budget: a copy of the open model, all or the first k conv layers. */
@@ -363,7 +387,8 @@ export const CONTRACT = {
         ...MixedInput,
         modelId: ModelId,
         levelsName: z.string().min(1).max(200).optional(),
-        layers: z.array(LayerName).min(1).max(64),
+        /** Layers to correct (default: the first two conv layers). */
+        layers: z.array(LayerName).min(1).max(64).optional(),
         beta: z.number().gt(0).max(1),
         rankMethod: z.enum(['proxy', 'oracle', 'both']),
         rankPerClass: z.number().int().min(1).max(1000),
@@ -372,6 +397,8 @@ export const CONTRACT = {
         fineTuneOptimizer: OptimizerInput,
         testPerClass: z.number().int().min(1).optional(),
         resume: z.boolean().optional(),
+        /** With workspace and resume: the study to resume (default: the newest interrupted one with these settings). */
+        studyId: z.string().min(1).max(200).optional(),
         /** A plain study folder… */
         outDir: PathSchema.optional(),
         /** …or a workspace: the study goes to <workspace>/studies/<id>, registered there (exactly one of the two). */

@@ -5,9 +5,9 @@ import path from 'node:path';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QuickName, RequestInput, RequestOutput } from '../../shared/bridge/contract.ts';
+import type { RequestInput, RequestOutput } from '../../shared/bridge/contract.ts';
 import { selectBackend } from '../../electron/engine/backend/ladder.ts';
-import type { HostState } from '../../electron/engine/host/handlers.ts';
+import type { HostQuickName, HostState } from '../../electron/engine/host/handlers.ts';
 import { MAX_PREVIEW_PIXELS } from '../../electron/engine/use-cases/distort.ts';
 import { tempDir } from './dataset-fixtures.ts';
 import { hostState, quickRequest } from './host-fixtures.ts';
@@ -15,7 +15,7 @@ import { hostState, quickRequest } from './host-fixtures.ts';
 let dir: string;
 let state: HostState;
 
-function quick<N extends QuickName>(name: N, input: RequestInput<N>): Promise<RequestOutput<N>> {
+function quick<N extends HostQuickName>(name: N, input: RequestInput<N>): Promise<RequestOutput<N>> {
   return quickRequest(state, name, input);
 }
 

@@ -5,12 +5,11 @@
 import {
   CONTRACT,
   type JobInfo,
-  type QuickName,
   type RequestInput,
   type RequestOutput,
 } from '../../shared/bridge/contract.ts';
 import type { BackendChoice } from '../../shared/backends.ts';
-import { QUICK, jobsInUse, type HostState } from '../../electron/engine/host/handlers.ts';
+import { QUICK, jobsInUse, type HostQuickName, type HostState } from '../../electron/engine/host/handlers.ts';
 import { createSession } from '../../electron/engine/use-cases/context.ts';
 import { JobQueue } from '../../electron/engine/host/jobs.ts';
 
@@ -22,7 +21,7 @@ export function hostState(
   return { ...createSession(backend, 'browser'), jobs, inUse: jobsInUse(jobs) };
 }
 
-export function quickRequest<N extends QuickName>(
+export function quickRequest<N extends HostQuickName>(
   state: HostState,
   name: N,
   input: RequestInput<N>,

@@ -9,12 +9,11 @@ import {
   CONTRACT,
   type JobInfo,
   type JobName,
-  type QuickName,
   type RequestInput,
   type RequestOutput,
 } from '../../shared/bridge/contract.ts';
 import { selectBackend } from '../../electron/engine/backend/ladder.ts';
-import { JOBS, type HostState } from '../../electron/engine/host/handlers.ts';
+import { JOBS, type HostQuickName, type HostState } from '../../electron/engine/host/handlers.ts';
 import { JobQueue } from '../../electron/engine/host/jobs.ts';
 import { held, type Fixture } from './fixtures.ts';
 import { hostState, quickRequest } from '../engine/host-fixtures.ts';
@@ -33,7 +32,7 @@ export function hostJobTests(fx: Fixture): void {
     }
 
     /** A quick request, its input checked by the contract. */
-    async function quick<N extends QuickName>(name: N, input: RequestInput<N>): Promise<RequestOutput<N>> {
+    async function quick<N extends HostQuickName>(name: N, input: RequestInput<N>): Promise<RequestOutput<N>> {
       await onHostBackend();
       return quickRequest(state, name, input);
     }

@@ -19,8 +19,10 @@ export interface HostState extends EngineSession {
   jobs: JobQueue;
 }
 
+/** jobs.list is the gateway's: its table of jobs outlives an engine host that crashed. */
+export type HostQuickName = Exclude<QuickName, 'jobs.list'>;
 type QuickHandlers = {
-  [N in QuickName]: (input: RequestInput<N>, state: HostState) => Promise<RequestOutput<N>>;
+  [N in HostQuickName]: (input: RequestInput<N>, state: HostState) => Promise<RequestOutput<N>>;
 };
 type JobHandlers = {
   [N in JobName]: (
@@ -40,15 +42,14 @@ export function jobsInUse(jobs: JobQueue): NonNullable<EngineSession['inUse']> {
   return { models: used(['modelId', 'correctedModelId']), datasets: used(['datasetId']) };
 }
 
-const QUEUE: Pick<QuickHandlers, 'jobs.list' | 'jobs.cancel'> = {
-  'jobs.list': (_input, state) => Promise.resolve({ jobs: state.jobs.list() }),
+const QUEUE: Pick<QuickHandlers, 'jobs.cancel'> = {
   'jobs.cancel': (input, state) => Promise.resolve({ cancelled: state.jobs.cancel(input.jobId) }),
 };
 
 const isJob = (name: EngineRequest): name is JobName & EngineRequest => CONTRACT[name].job;
 const names = Object.keys(USE_CASES) as EngineRequest[];
 
-function quick<N extends QuickName & EngineRequest>(name: N): QuickHandlers[N] {
+function quick<N extends HostQuickName & EngineRequest>(name: N): QuickHandlers[N] {
   const useCase = USE_CASES[name];
   return ((input: RequestInput<N>, state: HostState) =>
     holdingInputs(input, state, () => useCase.run(input, { session: state }))) as QuickHandlers[N];
@@ -66,9 +67,7 @@ function job<N extends JobName & EngineRequest>(name: N): JobHandlers[N] {
 
 export const QUICK = {
   ...QUEUE,
-  ...Object.fromEntries(
-    names.filter((n) => !isJob(n)).map((n) => [n, quick(n)]),
-  ),
+  ...Object.fromEntries(names.filter((n) => !isJob(n)).map((n) => [n, quick(n)])),
 } as QuickHandlers;
 
 export const JOBS = Object.fromEntries(names.filter(isJob).map((n) => [n, job(n)])) as JobHandlers;
