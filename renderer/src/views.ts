@@ -1,6 +1,6 @@
 /**
  * The workbench's views, in navigation order: adding a view (Ranking, Correction, Results, Inspector) is one
- * entry here (and its id in viewIds.ts). Its position is its shortcut (Alt+n or Ctrl+n): the Workspace start
+ * entry here (and its id in view-ids.ts). Its position is its shortcut (Alt+n or Ctrl+n): the Workspace start
  * page is Alt+1. Views other than the first two load on demand, so the charting library stays out of the
  * first screen's bundle.
  */

@@ -7,7 +7,7 @@ import {
   rowShares,
   tableColumns,
   type EvalRunLike,
-} from '../../renderer/src/lib/evaluationPlot.ts';
+} from '../../renderer/src/lib/evaluation-plot.ts';
 
 const blur: EvalRunLike = {
   id: 'j1',

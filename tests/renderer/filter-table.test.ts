@@ -9,7 +9,7 @@ import {
   sortRows,
   topBetaCount,
   type LayerRankingLike,
-} from '../../renderer/src/lib/filterTable.ts';
+} from '../../renderer/src/lib/filter-table.ts';
 
 const both: LayerRankingLike = {
   layer: 'conv1',

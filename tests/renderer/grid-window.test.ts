@@ -5,7 +5,7 @@ import {
   gridWindow,
   moveSelection,
   scrollTopToReveal,
-} from '../../renderer/src/lib/gridWindow.ts';
+} from '../../renderer/src/lib/grid-window.ts';
 
 const base = { cellSize: 64, viewportHeight: 640, overscanRows: 2 };
 

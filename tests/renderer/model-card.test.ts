@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeValue, formatCount, provenanceView } from '../../renderer/src/lib/modelCard.ts';
+import { describeValue, formatCount, provenanceView } from '../../renderer/src/lib/model-card.ts';
 
 describe('model card provenance', () => {
   it('reads a baseline run', () => {

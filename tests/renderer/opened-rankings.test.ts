@@ -10,7 +10,7 @@ import {
   type RankInput,
   type RankingRunShape,
   type SavedRanking,
-} from '../../renderer/src/lib/openedRankings.ts';
+} from '../../renderer/src/lib/opened-rankings.ts';
 
 const ranking: SavedRanking = {
   model: 'demo-cnn4',

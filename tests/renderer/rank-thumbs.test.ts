@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { experimentPlot, parseFractions } from '../../renderer/src/lib/oracleExperiment.ts';
-import { pairRange, planeToRgba } from '../../renderer/src/lib/rankThumbs.ts';
+import { experimentPlot, parseFractions } from '../../renderer/src/lib/oracle-experiment.ts';
+import { pairRange, planeToRgba } from '../../renderer/src/lib/rank-thumbs.ts';
 
 describe('activation planes', () => {
   it('a pair shares one range and paints greyscale over it', () => {

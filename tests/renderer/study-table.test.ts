@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chartSeries, conditionLabels } from '../../shared/charts/accuracy-chart.ts';
 import { PAPER_CIFAR100, type StudyModelResult, type StudyReport } from '../../shared/study.ts';
-import { studyCsv, summaryRows } from '../../renderer/src/lib/studyTable.ts';
+import { studyCsv, summaryRows } from '../../renderer/src/lib/study-table.ts';
 
 function model(role: StudyModelResult['role'], top1: number[], trainable: number): StudyModelResult {
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Images } from '../../shared/bridge/schemas.ts';
 import { LruCache } from '../../renderer/src/lib/lru.ts';
 import type { RgbaImage } from '../../renderer/src/lib/pixels.ts';
-import { ThumbLoader, chunkSizeFor } from '../../renderer/src/lib/thumbLoader.ts';
+import { ThumbLoader, chunkSizeFor } from '../../renderer/src/lib/thumb-loader.ts';
 
 /** 2x2 grey images whose pixels all equal their index (mod 256). */
 function images(indices: number[]): Images {

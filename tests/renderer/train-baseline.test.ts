@@ -5,7 +5,7 @@ import {
   trainCurves,
   trainFormProblem,
   trainInput,
-} from '../../renderer/src/lib/trainBaseline.ts';
+} from '../../renderer/src/lib/train-baseline.ts';
 
 const valid = { ...defaultTrainForm(), outDir: '/tmp/out' };
 

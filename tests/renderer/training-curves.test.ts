@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { trainingCurves } from '../../renderer/src/lib/trainingCurves.ts';
+import { trainingCurves } from '../../renderer/src/lib/training-curves.ts';
 
 const point = (fraction: number, metrics: Record<string, number>) => ({ fraction, metrics });
 

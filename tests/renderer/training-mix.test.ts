@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONTRACT } from '../../shared/bridge/contract.ts';
-import { safeFileName } from '../../renderer/src/lib/fileData.ts';
+import { safeFileName } from '../../renderer/src/lib/file-data.ts';
 import { levelsFor } from '../../renderer/src/lib/level-choices.ts';
 import { checkDraft } from '../../renderer/src/lib/schema-issues.ts';
 import {

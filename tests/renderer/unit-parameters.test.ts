@@ -8,7 +8,7 @@ import {
   unitKernel,
   unitParameters,
   unitPlan,
-} from '../../renderer/src/lib/unitParameters.ts';
+} from '../../renderer/src/lib/unit-parameters.ts';
 
 const CNN4 = [
   { name: 'conv1', filters: 32 },

@@ -7,8 +7,8 @@ import {
   MAX_RECENT,
   parseRecent,
   removeRecent,
-} from '../../renderer/src/lib/workspaceRecent.ts';
-import { VIEW_IDS } from '../../renderer/src/viewIds.ts';
+} from '../../renderer/src/lib/workspace-recent.ts';
+import { VIEW_IDS } from '../../renderer/src/view-ids.ts';
 
 const entry = (p: string, name = p): { path: string; name: string; openedAt: string } => ({
   path: p,

@@ -32,7 +32,10 @@ export function hostJobTests(fx: Fixture): void {
     }
 
     /** A quick request, its input checked by the contract. */
-    async function quick<N extends HostQuickName>(name: N, input: RequestInput<N>): Promise<RequestOutput<N>> {
+    async function quick<N extends HostQuickName>(
+      name: N,
+      input: RequestInput<N>,
+    ): Promise<RequestOutput<N>> {
       await onHostBackend();
       return quickRequest(state, name, input);
     }

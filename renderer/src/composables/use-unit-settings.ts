@@ -8,7 +8,7 @@ import { CORRECT_DEFAULTS, STUDY_DEFAULTS } from '../../../shared/bridge/default
 import type { FormNumber } from '../lib/form-number.ts';
 import { levelsFor } from '../lib/level-choices.ts';
 import { defaultTrainingMix, trainingMixLabels, type TrainingMix } from '../lib/training-mix.ts';
-import { baseConvLayers, draftUnitPlan } from '../lib/unitParameters.ts';
+import { baseConvLayers, draftUnitPlan } from '../lib/unit-parameters.ts';
 import type { OpenModel } from '../stores/models.ts';
 
 export interface UnitSettings extends TrainingMix {

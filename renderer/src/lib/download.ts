@@ -2,9 +2,9 @@
  * Saving what the UI made (a chart, a table, a report) as a file: a Blob behind a temporary <a download>.
  * Works in the browser and in the desktop app (Electron shows its save dialog for downloads).
  */
-import { safeFileName } from './fileData.ts';
+import { safeFileName } from './file-data.ts';
 
-export { dataUrlToBlob, safeFileName } from './fileData.ts';
+export { dataUrlToBlob, safeFileName } from './file-data.ts';
 
 /** Saves a Blob under a file name. */
 export function downloadBlob(blob: Blob, fileName: string): void {

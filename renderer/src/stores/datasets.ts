@@ -9,7 +9,7 @@ import type { SplitName } from '../../../shared/datasets.ts';
 import { useBridge } from '../bridge/inject.ts';
 import { LruCache } from '../lib/lru.ts';
 import type { RgbaImage } from '../lib/pixels.ts';
-import { ThumbLoader, chunkSizeFor } from '../lib/thumbLoader.ts';
+import { ThumbLoader, chunkSizeFor } from '../lib/thumb-loader.ts';
 import { useToasts } from './toasts.ts';
 
 export type DatasetSummary = RequestOutput<'dataset.open'>['summary'];

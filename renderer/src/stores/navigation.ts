@@ -1,7 +1,7 @@
 /** Which view is on screen: the navigation, keyboard shortcuts and views that hand over to another view. */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import { VIEW_IDS } from '../viewIds.ts';
+import { VIEW_IDS } from '../view-ids.ts';
 
 export const useNavigation = defineStore('navigation', () => {
   const viewId = ref<string>(VIEW_IDS[0] ?? '');

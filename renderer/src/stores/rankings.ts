@@ -16,7 +16,7 @@ import {
   withOpened,
   type OpenedRanking,
   type RankingRunShape,
-} from '../lib/openedRankings.ts';
+} from '../lib/opened-rankings.ts';
 import { useJobs } from './jobs.ts';
 import { useToasts } from './toasts.ts';
 

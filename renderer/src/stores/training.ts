@@ -5,7 +5,7 @@
 import { defineStore } from 'pinia';
 import { computed, reactive, ref, watch } from 'vue';
 import type { RequestOutput } from '../../../shared/bridge/contract.ts';
-import { defaultTrainForm, type TrainBaselineInput } from '../lib/trainBaseline.ts';
+import { defaultTrainForm, type TrainBaselineInput } from '../lib/train-baseline.ts';
 import { useJobs } from './jobs.ts';
 import { useModels } from './models.ts';
 

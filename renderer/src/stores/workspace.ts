@@ -15,7 +15,7 @@ import {
   parseRecent,
   removeRecent,
   type RecentWorkspace,
-} from '../lib/workspaceRecent.ts';
+} from '../lib/workspace-recent.ts';
 import { useJobs } from './jobs.ts';
 import { useToasts } from './toasts.ts';
 

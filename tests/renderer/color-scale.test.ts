@@ -11,7 +11,7 @@ import {
   sequentialRgba,
   symmetricRange,
   ticks,
-} from '../../renderer/src/lib/colorScale.ts';
+} from '../../renderer/src/lib/color-scale.ts';
 import { planeAt } from '../../renderer/src/lib/float-planes.ts';
 
 const px = (rgba: Uint8ClampedArray, i: number) => Array.from(rgba.subarray(i * 4, i * 4 + 4));
