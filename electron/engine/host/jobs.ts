@@ -31,8 +31,8 @@ const PROGRESS_INTERVAL_MS = 100;
 
 /**
  * Finished jobs (done, failed, cancelled) kept, the most recently finished; older ones are dropped, queued and
- * running ones never. The gateway keeps its own table of the same size for the UI (engine-client.ts); this
- * one only answers jobs.list to a caller of the host itself, so it needs no more.
+ * running ones never. The gateway keeps its own table of the same size and answers jobs.list from it
+ * (engine-client.ts): it outlives a crashed host. This one is the host's own record (list, activeInputs).
  */
 export const MAX_FINISHED_JOBS = 100;
 

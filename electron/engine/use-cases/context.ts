@@ -50,6 +50,13 @@ export interface UseCaseContext {
   replicas?: number;
 }
 
+/** The context's cancellation and progress listener, as the engine's long operations take them. */
+export function reporting(context: UseCaseContext): { signal?: AbortSignal; onProgress?: ProgressListener } {
+  return {
+    ...reporting(context),
+  };
+}
+
 export interface UseCase<N extends RequestName> {
   /** A job's title, in words, for the job panel (jobs only). */
   title?: (input: RequestInput<N>, session: EngineSession) => string;

@@ -9,7 +9,7 @@ import type { MixedTrainingOptions } from '../correct/train-loop.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { openRanking } from '../rank/open-ranking.ts';
 import { rankFiltersCase } from './rank.ts';
-import type { UseCase, UseCaseContext } from './context.ts';
+import { reporting, type UseCase, type UseCaseContext } from './context.ts';
 import { layerOrders, ordersOf, type LayerOrder } from './layer-orders.ts';
 import { modelAndDataset } from './open-pair.ts';
 import type { OpenModel } from '../session/models.ts';
@@ -25,7 +25,7 @@ export function mixedOptions(
   dataset: Dataset,
   context: UseCaseContext,
 ): MixedTrainingOptions {
-  const { session, signal, progress, log, replicas } = context;
+  const { session, log, replicas } = context;
   return {
     dataset,
     spec: input.spec,
@@ -41,8 +41,7 @@ export function mixedOptions(
     resume: input.resume ?? false,
     backend: session.backend.name,
     ...(replicas === undefined ? {} : { replicas }),
-    ...(signal ? { signal } : {}),
-    ...(progress ? { onProgress: progress } : {}),
+    ...reporting(context),
     ...(log ? { onEpoch: (r) => log(mixedEpochLine(r, input.epochs)) } : {}),
   };
 }

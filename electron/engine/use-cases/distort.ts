@@ -6,7 +6,7 @@ import { distortBatch } from '../distort/apply.ts';
 import { toUint8 } from '../distort/quantize.ts';
 import { writeDistortedDataset } from '../ops/write-distorted.ts';
 import { readImages } from '../session/datasets.ts';
-import type { UseCase } from './context.ts';
+import { reporting, type UseCase } from './context.ts';
 
 /**
  * Largest image `distort.sample` distorts. A preview is a quick request, answered on the engine's one thread
@@ -46,7 +46,8 @@ export const distortSample: UseCase<'distort.sample'> = {
 export const distortWrite: UseCase<'distort.write'> = {
   title: (input, session) =>
     `Write ${DISTORTIONS[input.spec.kind].label.toLowerCase()} ${input.spec.level} of ${session.datasets.get(input.datasetId).summary.name} to ${input.outDir}`,
-  run: async (input, { session, signal, progress }) => {
+  run: async (input, context) => {
+    const { session } = context;
     const dataset = session.datasets.get(input.datasetId);
     const available = dataset.summary.splits.map((s) => s.name);
     const names: SplitName[] = input.splits ?? available;
@@ -75,8 +76,7 @@ export const distortWrite: UseCase<'distort.write'> = {
       splits,
       outDir: input.outDir,
       ...(input.batchSize === undefined ? {} : { batchSize: input.batchSize }),
-      ...(signal ? { signal } : {}),
-      ...(progress ? { onProgress: progress } : {}),
+      ...reporting(context),
     });
   },
 };

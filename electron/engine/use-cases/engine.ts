@@ -1,7 +1,7 @@
 import { DISTORTIONS } from '../../../shared/distortions.ts';
 import { APP_VERSION } from '../../../shared/version.ts';
 import { demoBaseline } from '../ops/demo-baseline.ts';
-import type { UseCase } from './context.ts';
+import { reporting, type UseCase } from './context.ts';
 
 /** engine.info: the backend and device the engine runs on, for the status bar and every report. */
 export const engineInfo: UseCase<'engine.info'> = {
@@ -22,12 +22,12 @@ export const engineInfo: UseCase<'engine.info'> = {
 export const demoTrain: UseCase<'demo.train'> = {
   title: (input) =>
     `Train cnn4 on the demo (${input.trainPerClass * 10} images, ${input.epochs} epochs), then ${DISTORTIONS[input.spec.kind].label.toLowerCase()} accuracy`,
-  run: async (input, { session, signal, progress, log }) => {
+  run: async (input, context) => {
+    const { session, log } = context;
     const result = await demoBaseline({
       backend: session.backend.name,
       ...input,
-      ...(signal ? { signal } : {}),
-      ...(progress ? { onProgress: progress } : {}),
+      ...reporting(context),
       ...(log
         ? {
             onStart: (i) =>

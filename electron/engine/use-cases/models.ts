@@ -4,7 +4,7 @@ import { stratifiedSubset } from '../data/subset.ts';
 import { evaluate } from '../eval/evaluate.ts';
 import { summarize } from '../models/registry.ts';
 import { runTraining } from '../train/run-training.ts';
-import type { UseCase } from './context.ts';
+import { reporting, type UseCase } from './context.ts';
 import { modelAndDataset } from './open-pair.ts';
 import { epochLine, trainingStartLines } from './training-lines.ts';
 
@@ -37,7 +37,8 @@ export const listModels: UseCase<'models.list'> = {
 export const trainModel: UseCase<'models.train'> = {
   title: (input, session) =>
     `Train ${input.arch} on ${session.datasets.get(input.datasetId).summary.name} (${input.epochs} epochs) into ${input.outDir}`,
-  run: async (input, { session, signal, progress, log, command, replicas }) => {
+  run: async (input, context) => {
+    const { session, log, command, replicas } = context;
     const dataset = session.datasets.get(input.datasetId);
     const outDir = path.resolve(input.outDir);
     const { datasetId: _datasetId, outDir: _outDir, ...settings } = input;
@@ -47,8 +48,7 @@ export const trainModel: UseCase<'models.train'> = {
       outDir,
       backend: session.backend.name,
       ...(replicas === undefined ? {} : { replicas }),
-      ...(signal ? { signal } : {}),
-      ...(progress ? { onProgress: progress } : {}),
+      ...reporting(context),
       ...(command === undefined ? {} : { command }),
       ...(log
         ? {
@@ -79,7 +79,8 @@ export const trainModel: UseCase<'models.train'> = {
 export const evaluateModel: UseCase<'models.evaluate'> = {
   title: (input, session) =>
     `Evaluate ${session.models.get(input.modelId).metadata.arch} on ${session.datasets.get(input.datasetId).summary.name} (${input.split}), ${DISTORTIONS[input.spec.kind].label.toLowerCase()}`,
-  run: async (input, { session, signal, progress }) => {
+  run: async (input, context) => {
+    const { session } = context;
     const { base, dataset } = modelAndDataset(session, input.modelId, input.datasetId);
     const indices =
       input.perClass === undefined
@@ -98,8 +99,7 @@ export const evaluateModel: UseCase<'models.evaluate'> = {
       spec: input.spec,
       levels: input.levels,
       seed: input.seed,
-      ...(signal ? { signal } : {}),
-      ...(progress ? { onProgress: progress } : {}),
+      ...reporting(context),
     });
   },
 };

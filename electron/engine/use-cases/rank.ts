@@ -3,7 +3,7 @@ import { EXPERIMENT_DEFAULTS, RANK_DEFAULTS } from '../../../shared/bridge/defau
 import { oracleExperiment } from '../rank/experiment.ts';
 import { openRanking } from '../rank/open-ranking.ts';
 import { rankFilters } from '../rank/rank-filters.ts';
-import type { UseCase } from './context.ts';
+import { reporting, type UseCase } from './context.ts';
 import { layerOrders } from './layer-orders.ts';
 import { modelAndDataset } from './open-pair.ts';
 
@@ -13,7 +13,8 @@ const label = (kind: keyof typeof DISTORTIONS): string => DISTORTIONS[kind].labe
 export const rankFiltersCase: UseCase<'rank.filters'> = {
   title: (input, session) =>
     `Rank ${session.models.get(input.modelId).metadata.arch}'s filters (${input.method}) for ${label(input.spec.kind)} on ${session.datasets.get(input.datasetId).summary.name}`,
-  run: (input, { session, signal, progress }) => {
+  run: (input, context) => {
+    const { session } = context;
     const { base, dataset } = modelAndDataset(session, input.modelId, input.datasetId);
     return rankFilters({
       model: base.model,
@@ -25,8 +26,7 @@ export const rankFiltersCase: UseCase<'rank.filters'> = {
       perClass: input.perClass ?? RANK_DEFAULTS.perClass,
       method: input.method,
       modelName: base.metadata.arch,
-      ...(signal ? { signal } : {}),
-      ...(progress ? { onProgress: progress } : {}),
+      ...reporting(context),
     });
   },
 };
@@ -35,7 +35,8 @@ export const rankFiltersCase: UseCase<'rank.filters'> = {
 export const rankExperiment: UseCase<'rank.experiment'> = {
   title: (input, session) =>
     `Oracle experiment on ${Object.keys(input.orders).join(', ')} of ${session.models.get(input.modelId).metadata.arch} (${label(input.spec.kind)})`,
-  run: (input, { session, signal, progress }) => {
+  run: (input, context) => {
+    const { session } = context;
     const { base, dataset } = modelAndDataset(session, input.modelId, input.datasetId);
     return oracleExperiment({
       model: base.model,
@@ -46,8 +47,7 @@ export const rankExperiment: UseCase<'rank.experiment'> = {
       evalPerClass: input.evalPerClass ?? EXPERIMENT_DEFAULTS.evalPerClass,
       split: input.split ?? EXPERIMENT_DEFAULTS.split,
       seed: input.seed,
-      ...(signal ? { signal } : {}),
-      ...(progress ? { onProgress: progress } : {}),
+      ...reporting(context),
     });
   },
 };

@@ -10,7 +10,7 @@ import { openStudy } from '../study/open-study.ts';
 import { runStudy } from '../study/run-study.ts';
 import { describeOptimizer } from '../train/optimizer.ts';
 import { runStudyInWorkspace } from '../workspace/run-study-in-workspace.ts';
-import { APP_TOOL, type UseCase, type UseCaseContext } from './context.ts';
+import { APP_TOOL, reporting, type UseCase, type UseCaseContext } from './context.ts';
 import { mixedOptions } from './correct.ts';
 import { modelAndDataset } from './open-pair.ts';
 
@@ -69,8 +69,7 @@ export const runStudyCase: UseCase<'study.run'> = {
         backend: session.backend.name,
         device: session.backend.device,
         ...(context.command === undefined ? {} : { command: context.command }),
-        ...(context.signal ? { signal: context.signal } : {}),
-        ...(context.progress ? { onProgress: context.progress } : {}),
+        ...reporting(context),
         ...(context.log ? { onLog: context.log } : {}),
       });
     const resume = input.resume ?? false;

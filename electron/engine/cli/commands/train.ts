@@ -9,7 +9,7 @@ import { parseSchedule } from '../../train/schedule.ts';
 import { percent } from '../../use-cases/training-lines.ts';
 import { cancelNote } from '../cancel-note.ts';
 import { withEngine } from '../engine-session.ts';
-import { finiteNumber, nonNegativeInt, positiveInt } from '../options.ts';
+import { finiteNumber, nonNegativeInt, parsed, positiveInt } from '../options.ts';
 import { cancellableBySigint } from '../progress-line.ts';
 import { optimizerOf, type TrainingFlags } from '../training-flags.ts';
 import { addOpenOptions } from './dataset.ts';
@@ -25,17 +25,6 @@ interface TrainFlags extends TrainingFlags {
   resume?: boolean;
 }
 
-/** Wraps a parser that throws RangeError into one commander reports as a bad option value. */
-function asOption<T>(parse: (value: string) => T): (value: string) => T {
-  return (value) => {
-    try {
-      return parse(value);
-    } catch (error) {
-      throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
-    }
-  };
-}
-
 /** An option parsed by `parse`, whose default is shown in --help as typed rather than as the parsed object. */
 function parsedOption<T>(
   flags: string,
@@ -43,7 +32,7 @@ function parsedOption<T>(
   parse: (value: string) => T,
   fallback: string,
 ): Option {
-  return new Option(flags, description).argParser(asOption(parse)).default(parse(fallback), fallback);
+  return new Option(flags, description).argParser(parsed(parse)).default(parse(fallback), fallback);
 }
 
 function validationFraction(value: string): number {
@@ -75,11 +64,7 @@ export function registerTrain(program: Command): void {
         '--dataset <path>',
         'dataset to train on (its train split; its val split if it has one)',
       )
-      .requiredOption(
-        '--arch <name>',
-        `architecture: ${ARCHITECTURES.join(', ')}`,
-        asOption(parseArchitecture),
-      )
+      .requiredOption('--arch <name>', `architecture: ${ARCHITECTURES.join(', ')}`, parsed(parseArchitecture))
       .requiredOption(
         '--epochs <n>',
         'epochs to train in all (a resumed run continues up to this many)',
