@@ -20,9 +20,8 @@ describe('summarize: mean, sample sd and a t interval of the mean', () => {
     // Four seeds' accuracies, as a study would pass them.
     const acc = summarize([0.8571, 0.8525, 0.8489, 0.8533]);
     const mean = (0.8571 + 0.8525 + 0.8489 + 0.8533) / 4;
-    const sd = Math.sqrt(
-      ([0.8571, 0.8525, 0.8489, 0.8533].reduce((a, v) => a + (v - mean) ** 2, 0) as number) / 3,
-    );
+    const squares = [0.8571, 0.8525, 0.8489, 0.8533].map((v) => (v - mean) ** 2);
+    const sd = Math.sqrt((squares[0]! + squares[1]! + squares[2]! + squares[3]!) / 3);
     expect(acc.mean).toBeCloseTo(mean, 14);
     expect(acc.sd).toBeCloseTo(sd, 14);
     expect(acc.interval?.high).toBeCloseTo(mean + (3.1824463053 * sd) / 2, 9);
