@@ -6,7 +6,7 @@ import { loadImages, toUnitFloat } from '../../electron/engine/data/load-images.
 import { openDataset } from '../../electron/engine/data/open-dataset.ts';
 import { stratifiedSubset } from '../../electron/engine/data/subset.ts';
 import { accuracy } from '../../electron/engine/eval/accuracy.ts';
-import { evaluate } from '../../electron/engine/eval/evaluate.ts';
+import { evaluate, type EvaluationOptions } from '../../electron/engine/eval/evaluate.ts';
 import { cnn4 } from '../../electron/engine/models/cnn4.ts';
 import { demoDatasetDir } from '../../electron/engine/resources.ts';
 
@@ -64,6 +64,52 @@ describe('evaluate: accuracy versus distortion level', () => {
     expect(result.meanWithClean).toBeCloseTo((top1[0]! + top1[1]! + top1[2]!) / 3, 10);
     expect(result.meanLevels).toBeCloseTo((top1[1]! + top1[2]!) / 2, 10);
     expect(fractions.at(-1)).toBeCloseTo(1, 10);
+  });
+
+  it('records which images each condition got right, in the order evaluated, only when asked', async () => {
+    const order = Uint32Array.from(indices).reverse();
+    const options: EvaluationOptions = {
+      model,
+      dataset,
+      split: 'test',
+      indices: order,
+      spec: { kind: 'blur' },
+      levels: [0, 2],
+      seed: 1,
+      batchSize: 16,
+    };
+    const before = tf.memory().numTensors;
+    const result = await evaluate({ ...options, perImage: true });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(result.imageIndices).toEqual(order);
+    const data = await loadImages(dataset, 'test', order);
+    const predicted = tf.tidy(() =>
+      tf.argMax(
+        model.predict(tf.tensor(toUnitFloat(data.images), [60, ...data.imageShape])) as tf.Tensor,
+        -1,
+      ),
+    );
+    const classes = await predicted.data();
+    predicted.dispose();
+    const expected = Uint8Array.from(data.labels, (label, i) => (classes[i] === label ? 1 : 0));
+    expect(new Set(expected)).toEqual(new Set([0, 1]));
+    expect(result.conditions[0]?.correct).toEqual(expected);
+    expect(result.conditions[1]?.correct).toEqual(expected);
+    for (const c of result.conditions) {
+      expect(c.correct).toHaveLength(60);
+      expect(c.correct!.reduce((a, b) => a + b, 0)).toBe(Math.round(c.top1 * result.images));
+    }
+    // Off by default: the result is the one it always was.
+    const plain = await evaluate(options);
+    expect(tf.memory().numTensors).toBe(before);
+    expect('imageIndices' in plain).toBe(false);
+    expect(plain.conditions.some((c) => 'correct' in c)).toBe(false);
+    const { imageIndices: _, ...rest } = result;
+    expect({ ...plain, seconds: 0 }).toEqual({
+      ...rest,
+      seconds: 0,
+      conditions: result.conditions.map(({ correct: _c, ...c }) => c),
+    });
   });
 
   it('refuses a model whose outputs do not match the classes', async () => {

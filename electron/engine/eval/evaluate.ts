@@ -18,6 +18,8 @@ export interface EvaluationOptions {
   /** Seed of the distortions' random draws (each image seeded by its index, so every model sees the same pixels). */
   seed: number;
   batchSize?: number;
+  /** Also record which images each condition got right, for paired tests between models on the same images. */
+  perImage?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
 }
@@ -31,6 +33,8 @@ export interface ConditionResult {
   perClass: number[];
   /** confusion[true][predicted] counts. */
   confusion: number[][];
+  /** With `perImage`: 1 where the top-1 prediction was right, per image in the order of `imageIndices`. */
+  correct?: Uint8Array;
 }
 
 export interface EvaluationResult {
@@ -38,6 +42,8 @@ export interface EvaluationResult {
   /** The level's parameter and unit, e.g. "sigma (px)", for tables and axes. */
   parameter: string;
   images: number;
+  /** With `perImage`: the split index of each evaluated image, in the order of the conditions' `correct`. */
+  imageIndices?: Uint32Array;
   classes: string[];
   conditions: ConditionResult[];
   /** Mean top-1 over clean plus every level: the paper's tables. */
@@ -51,6 +57,8 @@ interface Tally {
   top1: number;
   top5: number;
   confusion: number[][];
+  /** Per batch, with `perImage`: joined at the end, as images a folder dataset skips make the count unsure. */
+  correct: Uint8Array[];
 }
 
 /**
@@ -71,7 +79,9 @@ export async function evaluate(options: EvaluationOptions): Promise<EvaluationRe
     top1: 0,
     top5: 0,
     confusion: Array.from({ length: classes }, () => new Array<number>(classes).fill(0)),
+    correct: [],
   }));
+  const imageIndices: Uint32Array[] = [];
   const total =
     options.indices?.length ?? dataset.summary.splits.find((s) => s.name === options.split)?.count ?? 0;
   let seen = 0;
@@ -83,6 +93,7 @@ export async function evaluate(options: EvaluationOptions): Promise<EvaluationRe
   for await (const batch of batches) {
     const { n, height, width, channels } = batch;
     const clean = tf.tensor4d(Float32Array.from(batch.images), [n, height, width, channels]);
+    if (options.perImage) imageIndices.push(batch.indices.slice(0, n));
     try {
       for (const [c, level] of conditions.entries()) {
         // Between conditions: let the process answer messages (a cancel, other requests).
@@ -98,10 +109,15 @@ export async function evaluate(options: EvaluationOptions): Promise<EvaluationRe
         });
         const predicted = await readAndDispose<'int32'>(top);
         const tally = tallies[c] as Tally;
+        const correct = options.perImage ? new Uint8Array(n) : undefined;
+        if (correct) tally.correct.push(correct);
         for (let i = 0; i < n; i++) {
           const truth = batch.labels[i] as number;
           const best = predicted[i * k] as number;
-          if (best === truth) tally.top1++;
+          if (best === truth) {
+            tally.top1++;
+            if (correct) correct[i] = 1;
+          }
           for (let j = 0; j < k; j++) if (predicted[i * k + j] === truth) tally.top5++;
           const row = tally.confusion[truth] as number[];
           row[best] = (row[best] ?? 0) + 1;
@@ -129,6 +145,7 @@ export async function evaluate(options: EvaluationOptions): Promise<EvaluationRe
       return count === 0 ? Number.NaN : (row[truth] as number) / count;
     }),
     confusion: t.confusion,
+    ...(options.perImage ? { correct: joined(t.correct, new Uint8Array(images)) } : {}),
   }));
   const top1 = results.map((r) => r.top1);
   const mean = (v: number[]): number =>
@@ -137,10 +154,20 @@ export async function evaluate(options: EvaluationOptions): Promise<EvaluationRe
     kind: options.spec.kind,
     parameter: DISTORTIONS[options.spec.kind].parameter,
     images,
+    ...(options.perImage ? { imageIndices: joined(imageIndices, new Uint32Array(images)) } : {}),
     classes: dataset.summary.classes,
     conditions: results,
     meanWithClean: mean(top1),
     meanLevels: mean(top1.slice(1)),
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+function joined<T extends Uint8Array | Uint32Array>(chunks: readonly T[], into: T): T {
+  let at = 0;
+  for (const chunk of chunks) {
+    into.set(chunk, at);
+    at += chunk.length;
+  }
+  return into;
 }
