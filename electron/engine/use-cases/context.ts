@@ -53,7 +53,8 @@ export interface UseCaseContext {
 /** The context's cancellation and progress listener, as the engine's long operations take them. */
 export function reporting(context: UseCaseContext): { signal?: AbortSignal; onProgress?: ProgressListener } {
   return {
-    ...reporting(context),
+    ...(context.signal ? { signal: context.signal } : {}),
+    ...(context.progress ? { onProgress: context.progress } : {}),
   };
 }
 
