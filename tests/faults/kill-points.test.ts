@@ -72,7 +72,7 @@ describe('SIGKILL at random points of a workspace study', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it(`loses no saved artefact across ${KILL_POINTS} kill points`, { timeout: 600_000 }, async () => {
+  it(`loses no saved artefact across ${KILL_POINTS} kill points`, { timeout: 900_000 }, async () => {
     const random = mulberry32(SEED);
     const stages = new Map<string, number>();
     let kills = 0;

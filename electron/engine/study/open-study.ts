@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { STUDY_REPORT_VERSION, type StudyReport } from '../../../shared/study.ts';
-import { renderStudyHtml } from './report-html.ts';
+import { reportHtml } from './report-page.ts';
 import { StudyFolderError } from './study-folder.ts';
 
 /**
@@ -44,5 +44,5 @@ export async function openStudy(
         dir,
         `report.json: ${m.role} has ${m.top1?.length ?? 0} accuracies, not ${report.config.levels.length + 1}`,
       );
-  return { path: dir, report, html: renderStudyHtml(report) };
+  return { path: dir, report, html: await reportHtml(report) };
 }

@@ -22,7 +22,7 @@ import {
   trainingOf,
   type TrainedStage,
 } from './assemble-report.ts';
-import { renderStudyHtml } from './report-html.ts';
+import { reportHtml } from './report-page.ts';
 import { StageProgress } from './stage-progress.ts';
 import { StudyFolder } from './study-folder.ts';
 
@@ -257,6 +257,6 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
     seconds: (performance.now() - started) / 1000,
   });
   await folder.writeJson('report.json', report);
-  await folder.writeText('report.html', renderStudyHtml(report));
+  await folder.writeText('report.html', await reportHtml(report));
   return report;
 }
