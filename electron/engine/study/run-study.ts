@@ -11,6 +11,7 @@ import type { Dataset } from '../data/dataset.ts';
 import { stratifiedSubset } from '../data/subset.ts';
 import { evaluate, type EvaluationResult } from '../eval/evaluate.ts';
 import type { ModelMetadata } from '../models/metadata.ts';
+import { expectationProblem } from '../models/model-io.ts';
 import { summarize } from '../models/summary.ts';
 import { checkEveryClass } from '../rank/images.ts';
 import { chooseLayers, rankFilters } from '../rank/rank-filters.ts';
@@ -63,13 +64,11 @@ function stageWeights(config: StudyConfig): Record<string, number> {
 async function check(o: StudyOptions): Promise<void> {
   const { config, dataset } = o;
   const { height, width, channels, classes } = dataset.summary;
-  const input = o.base.model.inputs[0]?.shape.slice(1).join('x');
-  const outputs = o.base.model.outputs[0]?.shape.at(-1);
-  if (input !== `${height}x${width}x${channels}` || outputs !== classes.length)
-    throw new Error(
-      `the model takes ${input} images into ${outputs} classes, but ${dataset.summary.path} has ` +
-        `${height}x${width}x${channels} images of ${classes.length} classes`,
-    );
+  const problem = expectationProblem(o.base.metadata.inputShape, o.base.metadata.classes.length, {
+    expectInput: [height, width, channels],
+    expectClasses: classes.length,
+  });
+  if (problem !== undefined) throw new Error(`${problem} (${dataset.summary.path})`);
   correctedCount(config.beta, 1); // throws on a beta outside (0, 1]
   chooseLayers(o.base.model, config.layers); // throws on a layer that is not a conv layer
   if (config.layers.length === 0) throw new Error('a study needs at least one conv layer to correct');
