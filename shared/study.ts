@@ -4,6 +4,8 @@
  * every number the report's tables and plots show is here, so the HTML report and the UI draw the same figures.
  */
 import type { DistortionKind } from './distortions.ts';
+import type { Interval, Summary } from './stats/summary.ts';
+import type { Outcome } from './stats/verdict.ts';
 
 export const STUDY_REPORT_VERSION = 1;
 
@@ -20,7 +22,9 @@ export interface StudyConfig {
   /** The levels' name as given (e.g. paper-cifar) and their values. */
   levelsName: string;
   levels: number[];
+  /** The first seed; with several seeds, every seed the study repeats the comparison over (seed first). */
   seed: number;
+  seeds?: number[];
   /** Epochs of unit training and of fine-tuning: the same budget for both. */
   epochs: number;
   batchSize: number;
@@ -85,6 +89,65 @@ export interface StudyModelResult {
   meanWithClean: number;
   meanLevels: number;
   training?: StudyTraining;
+  /**
+   * Several seeds: each seed's results (top1 above is then their mean per condition), and per condition
+   * (clean first) and for the two means the seeds' mean, standard deviation and 95% t interval.
+   */
+  seeds?: StudySeedResult[];
+  top1Summary?: Summary[];
+  meanWithCleanSummary?: Summary;
+  meanLevelsSummary?: Summary;
+}
+
+/** One seed's run of one model. */
+export interface StudySeedResult {
+  seed: number;
+  top1: number[];
+  meanWithClean: number;
+  meanLevels: number;
+  /** Its folder, relative to the study folder (trained models). */
+  path?: string;
+  training?: StudyTraining;
+}
+
+/** A paired difference in top-1 (first model minus second) with its interval, p-value and wording. */
+export interface DifferenceTest {
+  difference: number;
+  interval: Interval;
+  p: number;
+  /** "better" or "worse" only where the interval excludes zero. */
+  outcome: Outcome;
+  /** The report's words, e.g. "no significant difference (p = 0.41)". */
+  text: string;
+}
+
+/** An exact McNemar test on one seed's test images: b = first right and second wrong, c = the reverse. */
+export interface SeedMcNemar {
+  seed: number;
+  b: number;
+  c: number;
+  p: number;
+}
+
+export interface ConditionComparison extends DifferenceTest {
+  /** clean, or the level's value. */
+  condition: string;
+  mcnemar: SeedMcNemar[];
+}
+
+/**
+ * Two models compared on the same test images: per condition and for the mean over clean plus every level,
+ * a paired bootstrap over seeds and images (interval and p), and per condition an exact McNemar test per seed.
+ */
+export interface PairedComparison {
+  first: StudyModelRole;
+  second: StudyModelRole;
+  confidence: number;
+  replicates: number;
+  /** Seed of the bootstrap's draws: the same report gives the same intervals. */
+  bootstrapSeed: number;
+  conditions: ConditionComparison[];
+  meanWithClean: DifferenceTest;
 }
 
 export interface StudyRankedLayer {
@@ -140,6 +203,8 @@ export interface StudyReport {
   /** Baseline, fine-tuned, DeepCorrect: always in STUDY_MODEL_ROLES order. */
   models: StudyModelResult[];
   ranking: StudyRanking;
+  /** DeepCorrect against fine-tuning (studies that recorded per-image results). */
+  comparison?: PairedComparison;
   /** The authors' CIFAR-100 row for this distortion, when the paper has one. */
   paper?: PaperRow;
   timings: StudyTiming[];
@@ -166,6 +231,16 @@ export const PAPER_CIFAR100: Partial<Record<DistortionKind, PaperRow>> = {
     deepCorrect: 0.6452,
   },
 };
+
+/** The seeds a study ran (one for studies made before several seeds existed). */
+export function studySeeds(config: StudyConfig): number[] {
+  return config.seeds ?? [config.seed];
+}
+
+/** Top-5 on ten classes or fewer says little (half the classes); tables show it only above that. */
+export function showsTop5(report: Pick<StudyReport, 'classes'>): boolean {
+  return report.classes.length > 10;
+}
 
 /** A study's share of the accuracy lost to distortion that a model wins back: (m - base) / (clean - base). */
 export function recoveredShare(model: number, baseline: number, cleanBaseline: number): number {

@@ -34,24 +34,73 @@ export interface BootstrapResult {
 export function pairedBootstrap(seeds: readonly PairedSeed[], options: BootstrapOptions): BootstrapResult {
   const replicates = options.replicates ?? 10_000;
   const confidence = options.confidence ?? 0.95;
-  if (seeds.length === 0) throw new RangeError('pairedBootstrap needs at least one seed');
+  checkOptions(seeds.length, replicates, confidence);
+  const differences = seeds.map(({ first, second }) => {
+    const [x, y] = pairCorrectness(first, second);
+    if (x.length === 0) throw new RangeError('pairedBootstrap needs at least one image per seed');
+    return Float64Array.from(x, (v, i) => v - (y[i] as number));
+  });
+  return bootstrap(differences, replicates, confidence, options.seed);
+}
+
+/** One seed's per-image correctness of both models under every condition ([condition][image]). */
+export interface PairedConditionsSeed {
+  first: readonly Correctness[];
+  second: readonly Correctness[];
+}
+
+/**
+ * The same bootstrap for the accuracy averaged over conditions (the paper's mean over clean plus levels):
+ * an image's score is its share of conditions right, so resampling an image moves all its conditions
+ * together, as they are the same picture distorted at each level.
+ */
+export function pairedBootstrapOfMeans(
+  seeds: readonly PairedConditionsSeed[],
+  options: BootstrapOptions,
+): BootstrapResult {
+  const replicates = options.replicates ?? 10_000;
+  const confidence = options.confidence ?? 0.95;
+  checkOptions(seeds.length, replicates, confidence);
+  const differences = seeds.map(({ first, second }) => {
+    if (first.length === 0 || first.length !== second.length)
+      throw new RangeError(
+        `paired conditions need the same number (at least one), got ${first.length} and ${second.length}`,
+      );
+    const n = (first[0] as Correctness).length;
+    if (n === 0) throw new RangeError('pairedBootstrapOfMeans needs at least one image per seed');
+    const sum = new Float64Array(n);
+    first.forEach((f, k) => {
+      const [x, y] = pairCorrectness(f, second[k] as Correctness);
+      if (x.length !== n) throw new RangeError(`condition ${k} has ${x.length} images, not ${n}`);
+      for (let i = 0; i < n; i++) sum[i] = (sum[i] as number) + (x[i] as number) - (y[i] as number);
+    });
+    return sum.map((v) => v / first.length);
+  });
+  return bootstrap(differences, replicates, confidence, options.seed);
+}
+
+function checkOptions(seeds: number, replicates: number, confidence: number): void {
+  if (seeds === 0) throw new RangeError('pairedBootstrap needs at least one seed');
   if (!Number.isInteger(replicates) || replicates < 1)
     throw new RangeError(`replicates must be a positive integer, got ${replicates}`);
   if (!(confidence > 0 && confidence < 1))
     throw new RangeError(`confidence must be in (0, 1), got ${confidence}`);
-  const differences = seeds.map(({ first, second }) => {
-    const [x, y] = pairCorrectness(first, second);
-    if (x.length === 0) throw new RangeError('pairedBootstrap needs at least one image per seed');
-    return Int8Array.from(x, (v, i) => v - (y[i] as number));
-  });
+}
+
+function bootstrap(
+  differences: Float64Array[],
+  replicates: number,
+  confidence: number,
+  seed: number,
+): BootstrapResult {
   const difference = differences.reduce((a, d) => a + mean(d), 0) / differences.length;
-  const random = mulberry32(options.seed);
+  const random = mulberry32(seed);
   const draws = new Float64Array(replicates);
   const s = differences.length;
   for (let r = 0; r < replicates; r++) {
     let total = 0;
     for (let j = 0; j < s; j++) {
-      const d = differences[Math.floor(random() * s)] as Int8Array;
+      const d = differences[Math.floor(random() * s)] as Float64Array;
       const n = d.length;
       let sum = 0;
       for (let i = 0; i < n; i++) sum += d[Math.floor(random() * n)] as number;
@@ -71,7 +120,7 @@ export function pairedBootstrap(seeds: readonly PairedSeed[], options: Bootstrap
   };
 }
 
-function mean(values: Int8Array): number {
+function mean(values: Float64Array): number {
   let sum = 0;
   for (const v of values) sum += v;
   return sum / values.length;

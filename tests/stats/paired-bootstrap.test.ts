@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../shared/random.ts';
 import { mcnemar } from '../../shared/stats/mcnemar.ts';
-import { pairedBootstrap, type PairedSeed } from '../../shared/stats/paired-bootstrap.ts';
+import {
+  pairedBootstrap,
+  pairedBootstrapOfMeans,
+  type PairedSeed,
+} from '../../shared/stats/paired-bootstrap.ts';
 
 /**
  * Synthetic paired predictions: each image is right for both models, the first only, the second only or
@@ -130,5 +134,65 @@ describe('the paired bootstrap over seeds and images', () => {
     expect(() => pairedBootstrap([{ first: [1], second: [0] }], { seed: 1, replicates: 0 })).toThrow(
       'replicates',
     );
+  });
+
+  describe('of the mean over conditions', () => {
+    const random = mulberry32(11);
+    const seeds = [0, 1, 2].map(() => [
+      synthetic(random, 400, { both: 0.6, firstOnly: 0.15, secondOnly: 0.05 }),
+      synthetic(random, 400, { both: 0.4, firstOnly: 0.1, secondOnly: 0.1 }),
+      synthetic(random, 400, { both: 0.3, firstOnly: 0.05, secondOnly: 0.2 }),
+    ]);
+    const conditions = seeds.map((conds) => ({
+      first: conds.map((c) => c.first),
+      second: conds.map((c) => c.second),
+    }));
+
+    it('reports the mean over seeds and conditions of the accuracy differences', () => {
+      const r = pairedBootstrapOfMeans(conditions, { seed: 5, replicates: 2000 });
+      let expected = 0;
+      for (const conds of seeds)
+        for (const c of conds) expected += (accuracy(c.first) - accuracy(c.second)) / (3 * conds.length);
+      expect(r.difference).toBeCloseTo(expected, 12);
+      expect(r.interval.low).toBeLessThan(r.difference);
+      expect(r.interval.high).toBeGreaterThan(r.difference);
+    });
+
+    it('equals the plain paired bootstrap with one condition', () => {
+      const one = seeds.map((conds) => conds[0] as PairedSeed);
+      const plain = pairedBootstrap(one, { seed: 3, replicates: 500 });
+      const ofMeans = pairedBootstrapOfMeans(
+        one.map((s) => ({ first: [s.first], second: [s.second] })),
+        { seed: 3, replicates: 500 },
+      );
+      expect(ofMeans).toEqual(plain);
+    });
+
+    it('does not narrow when every condition repeats the same answers (images, not image-condition pairs, are resampled)', () => {
+      // Every condition repeats the same answers: resampling images must not treat them as independent.
+      const same = seeds.map((conds) => {
+        const c = conds[0] as PairedSeed;
+        return { first: [c.first, c.first, c.first], second: [c.second, c.second, c.second] };
+      });
+      const ofMeans = pairedBootstrapOfMeans(same, { seed: 4, replicates: 2000 });
+      const plain = pairedBootstrap(
+        seeds.map((conds) => conds[0] as PairedSeed),
+        { seed: 4, replicates: 2000 },
+      );
+      expect(ofMeans.interval.low).toBeCloseTo(plain.interval.low, 12);
+      expect(ofMeans.interval.high).toBeCloseTo(plain.interval.high, 12);
+    });
+
+    it('refuses unequal condition counts or image counts', () => {
+      const c = seeds[0]?.[0] as PairedSeed;
+      expect(() => pairedBootstrapOfMeans([{ first: [c.first], second: [] }], { seed: 1 })).toThrow(
+        /same number/,
+      );
+      expect(() =>
+        pairedBootstrapOfMeans([{ first: [c.first, c.first.slice(1)], second: [c.second, c.second] }], {
+          seed: 1,
+        }),
+      ).toThrow(/equal lengths|images, not/);
+    });
   });
 });
