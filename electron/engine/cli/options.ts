@@ -7,6 +7,16 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+/** An integer in [min, max], for options whose range matters (seeds, images). */
+export function intBetween(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`"${value}" is not an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
 export function nonNegativeInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0)

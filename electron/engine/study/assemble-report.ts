@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { DISTORTIONS } from '../../../shared/distortions.ts';
+import { summarize } from '../../../shared/stats/summary.ts';
 import {
   PAPER_CIFAR100,
   STUDY_REPORT_VERSION,
+  type PairedComparison,
   type StudyConfig,
   type StudyModelResult,
   type StudyReport,
@@ -11,19 +13,27 @@ import {
 } from '../../../shared/study.ts';
 import type { PlanEntry } from '../correct/build.ts';
 import type { TrainedModel } from '../correct/train-correction.ts';
-import type { EvaluationResult } from '../eval/evaluate.ts';
 import type { RankingResult } from '../rank/types.ts';
-
-/** Folders of the two trained models inside the study folder. */
-export const CORRECTED_DIR = 'deepcorrect';
-export const FINE_TUNED_DIR = 'fine-tuned';
+import { CONFIDENCE, comparePaired, type SeedCorrectness } from './statistics.ts';
+import { correctnessOf, type StoredEvaluation } from './stored-evaluation.ts';
+import { CORRECTED_DIR, FINE_TUNED_DIR, type SeedLayout } from './study-layout.ts';
 
 /** What the training stages keep (in their stage records) for the report. */
 export interface TrainedStage {
   training: StudyTraining;
-  evaluation: EvaluationResult;
+  evaluation: StoredEvaluation;
   trainableParameters: number;
   parameters: number;
+}
+
+/** One seed's finished stages. */
+export interface SeedRun {
+  layout: SeedLayout;
+  baseline: StoredEvaluation;
+  ranking: RankingResult;
+  plan: PlanEntry[];
+  corrected: TrainedStage;
+  fineTuned: TrainedStage;
 }
 
 export interface ReportParts {
@@ -33,11 +43,8 @@ export interface ReportParts {
   command?: string;
   classes: string[];
   baseParameters: number;
-  baseline: EvaluationResult;
-  ranking: RankingResult;
-  plan: PlanEntry[];
-  corrected: TrainedStage;
-  fineTuned: TrainedStage;
+  /** Every seed's run, in the config's seed order (the first one's ranking is the report's). */
+  runs: SeedRun[];
   timings: StudyTiming[];
   seconds: number;
 }
@@ -54,36 +61,113 @@ export function trainingOf(r: TrainedModel): StudyTraining {
   };
 }
 
+/** One model's evaluation in one seed, with where it lives and how it was trained. */
+interface SeedEvaluation {
+  seed: number;
+  evaluation: StoredEvaluation;
+  path?: string;
+  training?: StudyTraining;
+}
+
+const meanOf = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+
+/** The mean over seeds of each condition's per-class top-1; null where any seed had no image of the class. */
+function meanPerClass(runs: readonly SeedEvaluation[]): (number | null)[][] {
+  const first = runs[0]?.evaluation.conditions ?? [];
+  return first.map((condition, k) =>
+    condition.perClass.map((_, c) => {
+      const values = runs.map((r) => r.evaluation.conditions[k]?.perClass[c] as number | null | undefined);
+      return values.some((v) => v === null || v === undefined || Number.isNaN(v))
+        ? null
+        : meanOf(values as number[]);
+    }),
+  );
+}
+
 function modelResult(
   role: StudyModelResult['role'],
   label: string,
   where: string,
-  e: EvaluationResult,
+  runs: readonly SeedEvaluation[],
   parameters: number,
   trainableParameters: number,
-  training?: StudyTraining,
 ): StudyModelResult {
+  const conditions = runs[0]?.evaluation.conditions.length ?? 0;
+  const top1BySeed = runs.map((r) => r.evaluation.conditions.map((c) => c.top1));
+  const column = (k: number): number[] => top1BySeed.map((t) => t[k] as number);
+  const training = runs[0]?.training;
   return {
     role,
     label,
     path: where,
     trainableParameters,
     parameters,
-    top1: e.conditions.map((c) => c.top1),
-    top5: e.conditions.map((c) => c.top5),
-    perClass: e.conditions.map((c) =>
-      c.perClass.map((v) => ((v as number | null) === null || Number.isNaN(v) ? null : v)),
+    top1: Array.from({ length: conditions }, (_, k) => meanOf(column(k))),
+    top5: Array.from({ length: conditions }, (_, k) =>
+      meanOf(runs.map((r) => r.evaluation.conditions[k]?.top5 as number)),
     ),
-    meanWithClean: e.meanWithClean,
-    meanLevels: e.meanLevels,
+    perClass: meanPerClass(runs),
+    meanWithClean: meanOf(runs.map((r) => r.evaluation.meanWithClean)),
+    meanLevels: meanOf(runs.map((r) => r.evaluation.meanLevels)),
     ...(training === undefined ? {} : { training }),
+    seeds: runs.map((r) => ({
+      seed: r.seed,
+      top1: r.evaluation.conditions.map((c) => c.top1),
+      meanWithClean: r.evaluation.meanWithClean,
+      meanLevels: r.evaluation.meanLevels,
+      ...(r.path === undefined ? {} : { path: r.path }),
+      ...(r.training === undefined ? {} : { training: r.training }),
+    })),
+    top1Summary: Array.from({ length: conditions }, (_, k) => summarize(column(k), CONFIDENCE)),
+    meanWithCleanSummary: summarize(
+      runs.map((r) => r.evaluation.meanWithClean),
+      CONFIDENCE,
+    ),
+    meanLevelsSummary: summarize(
+      runs.map((r) => r.evaluation.meanLevels),
+      CONFIDENCE,
+    ),
   };
+}
+
+/** DeepCorrect against fine-tuning on the per-image results, when every seed's stage records kept them. */
+function comparison(p: ReportParts): PairedComparison | undefined {
+  const of = (pick: (r: SeedRun) => StoredEvaluation): SeedCorrectness[] | undefined => {
+    const all = p.runs.map((r) => {
+      const conditions = correctnessOf(pick(r));
+      return conditions === undefined
+        ? undefined
+        : { seed: r.layout.seed, images: pick(r).imageIndices, conditions };
+    });
+    return all.every((x) => x !== undefined) ? all : undefined;
+  };
+  const corrected = of((r) => r.corrected.evaluation);
+  const fineTuned = of((r) => r.fineTuned.evaluation);
+  if (corrected === undefined || fineTuned === undefined) return undefined;
+  const conditions = ['clean', ...p.config.levels.map((l) => String(l))];
+  return comparePaired(
+    { first: 'deepcorrect', second: 'fine-tuned' },
+    corrected,
+    fineTuned,
+    conditions,
+    p.config.seed,
+  );
 }
 
 /** The study's report from its stages' results: every number the tables and plots show. */
 export function assembleReport(p: ReportParts): StudyReport {
-  const correctedSets = new Map(p.plan.map((e) => [e.layer, e.filters]));
+  const first = p.runs[0];
+  if (first === undefined) throw new Error('a study report needs at least one seed');
+  const correctedSets = new Map(first.plan.map((e) => [e.layer, e.filters]));
   const paper = PAPER_CIFAR100[p.config.kind];
+  const trainedRuns = (pick: (r: SeedRun) => TrainedStage, dir: string): SeedEvaluation[] =>
+    p.runs.map((r) => ({
+      seed: r.layout.seed,
+      evaluation: pick(r).evaluation,
+      path: r.layout.file(dir),
+      training: pick(r).training,
+    }));
+  const compared = comparison(p);
   return {
     version: STUDY_REPORT_VERSION,
     createdAt: new Date().toISOString(),
@@ -94,34 +178,40 @@ export function assembleReport(p: ReportParts): StudyReport {
     distortionLabel: DISTORTIONS[p.config.kind].label,
     parameter: DISTORTIONS[p.config.kind].parameter,
     classes: p.classes,
-    testImages: p.baseline.images,
+    testImages: first.baseline.images,
     models: [
-      modelResult('baseline', 'baseline', path.resolve(p.config.model), p.baseline, p.baseParameters, 0),
+      modelResult(
+        'baseline',
+        'baseline',
+        path.resolve(p.config.model),
+        p.runs.map((r) => ({ seed: r.layout.seed, evaluation: r.baseline })),
+        p.baseParameters,
+        0,
+      ),
       modelResult(
         'fine-tuned',
         `fine-tuned (${p.config.fineTuneLayers})`,
-        FINE_TUNED_DIR,
-        p.fineTuned.evaluation,
-        p.fineTuned.parameters,
-        p.fineTuned.trainableParameters,
-        p.fineTuned.training,
+        first.layout.file(FINE_TUNED_DIR),
+        trainedRuns((r) => r.fineTuned, FINE_TUNED_DIR),
+        first.fineTuned.parameters,
+        first.fineTuned.trainableParameters,
       ),
       modelResult(
         'deepcorrect',
         `DeepCorrect (${p.config.layers.join(', ')}, beta ${p.config.beta})`,
-        CORRECTED_DIR,
-        p.corrected.evaluation,
-        p.corrected.parameters,
-        p.corrected.trainableParameters,
-        p.corrected.training,
+        first.layout.file(CORRECTED_DIR),
+        trainedRuns((r) => r.corrected, CORRECTED_DIR),
+        first.corrected.parameters,
+        first.corrected.trainableParameters,
       ),
     ],
+    ...(compared === undefined ? {} : { comparison: compared }),
     ranking: {
-      method: p.ranking.method,
-      split: p.ranking.split,
-      rankingImages: p.ranking.rankingImages,
-      seconds: p.ranking.seconds,
-      layers: p.ranking.layers.map((l) => ({
+      method: first.ranking.method,
+      split: first.ranking.split,
+      rankingImages: first.ranking.rankingImages,
+      seconds: first.ranking.seconds,
+      layers: first.ranking.layers.map((l) => ({
         layer: l.layer,
         filters: l.filters,
         order: l.order,

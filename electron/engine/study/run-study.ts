@@ -2,30 +2,24 @@ import type * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../../shared/backends.ts';
 import type { SplitName } from '../../../shared/datasets.ts';
 import type { ProgressListener } from '../../../shared/progress.ts';
-import type { StudyConfig, StudyReport, StudyTiming } from '../../../shared/study.ts';
-import { correctedCount, planFromRanking } from '../correct/plan.ts';
-import { fineTune, type FineTuneLayers } from '../correct/fine-tune.ts';
-import { trainCorrection, type TrainedModel } from '../correct/train-correction.ts';
+import { studySeeds, type StudyConfig, type StudyReport } from '../../../shared/study.ts';
+import { correctedCount } from '../correct/plan.ts';
+import type { FineTuneLayers } from '../correct/fine-tune.ts';
 import type { MixedTrainingOptions } from '../correct/train-loop.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { stratifiedSubset } from '../data/subset.ts';
-import { evaluate, type EvaluationResult } from '../eval/evaluate.ts';
+import { evaluate } from '../eval/evaluate.ts';
 import type { ModelMetadata } from '../models/metadata.ts';
 import { expectationProblem } from '../models/model-io.ts';
 import { summarize } from '../models/summary.ts';
 import { checkEveryClass } from '../rank/images.ts';
-import { chooseLayers, rankFilters } from '../rank/rank-filters.ts';
-import type { RankingResult } from '../rank/types.ts';
-import {
-  assembleReport,
-  CORRECTED_DIR,
-  FINE_TUNED_DIR,
-  trainingOf,
-  type TrainedStage,
-} from './assemble-report.ts';
+import { chooseLayers } from '../rank/rank-filters.ts';
+import { assembleReport, type SeedRun } from './assemble-report.ts';
 import { reportHtml } from './report-page.ts';
+import { runSeed, SEED_STAGES, type StudyRunContext } from './seed-run.ts';
 import { StageProgress } from './stage-progress.ts';
 import { StudyFolder } from './study-folder.ts';
+import { seedLayout, type SeedLayout } from './study-layout.ts';
 
 export interface StudyOptions extends Pick<
   MixedTrainingOptions,
@@ -50,14 +44,16 @@ export interface StudyOptions extends Pick<
 }
 
 /** Relative stage times measured on the demo (evaluation 12 s, units 230 s, fine-tuning 81 s at 3 epochs). */
-function stageWeights(config: StudyConfig): Record<string, number> {
-  const rank = config.rankMethod === 'proxy' ? 0.2 : 4;
-  return {
+function stageWeights(config: StudyConfig, layouts: readonly SeedLayout[]): Record<string, number> {
+  const weights: Record<(typeof SEED_STAGES)[number], number> = {
     baseline: 1,
-    ranking: rank,
+    ranking: config.rankMethod === 'proxy' ? 0.2 : 4,
     deepcorrect: 1 + 6 * config.epochs,
     'fine-tuned': 1 + 2.3 * config.epochs,
   };
+  return Object.fromEntries(
+    layouts.flatMap((l) => SEED_STAGES.map((name) => [l.stage(name), weights[name]] as const)),
+  );
 }
 
 /** Refuses bad settings before any work starts. */
@@ -72,6 +68,11 @@ async function check(o: StudyOptions): Promise<void> {
   correctedCount(config.beta, 1); // throws on a beta outside (0, 1]
   chooseLayers(o.base.model, config.layers); // throws on a layer that is not a conv layer
   if (config.layers.length === 0) throw new Error('a study needs at least one conv layer to correct');
+  const seeds = studySeeds(config);
+  if (seeds.length === 0 || new Set(seeds).size !== seeds.length || seeds[0] !== config.seed)
+    throw new Error(
+      `seeds must be distinct and start with the study's seed ${config.seed}: ${seeds.join(', ')}`,
+    );
   if (!dataset.summary.splits.some((s) => s.name === config.testSplit && s.count > 0))
     throw new Error(`${dataset.summary.path} has no ${config.testSplit} split to test on`);
   if (!dataset.summary.splits.some((s) => s.name === 'train' && s.count > 0))
@@ -80,22 +81,22 @@ async function check(o: StudyOptions): Promise<void> {
 }
 
 /**
- * The whole comparison of method.md on one distortion: the baseline's accuracy clean and per level, the
- * filter ranking, correction units on the top beta of the chosen layers, fine-tuning under the same data and
- * budget, each tested on the same images; written to the study folder as ranking.json, the two model folders,
- * report.json and report.html. Every stage is a checkpoint (see StudyFolder): cancelling keeps the finished
- * stages, and `resume` continues from them.
+ * The whole comparison of docs/method.md on one distortion, once per seed: the baseline's accuracy clean and
+ * per level, the filter ranking, correction units on the top beta of the chosen layers, fine-tuning under the
+ * same data and budget, each tested on the same images; then the report over the seeds (report.json,
+ * report.html) with each model's spread and DeepCorrect's paired tests against fine-tuning. Every stage of
+ * every seed is a checkpoint (see StudyFolder): cancelling keeps the finished stages, and `resume` continues
+ * from them.
  */
 export async function runStudy(o: StudyOptions): Promise<StudyReport> {
   await check(o);
   const started = performance.now();
-  const { config, dataset, base, signal } = o;
-  const log = o.onLog ?? (() => undefined);
+  const { config, dataset, signal } = o;
   const folder = await StudyFolder.open(o.outDir, config, o.resume ?? false);
-  const progress = new StageProgress(stageWeights(config), o.onProgress);
-  const timings: StudyTiming[] = [];
-  const spec = { kind: config.kind };
+  const layouts = studySeeds(config).map((s) => seedLayout(config, s));
+  const progress = new StageProgress(stageWeights(config, layouts), o.onProgress);
   const split = config.testSplit as SplitName;
+  // The same test images for every seed (drawn with the first seed): seeds vary the method, not the exam.
   const testIndices =
     config.testPerClass === undefined
       ? undefined
@@ -105,140 +106,28 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
           config.seed,
           dataset.summary.classes.length,
         );
-  const test = (model: tf.LayersModel, onProgress: ProgressListener): Promise<EvaluationResult> =>
-    evaluate({
-      model,
-      dataset,
-      split,
-      ...(testIndices === undefined ? {} : { indices: testIndices }),
-      spec,
-      levels: config.levels,
-      seed: config.seed,
-      ...(signal ? { signal } : {}),
-      onProgress,
-    });
-
-  /** Runs a stage unless a finished record of it exists; records its time. */
-  async function stage<T>(
-    name: string,
-    label: string,
-    work: (p: ProgressListener) => Promise<T>,
-  ): Promise<T> {
-    const done = await folder.stage<{ value: T; seconds: number }>(name);
-    if (done !== undefined) {
-      log(`${label}: done earlier (${done.seconds.toFixed(1)} s), kept`);
-      timings.push({ stage: label, seconds: done.seconds });
-      progress.skip(name, label);
-      return done.value;
-    }
-    log(`${label}...`);
-    const t0 = performance.now();
-    const value = await work(progress.stage(name, label));
-    const seconds = (performance.now() - t0) / 1000;
-    await folder.finishStage(name, { value, seconds });
-    timings.push({ stage: label, seconds });
-    progress.finish(name, label);
-    log(`${label}: ${seconds.toFixed(1)} s`);
-    return value;
-  }
-
-  const baseline = await stage('baseline', 'baseline evaluation', (p) => test(base.model, p));
-  // The ranking lives in ranking.json (the format of `deepcorrect rank --out`), not also in the stage record.
-  await stage('ranking', `${config.rankMethod} ranking`, async (p) => {
-    const r: RankingResult = await rankFilters({
-      model: base.model,
-      dataset,
-      layers: config.layers,
-      spec,
-      levels: config.levels,
-      seed: config.seed,
-      perClass: config.rankPerClass,
-      method: config.rankMethod,
-      modelName: config.model,
-      ...(signal ? { signal } : {}),
-      onProgress: p,
-    });
-    await folder.writeJson('ranking.json', r);
-    return null;
-  });
-  const ranking = await folder.readJson<RankingResult>('ranking.json');
-  const plan = planFromRanking(ranking, config.beta, config.layers);
-  const common: MixedTrainingOptions = {
-    dataset,
-    spec,
-    levels: config.levels,
-    epochs: config.epochs,
-    batchSize: config.batchSize,
-    seed: config.seed,
-    backend: o.backend,
-    ...(o.schedule ? { schedule: o.schedule } : {}),
-    ...(o.distortedFraction === undefined ? {} : { distortedFraction: o.distortedFraction }),
-    ...(o.augment ? { augment: o.augment } : {}),
-    ...(o.validationFraction === undefined ? {} : { validationFraction: o.validationFraction }),
-    ...(config.trainPerClass === undefined ? {} : { trainPerClass: config.trainPerClass }),
-    ...(o.replicas === undefined ? {} : { replicas: o.replicas }),
-    ...(signal ? { signal } : {}),
+  const context: StudyRunContext = {
+    options: o,
+    folder,
+    progress,
+    timings: [],
+    log: o.onLog ?? (() => undefined),
+    test: (model, seed, onProgress) =>
+      evaluate({
+        model,
+        dataset,
+        split,
+        ...(testIndices === undefined ? {} : { indices: testIndices }),
+        spec: { kind: config.kind },
+        levels: config.levels,
+        seed,
+        perImage: true,
+        ...(signal ? { signal } : {}),
+        onProgress,
+      }),
   };
-  const trained = async (
-    run: (p: ProgressListener) => Promise<TrainedModel>,
-    p: ProgressListener,
-  ): Promise<TrainedStage> => {
-    // Training is most of the stage; its evaluation the last part of the bar.
-    const share = config.epochs * 6;
-    const result = await run((q) => p({ ...q, fraction: (q.fraction * share) / (share + 1) }));
-    try {
-      const evaluation = await test(result.model, (q) =>
-        p({ ...q, fraction: (share + q.fraction) / (share + 1) }),
-      );
-      return {
-        training: trainingOf(result),
-        evaluation,
-        trainableParameters: result.trainableParameters,
-        parameters: summarize(result.model).parameters,
-      };
-    } finally {
-      result.model.dispose();
-    }
-  };
-  const corrected = await stage('deepcorrect', 'DeepCorrect units', (p) =>
-    trained(
-      (onProgress) =>
-        trainCorrection({
-          ...common,
-          // A stage cut short left its epoch checkpoints in the model folder: a resumed study continues them.
-          resume: o.resume ?? false,
-          ...(o.unitOptimizer ? { optimizer: o.unitOptimizer } : {}),
-          onProgress,
-          model: base.model,
-          plan,
-          baseMetadata: base.metadata,
-          outDir: folder.path(CORRECTED_DIR),
-          baseModelPath: config.model,
-          beta: config.beta,
-          rankingMethod: config.rankMethod,
-          ...(o.command === undefined ? {} : { command: o.command }),
-        }),
-      p,
-    ),
-  );
-  const fineTuned = await stage('fine-tuned', 'fine-tuning', (p) =>
-    trained(
-      (onProgress) =>
-        fineTune({
-          ...common,
-          resume: o.resume ?? false,
-          ...(o.fineTuneOptimizer ? { optimizer: o.fineTuneOptimizer } : {}),
-          onProgress,
-          model: base.model,
-          layers: o.fineTuneLayers,
-          baseMetadata: base.metadata,
-          outDir: folder.path(FINE_TUNED_DIR),
-          baseModelPath: config.model,
-          ...(o.command === undefined ? {} : { command: o.command }),
-        }),
-      p,
-    ),
-  );
+  const runs: SeedRun[] = [];
+  for (const layout of layouts) runs.push(await runSeed(context, layout));
 
   const report = assembleReport({
     config,
@@ -246,13 +135,9 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
     device: o.device,
     ...(o.command === undefined ? {} : { command: o.command }),
     classes: dataset.summary.classes,
-    baseParameters: summarize(base.model).parameters,
-    baseline,
-    ranking,
-    plan,
-    corrected,
-    fineTuned,
-    timings,
+    baseParameters: summarize(o.base.model).parameters,
+    runs,
+    timings: context.timings,
     seconds: (performance.now() - started) / 1000,
   });
   await folder.writeJson('report.json', report);

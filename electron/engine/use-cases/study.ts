@@ -23,6 +23,10 @@ function studyConfig(input: RequestInput<'study.run'>, base: OpenModel, datasetP
     levelsName: input.levelsName ?? input.levels.join(','),
     levels: input.levels,
     seed: input.seed,
+    // Recorded only for several seeds, so that one-seed studies keep the settings older folders resume with.
+    ...((input.seeds ?? 1) > 1
+      ? { seeds: Array.from({ length: input.seeds ?? 1 }, (_, i) => input.seed + i) }
+      : {}),
     epochs: input.epochs,
     batchSize: input.batchSize,
     layers:

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StudyConfig, StudyReport } from '../../../shared/study.ts';
 import type { Artefact } from '../../../shared/workspace.ts';
-import { CORRECTED_DIR, FINE_TUNED_DIR } from '../study/assemble-report.ts';
+import { studyModelDirs } from '../study/study-layout.ts';
 import { STUDY_FILE } from '../study/study-folder.ts';
 import { refuseLinksUnder } from './confine.ts';
 import { WorkspaceError } from './errors.ts';
@@ -114,7 +114,7 @@ export async function beginWorkspaceStudy(
       root: ws.root,
       finish: async () => {
         await ws.complete(artefact.id, {
-          models: [CORRECTED_DIR, FINE_TUNED_DIR].map((d) => `${artefact.path}/${d}`),
+          models: studyModelDirs(config).map((d) => `${artefact.path}/${d}`),
           config: { kind: config.kind, levels: config.levels, layers: config.layers, beta: config.beta },
         });
       },

@@ -5,20 +5,21 @@ import type { RequestInput } from '../../../../shared/bridge/contract.ts';
 import {
   CORRECT_DEFAULTS,
   FINE_TUNE_DEFAULTS,
+  MAX_STUDY_SEEDS,
   MIX_DEFAULTS,
   STUDY_DEFAULTS,
 } from '../../../../shared/bridge/defaults.ts';
-import type { StudyReport } from '../../../../shared/study.ts';
 import { parseFineTuneLayers } from '../../correct/fine-tune.ts';
 import type { AugmentOptions } from '../../train/augment.ts';
 import { AbortError } from '../../train/fit.ts';
-import { finiteNumber, fraction, nonNegativeInt, parsed, positiveInt } from '../options.ts';
+import { finiteNumber, fraction, intBetween, nonNegativeInt, parsed, positiveInt } from '../options.ts';
 import { withEngine } from '../engine-session.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
 import { commandLine } from '../command-line.ts';
 import { addMixOptions } from '../mixed-command.ts';
 import { optimizerOf, type TrainingFlags } from '../training-flags.ts';
 import { addOpenOptions } from './dataset.ts';
+import { summaryTable } from '../study-summary.ts';
 
 interface StudyFlags extends TrainingFlags {
   model?: string;
@@ -30,6 +31,7 @@ interface StudyFlags extends TrainingFlags {
   study?: string;
   layers?: string;
   beta: number;
+  seeds: number;
   rank: string;
   rankPerClass: number;
   finetuneLayers: string;
@@ -43,29 +45,6 @@ interface StudyFlags extends TrainingFlags {
 }
 
 const RANK_CHOICES = ['proxy', 'oracle', 'both'] as const;
-
-const pct = (v: number): string => `${(v * 100).toFixed(2)}%`;
-
-/** The paper's table for this study: one row per model. */
-export function summaryTable(report: StudyReport): string {
-  const levels = report.config.levels.map((l) => String(l));
-  const head = ['model', 'mean clean+levels', 'mean levels', 'clean', ...levels, 'trainable'];
-  const rows = report.models.map((m) => [
-    m.label,
-    pct(m.meanWithClean),
-    pct(m.meanLevels),
-    ...m.top1.map(pct),
-    m.trainableParameters.toLocaleString('en-US'),
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  const paper = report.paper
-    ? `\nthe authors' ${report.paper.dataset} (mean clean + 6 levels): baseline ${pct(report.paper.baseline)}, ` +
-      `fine-tuned ${pct(report.paper.fineTuned)}, DeepCorrect ${pct(report.paper.deepCorrect)}`
-    : '';
-  return `${report.parameter} levels: ${levels.join(', ')}\n${[head, ...rows].map(line).join('\n')}${paper}\n`;
-}
 
 export function registerStudy(program: Command): void {
   addOpenOptions(
@@ -134,6 +113,12 @@ export function registerStudy(program: Command): void {
       )
       .option('--test-per-class <n>', 'test on a seeded stratified subset of n images per class', positiveInt)
       .option('--seed <n>', 'seed of every draw', nonNegativeInt, MIX_DEFAULTS.seed)
+      .option(
+        '--seeds <n>',
+        `repeat the comparison over n seeds (--seed, --seed + 1, ...): intervals and paired tests (1 to ${MAX_STUDY_SEEDS})`,
+        intBetween(1, MAX_STUDY_SEEDS),
+        STUDY_DEFAULTS.seeds,
+      )
       .option('--replicas <n>', 'data-parallel replicas (default: one per core on wasm)', positiveInt)
       .option('--resume', 'continue the study in --out (or the workspace) from its finished stages', false)
       .option('--json', 'print report.json instead of the table', false),
@@ -165,6 +150,7 @@ export function registerStudy(program: Command): void {
                 levelsName: flags.levels,
                 levels,
                 seed: flags.seed,
+                seeds: flags.seeds,
                 epochs: flags.epochs,
                 batchSize: flags.batch,
                 ...(layers === undefined ? {} : { layers }),

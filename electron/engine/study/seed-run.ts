@@ -1,0 +1,180 @@
+/**
+ * One seed's part of a study: the baseline tested, the filters ranked, the units trained and fine-tuning
+ * under the same data and budget, each a checkpointed stage of the study folder. The seed drives every
+ * draw of its stages: ranking images, distortion draws, the units' and fine-tuning's initialisation and
+ * batch order; the base model and the test images are the same for every seed.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { ProgressListener } from '../../../shared/progress.ts';
+import type { StudyTiming } from '../../../shared/study.ts';
+import { planFromRanking } from '../correct/plan.ts';
+import { fineTune } from '../correct/fine-tune.ts';
+import { trainCorrection, type TrainedModel } from '../correct/train-correction.ts';
+import type { MixedTrainingOptions } from '../correct/train-loop.ts';
+import type { EvaluationResult } from '../eval/evaluate.ts';
+import { summarize } from '../models/summary.ts';
+import { rankFilters } from '../rank/rank-filters.ts';
+import type { RankingResult } from '../rank/types.ts';
+import { trainingOf, type SeedRun, type TrainedStage } from './assemble-report.ts';
+import type { StageProgress } from './stage-progress.ts';
+import { storeEvaluation, type StoredEvaluation } from './stored-evaluation.ts';
+import { CORRECTED_DIR, FINE_TUNED_DIR, type SeedLayout } from './study-layout.ts';
+import type { StudyFolder } from './study-folder.ts';
+import type { StudyOptions } from './run-study.ts';
+
+/** What every seed shares: the study's options, folder, progress bar, timings and the test of a model. */
+export interface StudyRunContext {
+  options: StudyOptions;
+  folder: StudyFolder;
+  progress: StageProgress;
+  timings: StudyTiming[];
+  log: (line: string) => void;
+  /** Tests a model on the study's test images with the seed's distortion draws, per image. */
+  test: (model: tf.LayersModel, seed: number, onProgress: ProgressListener) => Promise<EvaluationResult>;
+}
+
+/** The stages of one seed, by the names their weights and records use. */
+export const SEED_STAGES = ['baseline', 'ranking', 'deepcorrect', 'fine-tuned'] as const;
+
+/** A stage's label in logs and the progress line; with several seeds, the seed is named. */
+function labelled(layout: SeedLayout, label: string): string {
+  return layout.dir === '' ? label : `seed ${layout.seed}: ${label}`;
+}
+
+/** Runs a stage unless a finished record of it exists; records its time. */
+async function stage<T>(
+  run: StudyRunContext,
+  layout: SeedLayout,
+  name: (typeof SEED_STAGES)[number],
+  label: string,
+  work: (p: ProgressListener) => Promise<T>,
+): Promise<T> {
+  const record = layout.stage(name);
+  const text = labelled(layout, label);
+  const done = await run.folder.stage<{ value: T; seconds: number }>(record);
+  if (done !== undefined) {
+    run.log(`${text}: done earlier (${done.seconds.toFixed(1)} s), kept`);
+    run.timings.push({ stage: text, seconds: done.seconds });
+    run.progress.skip(record, text);
+    return done.value;
+  }
+  run.log(`${text}...`);
+  const t0 = performance.now();
+  const value = await work(run.progress.stage(record, text));
+  const seconds = (performance.now() - t0) / 1000;
+  await run.folder.finishStage(record, { value, seconds });
+  run.timings.push({ stage: text, seconds });
+  run.progress.finish(record, text);
+  run.log(`${text}: ${seconds.toFixed(1)} s`);
+  return value;
+}
+
+export async function runSeed(run: StudyRunContext, layout: SeedLayout): Promise<SeedRun> {
+  const o = run.options;
+  const { config, dataset, base, signal } = o;
+  const { seed } = layout;
+  const spec = { kind: config.kind };
+  const resume = o.resume ?? false;
+  const test = async (model: tf.LayersModel, p: ProgressListener): Promise<StoredEvaluation> =>
+    storeEvaluation(await run.test(model, seed, p));
+
+  const baseline = await stage(run, layout, 'baseline', 'baseline evaluation', (p) => test(base.model, p));
+  // The ranking lives in ranking.json (the format of `deepcorrect rank --out`), not also in the stage record.
+  const rankingFile = layout.file('ranking.json');
+  await stage(run, layout, 'ranking', `${config.rankMethod} ranking`, async (p) => {
+    const r: RankingResult = await rankFilters({
+      model: base.model,
+      dataset,
+      layers: config.layers,
+      spec,
+      levels: config.levels,
+      seed,
+      perClass: config.rankPerClass,
+      method: config.rankMethod,
+      modelName: config.model,
+      ...(signal ? { signal } : {}),
+      onProgress: p,
+    });
+    await run.folder.writeJson(rankingFile, r);
+    return null;
+  });
+  const ranking = await run.folder.readJson<RankingResult>(rankingFile);
+  const plan = planFromRanking(ranking, config.beta, config.layers);
+  const common: MixedTrainingOptions = {
+    dataset,
+    spec,
+    levels: config.levels,
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    seed,
+    backend: o.backend,
+    ...(o.schedule ? { schedule: o.schedule } : {}),
+    ...(o.distortedFraction === undefined ? {} : { distortedFraction: o.distortedFraction }),
+    ...(o.augment ? { augment: o.augment } : {}),
+    ...(o.validationFraction === undefined ? {} : { validationFraction: o.validationFraction }),
+    ...(config.trainPerClass === undefined ? {} : { trainPerClass: config.trainPerClass }),
+    ...(o.replicas === undefined ? {} : { replicas: o.replicas }),
+    ...(signal ? { signal } : {}),
+  };
+  const trained = async (
+    train: (p: ProgressListener) => Promise<TrainedModel>,
+    p: ProgressListener,
+  ): Promise<TrainedStage> => {
+    // Training is most of the stage; its evaluation the last part of the bar.
+    const share = config.epochs * 6;
+    const result = await train((q) => p({ ...q, fraction: (q.fraction * share) / (share + 1) }));
+    try {
+      const evaluation = await test(result.model, (q) =>
+        p({ ...q, fraction: (share + q.fraction) / (share + 1) }),
+      );
+      return {
+        training: trainingOf(result),
+        evaluation,
+        trainableParameters: result.trainableParameters,
+        parameters: summarize(result.model).parameters,
+      };
+    } finally {
+      result.model.dispose();
+    }
+  };
+  const corrected = await stage(run, layout, 'deepcorrect', 'DeepCorrect units', (p) =>
+    trained(
+      (onProgress) =>
+        trainCorrection({
+          ...common,
+          // A stage cut short left its epoch checkpoints in the model folder: a resumed study continues them.
+          resume,
+          ...(o.unitOptimizer ? { optimizer: o.unitOptimizer } : {}),
+          onProgress,
+          model: base.model,
+          plan,
+          baseMetadata: base.metadata,
+          outDir: run.folder.path(layout.file(CORRECTED_DIR)),
+          baseModelPath: config.model,
+          beta: config.beta,
+          rankingMethod: config.rankMethod,
+          ...(o.command === undefined ? {} : { command: o.command }),
+        }),
+      p,
+    ),
+  );
+  const fineTuned = await stage(run, layout, 'fine-tuned', 'fine-tuning', (p) =>
+    trained(
+      (onProgress) =>
+        fineTune({
+          ...common,
+          resume,
+          ...(o.fineTuneOptimizer ? { optimizer: o.fineTuneOptimizer } : {}),
+          onProgress,
+          model: base.model,
+          layers: o.fineTuneLayers,
+          baseMetadata: base.metadata,
+          outDir: run.folder.path(layout.file(FINE_TUNED_DIR)),
+          baseModelPath: config.model,
+          ...(o.command === undefined ? {} : { command: o.command }),
+        }),
+      p,
+    ),
+  );
+  return { layout, baseline, ranking, plan, corrected, fineTuned };
+}
