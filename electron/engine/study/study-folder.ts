@@ -94,7 +94,9 @@ export class StudyFolder {
     }
   }
 
+  /** Writes a file of the study, making its folder (a seed's) when it is the first there. */
   async writeText(name: string, text: string): Promise<void> {
+    await mkdir(path.dirname(this.path(name)), { recursive: true });
     await writeFileAtomic(this.path(name), text);
   }
 
