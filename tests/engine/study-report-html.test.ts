@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderStudyHtml } from '../../electron/engine/study/report-html.ts';
+import { comparePaired } from '../../electron/engine/study/statistics.ts';
+import { summarize } from '../../shared/stats/summary.ts';
 import { ROLE_LABELS } from '../../shared/charts/accuracy-chart.ts';
 import { renderChartSvg } from '../../shared/charts/render-svg.ts';
 import { epochChartOption } from '../../shared/charts/training-curves-chart.ts';
@@ -256,8 +258,9 @@ describe('study report HTML', () => {
       expect(cells[1]).toBe(pct(m.meanLevels));
       expect(cells[2]).toBe(pct(m.top1[0] ?? Number.NaN));
     }
-    const best = Math.max(...report.models.map((m) => m.meanWithClean));
-    expect(summary).toContain(`<td class="num best">${pct(best)}</td>`);
+    // No winner is highlighted: whether a difference is real is the paired tests' to say.
+    expect(summary).not.toContain('best');
+    expect(section(html, 'summary')).toContain('One seed (');
     expect(summary).toContain('18,752<span class="sub">4.01% of fine-tuning&#39;s</span>');
     const paper = /<table class="paper">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
     expect(paper).toContain('CIFAR-100');
@@ -383,5 +386,83 @@ describe('report charts', () => {
     expect(ticks.length).toBeLessThanOrEqual(8);
     expect(ticks[0]).toBeLessThan(0.7666);
     expect(ticks.at(-1)).toBeGreaterThan(0.7667);
+  });
+
+  describe('of a study over several seeds', () => {
+    const rand = prng(9);
+    const seeds = [4, 5, 6];
+    const images = 200;
+    const conditions = 1 + LEVELS.length;
+    const answers = (p: number): Uint8Array[] =>
+      Array.from({ length: conditions }, () =>
+        Uint8Array.from({ length: images }, () => (rand() < p ? 1 : 0)),
+      );
+    const base = fixture();
+    const perSeed = base.models.map((m) =>
+      seeds.map(() => m.top1.map((v) => clamp01(v + (rand() - 0.5) * 0.02))),
+    );
+    const multi: StudyReport = {
+      ...base,
+      config: { ...base.config, seed: 4, seeds },
+      testImages: images,
+      models: base.models.map((m, i) => {
+        const runs = perSeed[i] as number[][];
+        return {
+          ...m,
+          top1: m.top1.map((_, k) => avg(runs.map((r) => r[k] as number))),
+          seeds: runs.map((top1, j) => ({
+            seed: seeds[j] as number,
+            top1,
+            meanWithClean: avg(top1),
+            meanLevels: avg(top1.slice(1)),
+          })),
+          top1Summary: m.top1.map((_, k) => summarize(runs.map((r) => r[k] as number))),
+          meanWithCleanSummary: summarize(runs.map(avg)),
+          meanLevelsSummary: summarize(runs.map((r) => avg(r.slice(1)))),
+        };
+      }),
+      comparison: comparePaired(
+        { first: 'deepcorrect', second: 'fine-tuned' },
+        seeds.map((seed) => ({ seed, images: undefined, conditions: answers(0.7) })),
+        seeds.map((seed) => ({ seed, images: undefined, conditions: answers(0.6) })),
+        ['clean', ...LEVELS.map(String)],
+        4,
+      ),
+    };
+    const page = renderStudyHtml(multi);
+
+    it('gives each accuracy its 95% interval over seeds and names the seeds', () => {
+      const summary = section(page, 'summary');
+      expect(summary).toContain('3 seeds (4, 5, 6)');
+      for (const m of multi.models) {
+        const i = m.meanWithCleanSummary?.interval;
+        expect(summary).toContain(`<span class="sub">${pct(i?.low ?? 0)} to ${pct(i?.high ?? 0)}</span>`);
+      }
+      expect(visible(page)).toContain('<dt>Seeds</dt><dd>4, 5, 6</dd>');
+    });
+
+    it('states the paired difference with its interval, p and the verdict the interval allows', () => {
+      const c = multi.comparison;
+      const text = section(page, 'comparison');
+      expect(c?.meanWithClean.outcome).toBe('better');
+      expect(text).toContain(c?.meanWithClean.text.replace('<', '&lt;') ?? '?');
+      for (const s of seeds) expect(text).toContain(`McNemar, seed ${s}`);
+      // One row for the mean, one per condition.
+      expect([...text.matchAll(/<th scope="row">/g)]).toHaveLength(1 + conditions);
+      expect(text.match(/>(better|worse|no significant difference)</g)).toHaveLength(1 + conditions);
+    });
+
+    it('draws each model with its interval band and keeps the legend to the models', () => {
+      const levels = plotted(section(page, 'levels'));
+      expect(levels.legend).toEqual(multi.models.map((m) => ROLE_LABELS[m.role]));
+      // The bands are filled areas in the models' colours, faint.
+      const svg = /<svg[\s\S]*?<\/svg>/.exec(section(page, 'levels'))?.[0] ?? '';
+      expect([...svg.matchAll(/fill-opacity="0\.16"/g)].length).toBe(3);
+      expect(section(page, 'levels')).toContain('shaded: 95% interval');
+    });
+  });
+
+  it('says so when a study kept no per-image results', () => {
+    expect(section(renderStudyHtml(fixture()), 'comparison')).toContain('kept no per-image results');
   });
 });

@@ -9,6 +9,7 @@
 import type { StudyReport } from '../../../shared/study.ts';
 import { PAGE_CSS } from './report-css.ts';
 import { header, perClass, perLevel, ranking, summary, timings, trainingSection } from './report-sections.ts';
+import { comparisonSection } from './report-comparison.ts';
 import { escapeXml as esc } from './report-format.ts';
 
 /** JSON in a data block: escaping `<` means no value can close the element or open a comment. */
@@ -28,6 +29,7 @@ export function renderStudyHtml(report: StudyReport): string {
   const links: [string, string][] = [
     ['summary', 'Summary'],
     ['levels', 'Per level'],
+    ['comparison', 'Paired tests'],
     ...(report.models.some((m) => m.training) ? ([['training', 'Training']] as [string, string][]) : []),
     ['ranking', 'Ranking'],
     ['classes', 'Per class'],
@@ -43,6 +45,7 @@ export function renderStudyHtml(report: StudyReport): string {
     header(report) +
     summary(report) +
     perLevel(report) +
+    comparisonSection(report) +
     trainingSection(report) +
     ranking(report) +
     perClass(report) +

@@ -1,6 +1,7 @@
 /** The sections of report.html, one function each, in page order. */
 import {
   recoveredShare,
+  studySeeds,
   type StudyModelResult,
   type StudyRankedLayer,
   type StudyReport,
@@ -25,6 +26,7 @@ import {
   td,
   th,
 } from './report-format.ts';
+import { accuracyCell, seedsNote } from './report-comparison.ts';
 import { accuracyChartOption } from '../../../shared/charts/accuracy-chart.ts';
 import type { ChartOption, ChartTheme } from '../../../shared/charts/chart-style.ts';
 import { rankingChartOption, rankingScores } from '../../../shared/charts/ranking-chart.ts';
@@ -62,7 +64,7 @@ export function header(r: StudyReport): string {
     ['Model', c.model],
     ['Dataset', `${c.dataset} (test split ${c.testSplit}, ${formatInt(r.testImages)} test images${subset})`],
     ['Levels', levels],
-    ['Seed', String(c.seed)],
+    [studySeeds(c).length === 1 ? 'Seed' : 'Seeds', studySeeds(c).join(', ')],
     ['Epochs', `${c.epochs} (batch size ${c.batchSize})`],
     [
       'Corrected layers',
@@ -94,8 +96,6 @@ export function summary(r: StudyReport): string {
   const ft = findRole(r, 'fine-tuned');
   const baseMean = base?.meanWithClean ?? Number.NaN;
   const baseClean = base?.top1[0] ?? Number.NaN;
-  const bestWith = maxOf(r.models.map((m) => m.meanWithClean));
-  const bestLevels = maxOf(r.models.map((m) => m.meanLevels));
   const head =
     '<tr>' +
     th('Model', ' scope="col"') +
@@ -117,16 +117,15 @@ export function summary(r: StudyReport): string {
       m === base ? 'reference' : formatPercent(recoveredShare(m.meanWithClean, baseMean, baseClean));
     return (
       rowHead(m.label) +
-      num(formatPercent(m.meanWithClean), m.meanWithClean === bestWith) +
-      num(formatPercent(m.meanLevels), m.meanLevels === bestLevels) +
-      num(formatPercent(m.top1[0])) +
+      accuracyCell(m.meanWithClean, m.meanWithCleanSummary) +
+      accuracyCell(m.meanLevels, m.meanLevelsSummary) +
+      accuracyCell(m.top1[0], m.top1Summary?.[0]) +
       trainable +
       num(formatInt(m.parameters)) +
       td(recovered, m === base ? 'num muted' : 'num')
     );
   });
-  const note =
-    'Recovered: (model mean - baseline mean) / (baseline clean - baseline mean), over clean + levels. Highlighted: best mean.';
+  const note = `${seedsNote(r)} Recovered: (model mean - baseline mean) / (baseline clean - baseline mean), over clean + levels. Whether a difference is real: see "DeepCorrect against fine-tuning".`;
   return (
     `<section id="summary"><h2>Summary</h2>` +
     table(head, rows, 'Top-1 accuracy on the test split', 'summary') +
@@ -174,20 +173,21 @@ function paperTable(r: StudyReport): string {
 export function perLevel(r: StudyReport): string {
   const levels = r.config.levels;
   const labels = ['clean', ...levels.map(formatLevel)];
-  const best = labels.map((_, i) => maxOf(r.models.map((m) => m.top1[i] ?? Number.NaN)));
   const head =
     `<tr>${th('Model', ' rowspan="2" scope="col"')}${th('clean', ' rowspan="2" class="num" scope="col"')}` +
     `${th(r.parameter, ` colspan="${levels.length}" class="group" scope="colgroup"`)}</tr>` +
     `<tr>${levels.map((l) => th(formatLevel(l), ' class="num" scope="col"')).join('')}</tr>`;
   const rows = r.models.map(
-    (m) =>
-      rowHead(m.label) + labels.map((_, i) => num(formatPercent(m.top1[i]), m.top1[i] === best[i])).join(''),
+    (m) => rowHead(m.label) + labels.map((_, i) => accuracyCell(m.top1[i], m.top1Summary?.[i])).join(''),
   );
   const chart = inlineChart(accuracyChartOption(r, THEME), 900, 380, 'levels');
   return (
     `<section id="levels"><h2>Accuracy per level</h2>` +
     table(head, rows, `Top-1 accuracy, clean and at each level of ${r.distortionLabel}`) +
-    figure(chart, `Top-1 accuracy versus ${r.parameter}; the exact values are in the table above.`) +
+    figure(
+      chart,
+      `Top-1 accuracy versus ${r.parameter}${studySeeds(r.config).length > 1 ? ', mean over seeds; shaded: 95% interval' : ''}; the exact values are in the table above.`,
+    ) +
     `</section>`
   );
 }
