@@ -32,7 +32,11 @@ export interface StudyConfig {
   layers: string[];
   beta: number;
   rankMethod: 'proxy' | 'oracle' | 'both';
-  rankPerClass: number;
+  /** The ranking set: images spread evenly over the classes, or images per class (studies before rankImages). */
+  rankImages?: number;
+  rankPerClass?: number;
+  /** The ranking's tau (absent: abs, the authors'). */
+  rankTau?: 'abs' | 'signed';
   /** all, or first:<k> conv layers. */
   fineTuneLayers: string;
   /** Optimisers in words (e.g. "sgd lr 0.01 nesterov momentum 0.9"). */

@@ -78,6 +78,9 @@ const Levels = z.array(DistortionLevelSchema).min(1).max(20);
 const LayerName = z.string().min(1).max(128);
 
 const OptimizerInput = z.discriminatedUnion('kind', [
+/** A ranking set's size; the engine also holds it to the split (at least one image a class, at most all). */
+const RankImages = z.number().int().min(1).max(10_000_000);
+const TauKindSchema = z.enum(['abs', 'signed']);
   z.strictObject({
     kind: z.literal('sgd'),
     learningRate: z.number().positive().max(10),
@@ -321,16 +324,29 @@ export const CONTRACT = {
   /** Ranks the filters of an open model's conv layers by correction priority (oracle and/or proxy). */
   'rank.filters': {
     job: true,
-    input: z.strictObject({
-      modelId: ModelId,
-      datasetId: DatasetId,
-      layers: z.array(z.string().min(1).max(128)).min(1).max(256).optional(),
-      spec: DistortionSpecSchema.omit({ level: true }),
-      levels: Levels,
-      seed: Seed,
-      perClass: z.number().int().min(1).max(1000).optional(),
-      method: z.enum(['oracle', 'proxy', 'both']),
-    }),
+    input: z
+      .strictObject({
+        modelId: ModelId,
+        datasetId: DatasetId,
+        layers: z.array(z.string().min(1).max(128)).min(1).max(256).optional(),
+        spec: DistortionSpecSchema.omit({ level: true }),
+        levels: Levels,
+        seed: Seed,
+        /** Ranking images spread evenly over the classes (default 1,000, or the whole split when smaller)… */
+        images: RankImages.optional(),
+        /** …or images per class (not both). */
+        perClass: z.number().int().min(1).max(1000).optional(),
+        method: z.enum(['oracle', 'proxy', 'both']),
+        /** abs (the authors' tau, the default) or signed. */
+        tau: TauKindSchema.optional(),
+        /** The order's stability on two disjoint halves of the set (default on), over the top stabilityBeta. */
+        stability: z.boolean().optional(),
+        stabilityBeta: z.number().gt(0).max(1).optional(),
+      })
+      .refine((i) => i.images === undefined || i.perClass === undefined, {
+        message: 'give the ranking images or the images per class, not both',
+        path: ['images'],
+      }),
     output: RankingSchema,
   },
   /**
@@ -391,7 +407,12 @@ export const CONTRACT = {
         layers: z.array(LayerName).min(1).max(64).optional(),
         beta: z.number().gt(0).max(1),
         rankMethod: z.enum(['proxy', 'oracle', 'both']),
-        rankPerClass: z.number().int().min(1).max(1000),
+        /** Ranking images spread evenly over the classes (default 1,000, or the whole train split when smaller)… */
+        rankImages: RankImages.optional(),
+        /** …or images per class (not both). */
+        rankPerClass: z.number().int().min(1).max(1000).optional(),
+        /** The ranking's tau: abs (the authors', the default) or signed. */
+        rankTau: TauKindSchema.optional(),
         fineTuneLayers: FineTuneLayersInput,
         unitOptimizer: OptimizerInput,
         fineTuneOptimizer: OptimizerInput,
@@ -430,6 +451,10 @@ export const CONTRACT = {
   },
   /**
    * The oracle experiment (method.md section 2): per layer, the top fraction of its ranked filters get their clean
+      })
+      .refine((i) => i.rankImages === undefined || i.rankPerClass === undefined, {
+        message: 'give the ranking images or the ranking images per class, not both',
+        path: ['rankImages'],
    * maps on distorted test images; accuracy per level for each fraction.
    */
   'rank.experiment': {

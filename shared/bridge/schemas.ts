@@ -142,9 +142,21 @@ export const RankingSchema = z.object({
   kind: z.enum(DISTORTION_KINDS),
   levels: z.array(z.number()),
   seed: z.number(),
+  /** Absent in rankings saved before it was recorded: those are abs. */
+  tauKind: z.enum(['abs', 'signed']).optional(),
   split: SplitSchema,
-  perClass: z.number(),
+  /** The set's size as asked: images spread over the classes, or images per class. */
+  rankImages: z.number().optional(),
+  perClass: z.number().optional(),
   rankingImages: z.number(),
+  stability: z
+    .object({
+      method: z.literal('split-half'),
+      images: z.tuple([z.number(), z.number()]),
+      score: z.enum(['tau', 'proxy']),
+      beta: z.number(),
+    })
+    .optional(),
   layers: z.array(
     z.object({
       layer: z.string(),
@@ -161,6 +173,10 @@ export const RankingSchema = z.object({
         })
         .optional(),
       skippedLevels: z.array(z.number()).optional(),
+      worseCells: z.number().optional(),
+      betterCells: z.number().optional(),
+      ties: z.object({ filters: z.number(), groups: z.number(), largest: z.number() }).optional(),
+      stability: z.object({ spearman: z.number().nullable(), topOverlap: z.number() }).optional(),
       proxy: z.array(z.number()).optional(),
       proxyOrder: z.array(z.number()).optional(),
       spearman: z.number().optional(),

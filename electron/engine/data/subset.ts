@@ -4,22 +4,27 @@ import { imageSeed, mulberry32 } from '../../../shared/random.ts';
 const SUBSET_STREAM = 0x5eed;
 
 /**
- * A seeded, stratified subset: up to `perClass` images of each class, drawn uniformly without replacement,
- * returned as sorted indices (so streaming readers pass each file once). A class with fewer images than
- * `perClass` gives all it has: the subset is then smaller than perClass * classes (compare its per-class counts
- * with the dataset's when exact balance matters). Each class draws from its own generator, seeded by (seed,
- * class), so a class's choice does not depend on the other classes' sizes.
+ * A seeded, stratified subset: up to `perClass` images of each class (one number for every class, or one per
+ * class), drawn uniformly without replacement, returned as sorted indices (so streaming readers pass each file
+ * once). A class with fewer images than its quota gives all it has: the subset is then smaller than the quotas'
+ * sum (compare its per-class counts with the dataset's when exact balance matters). Each class draws from its
+ * own generator, seeded by (seed, class), so a class's choice does not depend on the other classes' sizes, and
+ * a quota of q draws the same first q images whichever way it was given.
  */
 export function stratifiedSubset(
   labels: Int32Array,
-  perClass: number,
+  perClass: number | readonly number[],
   seed: number,
   classes: number,
 ): Uint32Array {
-  if (!Number.isInteger(perClass) || perClass < 0)
-    throw new RangeError(`images per class must be a non-negative integer, not ${perClass}`);
   if (!Number.isInteger(classes) || classes < 1)
     throw new RangeError(`classes must be a positive integer, not ${classes}`);
+  const quotas = typeof perClass === 'number' ? new Array<number>(classes).fill(perClass) : perClass;
+  for (const quota of quotas)
+    if (!Number.isInteger(quota) || quota < 0)
+      throw new RangeError(`images per class must be a non-negative integer, not ${quota}`);
+  if (quotas.length !== classes)
+    throw new RangeError(`${quotas.length} per-class quotas for ${classes} classes`);
   const counts = new Uint32Array(classes);
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i] as number;
@@ -40,7 +45,7 @@ export function stratifiedSubset(
   const chosen: number[] = [];
   for (let k = 0; k < classes; k++) {
     const group = members.subarray(starts[k], starts[k + 1]);
-    const take = Math.min(perClass, group.length);
+    const take = Math.min(quotas[k] as number, group.length);
     const random = mulberry32(imageSeed(seed, k, SUBSET_STREAM));
     // Partial Fisher-Yates: the first `take` places get a uniform sample of the group.
     for (let i = 0; i < take; i++) {

@@ -5,7 +5,7 @@ import type { DistortionSpec } from '../../../shared/distortions.ts';
 import { etaSeconds, type ProgressListener } from '../../../shared/progress.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { splitModel } from './graph.ts';
-import { loadSubset, modelInput, yieldToEventLoop, type ImageSet } from './images.ts';
+import { loadSubset, modelInput, sliceSet, yieldToEventLoop } from './images.ts';
 import { errorsPerVariant, predictedClasses, repeatRows, swapStack } from './swap.ts';
 import type { ExperimentResult, LayerExperiment, LayerRanking, RankingResult } from './types.ts';
 
@@ -37,21 +37,11 @@ export function correctedCount(fraction: number, filters: number): number {
   return Math.min(filters, Math.max(1, Math.round(fraction * filters)));
 }
 
-function sliceSet(set: ImageSet, start: number, size: number): ImageSet {
-  const n = Math.min(size, set.n - start);
-  return {
-    pixels: set.pixels.slice([start, 0, 0, 0], [n, -1, -1, -1]),
-    labels: set.labels.subarray(start, start + n),
-    ids: set.ids.subarray(start, start + n),
-    n,
-  };
-}
-
 const mean = (v: readonly number[]): number =>
   v.length === 0 ? Number.NaN : v.reduce((a, b) => a + b, 0) / v.length;
 
 /**
- * The oracle experiment of method.md section 2: per ranked layer, the top fraction of its filters get their
+ * The oracle experiment of docs/method.md §2: per ranked layer, the top fraction of its filters get their
  * clean maps on distorted images, and top-1 accuracy is measured per level, next to the clean accuracy and
  * the uncorrected baseline. All fractions of a batch run as one stacked tail pass.
  */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { SplitName } from '../../../shared/datasets.ts';
 import type { DistortionSpec } from '../../../shared/distortions.ts';
 import type { Dataset } from '../data/dataset.ts';
-import { loadImages } from '../data/load-images.ts';
+import { loadImages, type LoadedImages } from '../data/load-images.ts';
 import { stratifiedSubset } from '../data/subset.ts';
 import { distortBatch } from '../distort/apply.ts';
 
@@ -35,23 +35,38 @@ export async function checkEveryClass(dataset: Dataset, split: SplitName): Promi
   return labels;
 }
 
-/** A seeded stratified subset of a split, read into memory. The caller disposes `pixels`. */
+/** A seeded stratified subset of a split (a quota for every class, or one per class), read into memory. The caller disposes `pixels`. */
 export async function loadSubset(
   dataset: Dataset,
   split: SplitName,
-  perClass: number,
+  perClass: number | readonly number[],
   seed: number,
   signal?: AbortSignal,
 ): Promise<ImageSet> {
   const classes = dataset.summary.classes.length;
   const indices = stratifiedSubset(await checkEveryClass(dataset, split), perClass, seed, classes);
-  const loaded = await loadImages(dataset, split, indices, signal);
+  return imageSet(await loadImages(dataset, split, indices, signal));
+}
+
+/** Loaded images as a set held in one tensor. The caller disposes `pixels`. */
+export function imageSet(loaded: LoadedImages): ImageSet {
   const [h, w, c] = loaded.imageShape;
   return {
     pixels: tf.tensor4d(Float32Array.from(loaded.images), [loaded.n, h, w, c]),
     labels: loaded.labels,
     ids: loaded.ids,
     n: loaded.n,
+  };
+}
+
+/** Rows start..start+size of a set (fewer at its end); the caller disposes the slice's `pixels`. */
+export function sliceSet(set: ImageSet, start: number, size: number): ImageSet {
+  const n = Math.min(size, set.n - start);
+  return {
+    pixels: set.pixels.slice([start, 0, 0, 0], [n, -1, -1, -1]),
+    labels: set.labels.subarray(start, start + n),
+    ids: set.ids.subarray(start, start + n),
+    n,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { SplitName } from '../../../shared/datasets.ts';
 import type { DistortionKind } from '../../../shared/distortions.ts';
+import type { TauKind } from './tau.ts';
 
 export type RankMethod = 'oracle' | 'proxy' | 'both';
 export const RANK_METHODS: readonly RankMethod[] = ['oracle', 'proxy', 'both'];
@@ -23,9 +24,19 @@ export interface LayerRanking {
   filters: number;
   /** The order used downstream: the oracle's when it ran, else the proxy's. Filter indices, most important first. */
   order: number[];
-  /** Correction priority tau_i (method.md section 2); absent when only the proxy ran. */
+  /** Correction priority tau_i of the result's tauKind (docs/method.md §2); absent when only the proxy ran. */
   tau?: number[];
   errors?: OracleErrors;
+  /** Filter x level cells where the filter's clean map added errors (e_ij > e_j) or removed some (e_ij < e_j). */
+  worseCells?: number;
+  betterCells?: number;
+  /**
+   * Filters that share the order's score (tau, or the proxy when only the proxy ran) with another filter, in
+   * how many groups, the largest of how many: their order among themselves is the tie-breaker's.
+   */
+  ties: { filters: number; groups: number; largest: number };
+  /** The agreement of the orders from the two halves of the ranking set (see RankingResult.stability). */
+  stability?: { spearman: number | null; topOverlap: number };
   /**
    * Levels left out of tau because no ranking image was misclassified there (e_j = 0, the ratio undefined);
    * tau then sums over the other levels.
@@ -46,10 +57,20 @@ export interface RankingResult {
   kind: DistortionKind;
   levels: number[];
   seed: number;
-  /** The ranking set: a seeded stratified subset of this split. */
+  /** Which tau orders the filters: the authors' abs, or signed (tau.ts). */
+  tauKind: TauKind;
+  /** The ranking set: a seeded stratified subset of this split, of `rankImages` images or `perClass` a class. */
   split: SplitName;
-  perClass: number;
+  rankImages?: number;
+  perClass?: number;
+  /** The images it held (fewer than asked where a class ran short). */
   rankingImages: number;
+  /**
+   * Stability of each layer's order: the ranking set split into two disjoint stratified halves (`images`),
+   * each ranked on its own by `score`; per layer the Spearman of the halves' scores and the overlap of their
+   * top-beta filters (LayerRanking.stability). Absent when not asked for.
+   */
+  stability?: { method: 'split-half'; images: [number, number]; score: 'tau' | 'proxy'; beta: number };
   layers: LayerRanking[];
   backend: string;
   seconds: number;

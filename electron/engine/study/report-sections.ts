@@ -70,7 +70,13 @@ export function header(r: StudyReport): string {
       'Corrected layers',
       `${c.layers.join(', ') || DASH} (top ${formatPercent(c.beta, 0)} of each layer's filters)`,
     ],
-    ['Ranking', `${c.rankMethod}, ${formatInt(c.rankPerClass)} images per class`],
+    [
+      'Ranking',
+      `${c.rankMethod}${c.rankTau === 'signed' ? ' (signed tau)' : ''}, ` +
+        (c.rankPerClass === undefined
+          ? `${formatInt(c.rankImages)} training images`
+          : `${formatInt(c.rankPerClass)} images per class`),
+    ],
     ['Fine-tuning', `layers ${c.fineTuneLayers}; ${c.fineTuneOptimizer}`],
     ['Unit training', c.unitOptimizer],
     ['Backend / device', `${r.backend} / ${r.device}`],

@@ -23,8 +23,12 @@ export const rankFiltersCase: UseCase<'rank.filters'> = {
       spec: input.spec,
       levels: input.levels,
       seed: input.seed,
-      perClass: input.perClass ?? RANK_DEFAULTS.perClass,
+      ...(input.images === undefined ? {} : { images: input.images }),
+      ...(input.perClass === undefined ? {} : { perClass: input.perClass }),
       method: input.method,
+      tau: input.tau ?? RANK_DEFAULTS.tau,
+      stability: input.stability ?? RANK_DEFAULTS.stability,
+      stabilityBeta: input.stabilityBeta ?? RANK_DEFAULTS.stabilityBeta,
       modelName: base.metadata.arch,
       ...reporting(context),
     });

@@ -69,8 +69,10 @@ export function openedRun(opened: OpenedRanking & { modelId: string }): RankingR
     spec: { kind: r.kind },
     levels: [...r.levels],
     seed: r.seed,
-    perClass: r.perClass,
+    ...(r.rankImages === undefined ? {} : { images: r.rankImages }),
+    ...(r.perClass === undefined ? {} : { perClass: r.perClass }),
     method: r.method,
+    ...(r.tauKind === undefined ? {} : { tau: r.tauKind }),
   };
   return {
     job: {

@@ -1,13 +1,15 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SPLIT_NAMES, type SplitName } from '../../../../shared/datasets.ts';
 import { parseDistortionKind, resolveLevels } from '../../../../shared/distortions.ts';
 import type { RequestOutput } from '../../../../shared/bridge/contract.ts';
 import { EXPERIMENT_DEFAULTS, RANK_DEFAULTS } from '../../../../shared/bridge/defaults.ts';
 import { writeFileAtomic } from '../../io/atomic-write.ts';
+import { rankingSizeProblem } from '../../../../shared/ranking-size.ts';
+import { TAU_KINDS, type TauKind } from '../../rank/tau.ts';
 import { RANK_METHODS, type RankMethod } from '../../rank/types.ts';
 import { ordersOf } from '../../use-cases/layer-orders.ts';
-import { withEngine } from '../engine-session.ts';
-import { nonNegativeInt, positiveInt } from '../options.ts';
+import { withEngine, type CliEngine } from '../engine-session.ts';
+import { fraction, nonNegativeInt, positiveInt } from '../options.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
 import { addOpenOptions, type OpenFlags } from './dataset.ts';
 
@@ -17,8 +19,12 @@ interface RankFlags extends OpenFlags {
   distortion: string;
   levels: string;
   layers?: string;
-  perClass: number;
+  rankImages?: number;
+  perClass?: number;
   method: string;
+  tau: TauKind;
+  stability: boolean;
+  stabilityBeta: number;
   seed: number;
   out?: string;
   json?: boolean;
@@ -31,20 +37,38 @@ const percent = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
 /** Per layer: the ten most important filters, the agreement of the proxy with the oracle, the time taken. */
 export function formatRanking(r: RequestOutput<'rank.filters'>): string {
+  const tau = r.tauKind === 'signed' ? 'signed tau' : 'tau';
   const lines = [
     `${r.method} ranking of ${r.model}, ${r.kind} at ${r.levels.join(', ')}, ${r.rankingImages} ${r.split} images (${r.backend}, ${r.seconds.toFixed(1)} s):`,
   ];
+  const st = r.stability;
+  if (st)
+    lines.push(
+      `  stability: the set's two disjoint halves (${st.images.join(' and ')} images) ranked apart by ${st.score === 'tau' ? tau : 'the proxy'}; top ${percent(st.beta)} compared`,
+    );
   for (const l of r.layers) {
     const score = l.tau ?? l.proxy ?? [];
     const top = l.order.slice(0, 10).map((i) => `${i} (${(score[i] ?? Number.NaN).toFixed(3)})`);
     lines.push(
-      `  ${l.layer} (${l.filters} filters, ${l.seconds.toFixed(1)} s): top ${l.tau ? 'tau' : 'proxy'}: ${top.join(', ')}`,
+      `  ${l.layer} (${l.filters} filters, ${l.seconds.toFixed(1)} s): top ${l.tau ? tau : 'proxy'}: ${top.join(', ')}`,
     );
     if (l.spearman !== undefined) lines.push(`    Spearman(tau, proxy) = ${l.spearman.toFixed(3)}`);
+    if (l.ties)
+      lines.push(
+        `    ties: ${l.ties.filters} of ${l.filters} filters share their score with another (${l.ties.groups} groups, largest ${l.ties.largest})`,
+      );
+    if (l.stability)
+      lines.push(
+        `    stability: Spearman(half 1, half 2) = ${l.stability.spearman === null ? 'undefined (a constant score)' : l.stability.spearman.toFixed(3)}, top-${percent(st?.beta ?? Number.NaN)} overlap ${percent(l.stability.topOverlap)}`,
+      );
     if (l.errors) {
       const e = l.errors;
       lines.push(`    errors: clean ${e.clean}/${e.images}, per level ${e.baseline.join(', ')}`);
     }
+    if (l.worseCells !== undefined)
+      lines.push(
+        `    filter x level cells: ${l.worseCells} worse with the clean map, ${l.betterCells ?? 0} better, of ${l.filters * r.levels.length}`,
+      );
     if (l.skippedLevels && l.skippedLevels.length > 0)
       lines.push(
         `    levels ${l.skippedLevels.join(', ')} left out of tau: no ranking image misclassified there`,
@@ -73,6 +97,15 @@ function parseMethod(value: string): RankMethod {
   throw new Error(`method "${value}" is not one of ${RANK_METHODS.join(', ')}`);
 }
 
+/** Refuses a --rank-images the open dataset's training split cannot give, before any work. */
+export function checkRankImages(engine: CliEngine, datasetId: string, images: number | undefined): void {
+  if (images === undefined) return;
+  const { splits, classes } = engine.session.datasets.get(datasetId).summary;
+  const available = splits.find((s) => s.name === 'train')?.count ?? 0;
+  const problem = rankingSizeProblem(images, available, classes.length, '--rank-images');
+  if (problem !== undefined) throw new InvalidArgumentError(problem);
+}
+
 export function registerRank(program: Command): void {
   addOpenOptions(
     program
@@ -92,8 +125,28 @@ export function registerRank(program: Command): void {
         'paper-cifar',
       )
       .option('--layers <names>', 'comma-separated conv layers (default: all)')
-      .option('--per-class <n>', 'ranking images per class', positiveInt, RANK_DEFAULTS.perClass)
+      .option(
+        '--rank-images <n>',
+        `ranking images, spread evenly over the classes (default ${RANK_DEFAULTS.images}, or the whole training split when smaller)`,
+        positiveInt,
+      )
+      .option('--per-class <n>', 'or: ranking images per class (not with --rank-images)', positiveInt)
       .option('--method <name>', 'oracle, proxy or both', RANK_DEFAULTS.method)
+      .addOption(
+        new Option('--tau <kind>', "abs: the authors' sum |e_ij - e_j| / e_j; signed: sum (e_j - e_ij) / e_j")
+          .choices(TAU_KINDS)
+          .default(RANK_DEFAULTS.tau),
+      )
+      .option(
+        '--no-stability',
+        "skip the order's stability (Spearman and top-beta overlap of the set's two disjoint halves; no extra passes)",
+      )
+      .option(
+        '--stability-beta <fraction>',
+        'the top share of filters the stability compares',
+        fraction(0, 1),
+        RANK_DEFAULTS.stabilityBeta,
+      )
       .option('--seed <n>', 'seed of the subsets and the distortions', nonNegativeInt, RANK_DEFAULTS.seed)
       .option('--out <file>', 'write the full result as JSON')
       .option('--json', 'print the full result as JSON')
@@ -114,12 +167,17 @@ export function registerRank(program: Command): void {
     const method = parseMethod(opts.method);
     if (!(SPLIT_NAMES as readonly string[]).includes(opts.evalSplit))
       throw new Error(`split "${opts.evalSplit}" is not one of ${SPLIT_NAMES.join(', ')}`);
+    if (opts.rankImages !== undefined && opts.perClass !== undefined)
+      throw new InvalidArgumentError(
+        '--rank-images and --per-class are two ways to size the ranking set: give one',
+      );
     const layers = opts.layers
       ?.split(',')
       .map((s) => s.trim())
       .filter((s) => s !== '');
     await withEngine(program, async (engine) => {
       const datasetId = await engine.openDataset(opts.dataset, opts);
+      checkRankImages(engine, datasetId, opts.rankImages);
       const modelId = await engine.openModel(opts.model);
       const onProgress = terminalProgress(process.stderr);
       const shown = onProgress ? { progress: onProgress } : {};
@@ -127,7 +185,16 @@ export function registerRank(program: Command): void {
       const { ranking, experiment } = await cancellableBySigint(async (signal) => {
         const ranking = await engine.run(
           'rank.filters',
-          { ...common, ...(layers ? { layers } : {}), perClass: opts.perClass, method },
+          {
+            ...common,
+            ...(layers ? { layers } : {}),
+            ...(opts.rankImages === undefined ? {} : { images: opts.rankImages }),
+            ...(opts.perClass === undefined ? {} : { perClass: opts.perClass }),
+            method,
+            tau: opts.tau,
+            stability: opts.stability,
+            stabilityBeta: opts.stabilityBeta,
+          },
           { signal, ...shown },
         );
         if (onProgress) process.stderr.write('\n');

@@ -7,9 +7,11 @@ import {
   FINE_TUNE_DEFAULTS,
   MAX_STUDY_SEEDS,
   MIX_DEFAULTS,
+  RANK_DEFAULTS,
   STUDY_DEFAULTS,
 } from '../../../../shared/bridge/defaults.ts';
 import { parseFineTuneLayers } from '../../correct/fine-tune.ts';
+import { TAU_KINDS, type TauKind } from '../../rank/tau.ts';
 import type { AugmentOptions } from '../../train/augment.ts';
 import { AbortError } from '../../train/fit.ts';
 import { finiteNumber, fraction, intBetween, nonNegativeInt, parsed, positiveInt } from '../options.ts';
@@ -19,6 +21,7 @@ import { commandLine } from '../command-line.ts';
 import { addMixOptions } from '../mixed-command.ts';
 import { optimizerOf, type TrainingFlags } from '../training-flags.ts';
 import { addOpenOptions } from './dataset.ts';
+import { checkRankImages } from './rank.ts';
 import { summaryTable } from '../study-summary.ts';
 
 interface StudyFlags extends TrainingFlags {
@@ -33,7 +36,9 @@ interface StudyFlags extends TrainingFlags {
   beta: number;
   seeds: number;
   rank: string;
-  rankPerClass: number;
+  rankImages?: number;
+  rankPerClass?: number;
+  rankTau: TauKind;
   finetuneLayers: string;
   unitLr: number;
   finetuneLr: number;
@@ -91,7 +96,17 @@ export function registerStudy(program: Command): void {
       .addOption(
         new Option('--rank <method>', 'ranking').choices(RANK_CHOICES).default(STUDY_DEFAULTS.rankMethod),
       )
-      .option('--rank-per-class <n>', 'ranking images per class', positiveInt, STUDY_DEFAULTS.rankPerClass)
+      .option(
+        '--rank-images <n>',
+        `ranking images, spread evenly over the classes (default ${STUDY_DEFAULTS.rankImages}, or the whole training split when smaller)`,
+        positiveInt,
+      )
+      .option('--rank-per-class <n>', 'or: ranking images per class (not with --rank-images)', positiveInt)
+      .addOption(
+        new Option('--rank-tau <kind>', "the ranking's tau: abs (the authors') or signed (docs/ranking.md)")
+          .choices(TAU_KINDS)
+          .default(RANK_DEFAULTS.tau),
+      )
       .option(
         '--finetune-layers <which>',
         'fine-tuning trains all, or first:<k> conv layers',
@@ -127,6 +142,10 @@ export function registerStudy(program: Command): void {
     const levels = resolveLevels(kind, flags.levels);
     parsed(parseFineTuneLayers)(flags.finetuneLayers);
     checkTarget(flags);
+    if (flags.rankImages !== undefined && flags.rankPerClass !== undefined)
+      throw new InvalidArgumentError(
+        '--rank-images and --rank-per-class are two ways to size the ranking set: give one',
+      );
     const log = (line: string): void => void process.stderr.write(`${line}\n`);
     const tty = process.stderr.isTTY;
     try {
@@ -134,6 +153,7 @@ export function registerStudy(program: Command): void {
         program,
         async (engine) => {
           const datasetId = await engine.openDataset(flags.dataset, flags);
+          checkRankImages(engine, datasetId, flags.rankImages);
           const modelId = await engine.openModel(flags.model);
           const progress = terminalProgress(process.stderr);
           const layers = flags.layers
@@ -156,7 +176,9 @@ export function registerStudy(program: Command): void {
                 ...(layers === undefined ? {} : { layers }),
                 beta: flags.beta,
                 rankMethod: flags.rank as RequestInput<'study.run'>['rankMethod'],
-                rankPerClass: flags.rankPerClass,
+                ...(flags.rankImages === undefined ? {} : { rankImages: flags.rankImages }),
+                ...(flags.rankPerClass === undefined ? {} : { rankPerClass: flags.rankPerClass }),
+                rankTau: flags.rankTau,
                 fineTuneLayers: flags.finetuneLayers,
                 unitOptimizer: optimizerOf(flags, flags.unitLr, flags.unitLr),
                 fineTuneOptimizer: optimizerOf(flags, flags.finetuneLr, flags.finetuneLr),
