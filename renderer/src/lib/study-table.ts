@@ -3,7 +3,14 @@
  * from the report alone so every figure matches report.html (the chart: shared/charts/accuracy-chart.ts).
  */
 import { ROLE_LABELS } from '../../../shared/charts/accuracy-chart.ts';
-import type { PaperRow, StudyModelResult, StudyModelRole, StudyReport } from '../../../shared/study.ts';
+import type { Summary } from '../../../shared/stats/summary.ts';
+import {
+  studySeeds,
+  type PaperRow,
+  type StudyModelResult,
+  type StudyModelRole,
+  type StudyReport,
+} from '../../../shared/study.ts';
 import { toCsv, type CsvValue } from './csv.ts';
 
 export type SummaryColumn =
@@ -29,7 +36,25 @@ export interface SummaryRow {
   share: number;
   /** The authors' figure for this role (CIFAR-100), NaN when the paper has none. */
   paper: number;
+  /** 95% intervals over seeds of the accuracy columns (absent for one seed). */
+  intervals: Partial<Record<'meanWithClean' | 'meanLevels' | 'clean', Summary>>;
 }
+
+/** "95% CI 83.59–84.83%", or '' where there is no interval (one seed). */
+export function intervalText(summary: Summary | undefined): string {
+  const i = summary?.interval;
+  if (i === null || i === undefined) return '';
+  return `95% CI ${(i.low * 100).toFixed(2)}–${(i.high * 100).toFixed(2)}%`;
+}
+
+/** How many seeds the study ran, in words for its meta line. */
+export function seedsText(report: StudyReport): string {
+  const seeds = studySeeds(report.config);
+  return seeds.length === 1 ? `seed ${seeds[0]}` : `${seeds.length} seeds (${seeds.join(', ')})`;
+}
+
+/** A difference of accuracies in points: "+0.42" or "−1.10". */
+export const pointsText = (v: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(2)}`;
 
 function paperFigure(paper: PaperRow | undefined, role: StudyModelRole): number {
   if (paper === undefined) return Number.NaN;
@@ -54,6 +79,11 @@ export function summaryRows(report: StudyReport): SummaryRow[] {
     trainableParameters: m.trainableParameters,
     share: m.role === 'deepcorrect' && fineTuned > 0 ? m.trainableParameters / fineTuned : Number.NaN,
     paper: paperFigure(report.paper, m.role),
+    intervals: {
+      ...(m.meanWithCleanSummary?.interval ? { meanWithClean: m.meanWithCleanSummary } : {}),
+      ...(m.meanLevelsSummary?.interval ? { meanLevels: m.meanLevelsSummary } : {}),
+      ...(m.top1Summary?.[0]?.interval ? { clean: m.top1Summary[0] } : {}),
+    },
   }));
 }
 
@@ -84,6 +114,47 @@ export function studyCsv(report: StudyReport): string {
       ...(model?.top1 ?? []),
     ];
   });
+  const several = studySeeds(report.config).length > 1;
+  if (several) {
+    header.push('mean top-1 clean+levels 95% CI low', 'mean top-1 clean+levels 95% CI high');
+    rows.forEach((row, i) => {
+      const interval = report.models[i]?.meanWithCleanSummary?.interval;
+      row.push(interval?.low ?? null, interval?.high ?? null);
+    });
+  }
+  return toCsv([header, ...rows]);
+}
+
+/** The paired tests as CSV: one row for the mean and one per condition. */
+export function comparisonCsv(report: StudyReport): string | undefined {
+  const c = report.comparison;
+  if (c === undefined) return undefined;
+  const header: CsvValue[] = [
+    'condition',
+    'DeepCorrect minus fine-tuned',
+    'CI low',
+    'CI high',
+    'p',
+    'verdict',
+  ];
+  const rows: CsvValue[][] = [
+    [
+      'mean clean+levels',
+      c.meanWithClean.difference,
+      c.meanWithClean.interval.low,
+      c.meanWithClean.interval.high,
+      c.meanWithClean.p,
+      c.meanWithClean.outcome,
+    ],
+    ...c.conditions.map((k): CsvValue[] => [
+      k.condition,
+      k.difference,
+      k.interval.low,
+      k.interval.high,
+      k.p,
+      k.outcome,
+    ]),
+  ];
   return toCsv([header, ...rows]);
 }
 
