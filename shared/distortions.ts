@@ -1,6 +1,6 @@
 /**
  * The distortions the workbench generates, their parameters, and the level presets of the method
- * (../shared/docs/method.md section 1). Pure data and parsing, shared by the engine, the CLI and the UI.
+ * (docs/method.md §1). Pure data and parsing, shared by the engine, the CLI and the UI.
  *
  * A level is always the distortion's own parameter in its own unit (a blur sigma in pixels, a noise sigma on
  * the 0..255 scale, a JPEG quality), never an abstract index, so tables and plots can show the real value.
@@ -156,7 +156,7 @@ export const DISTORTIONS: Record<DistortionKind, DistortionInfo> = {
   },
 };
 
-/** The method's presets (method.md section 1): six levels each, for blur and noise only. */
+/** The method's presets (docs/method.md §1): six levels each, for blur and noise only. */
 export const PAPER_PRESETS = {
   'paper-imagenet': { blur: [1, 2, 3, 4, 5, 6], noise: [10, 20, 40, 60, 80, 100] },
   'paper-cifar': { blur: [0.5, 1, 1.5, 2, 2.5, 3], noise: [5, 10, 15, 20, 25, 30] },
@@ -192,7 +192,7 @@ export const LEVEL_RANGE = {
 export interface DistortionSpec {
   kind: DistortionKind;
   level: number;
-  /** blur only: the kernel size (odd, 1..MAX_BLUR_KERNEL); default 4*sigma+1 (method.md). */
+  /** blur only: the kernel size (odd, 1..MAX_BLUR_KERNEL); default 4*sigma+1 (docs/method.md §1). */
   kernelSize?: number;
   /** noise only: clip the result to 0..255 (the paper does not). */
   clip?: boolean;

@@ -1,6 +1,6 @@
 /**
  * A DeepCorrect study: the baseline, the fine-tuned model and the corrected model compared on one distortion
- * (method.md), as `deepcorrect study` writes it to report.json and the Results view reads it back. Pure data:
+ * (docs/method.md), as `deepcorrect study` writes it to report.json and the Results view reads it back. Pure data:
  * every number the report's tables and plots show is here, so the HTML report and the UI draw the same figures.
  */
 import type { DistortionKind } from './distortions.ts';
@@ -177,7 +177,7 @@ export interface StudyRanking {
   seconds: number;
 }
 
-/** A row of the authors' table (method.md section 5) for comparison. */
+/** A row of the authors' table (docs/method.md §5) for comparison. */
 export interface PaperRow {
   dataset: string;
   cleanBaseline: number;
@@ -216,7 +216,7 @@ export interface StudyReport {
 }
 
 /**
- * The authors' CIFAR-100 results (method.md section 5): mean top-1 over clean plus 6 levels; the paper
+ * The authors' CIFAR-100 results (docs/method.md §5): mean top-1 over clean plus 6 levels; the paper
  * reports blur and noise only.
  */
 export const PAPER_CIFAR100: Partial<Record<DistortionKind, PaperRow>> = {

@@ -102,7 +102,7 @@ const AugmentInput = z.strictObject({ flip: z.boolean(), shift: z.number().int()
 /** all, or first:<k> conv layers. */
 const FineTuneLayersInput = z.string().regex(/^(all|first:[1-9]\d{0,2})$/);
 
-/** The data, mix and budget shared by unit training, fine-tuning and a study (method.md section 4). */
+/** The data, mix and budget shared by unit training, fine-tuning and a study (docs/method.md §4). */
 const MixedInput = {
   datasetId: DatasetId,
   spec: DistortionSpecSchema.omit({ level: true }),
@@ -450,7 +450,7 @@ export const CONTRACT = {
     output: ActivationMapsSchema,
   },
   /**
-   * The oracle experiment (method.md section 2): per layer, the top fraction of its ranked filters get their clean
+   * The oracle experiment (docs/method.md §2): per layer, the top fraction of its ranked filters get their clean
       })
       .refine((i) => i.rankImages === undefined || i.rankPerClass === undefined, {
         message: 'give the ranking images or the ranking images per class, not both',

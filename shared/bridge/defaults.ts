@@ -3,7 +3,7 @@
  * here, the command line shows them in --help and the app's forms start from them, so the three never
  * disagree.
  */
-/** SGD with Nesterov momentum 0.9 at 0.01 (method.md section 4; why 0.01 for units: docs/correction.md). */
+/** SGD with Nesterov momentum 0.9 at 0.01 (docs/method.md §4; why 0.01 for units: docs/correction.md). */
 export const SGD_NESTEROV = { kind: 'sgd', learningRate: 0.01, momentum: 0.9, nesterov: true } as const;
 /** Adam's default learning rate, for every training when adam is chosen without one. */
 export const ADAM_LEARNING_RATE = 0.001;

@@ -134,7 +134,7 @@ export const EvaluationSchema = z.object({
   seconds: z.number(),
 });
 
-/** A ranking of conv filters by correction priority (method.md section 2), as electron/engine/rank returns it. */
+/** A ranking of conv filters by correction priority (docs/method.md §2), as electron/engine/rank returns it. */
 export const RankingSchema = z.object({
   model: z.string(),
   dataset: z.string(),

@@ -55,7 +55,7 @@ describe('buildCorrectedModel', () => {
     const x = inputs([28, 28, 1], 4, 2);
     expect(run(model, x)).toEqual(run(cnn4, x));
     const summary = summarize(model);
-    // 18,752: the reference run's figure for conv1-2 at beta 0.5 (method.md section 5).
+    // 18,752: the reference run's figure for conv1-2 at beta 0.5 (docs/method.md §5).
     expect(summary.trainableParameters).toBe(unitParameters(16, 5) + unitParameters(16, 3));
     expect(summary.trainableParameters).toBe(18_752);
     expect(model.trainableWeights.every((w) => w.originalName.startsWith('dc_'))).toBe(true);

@@ -82,7 +82,7 @@ describe('Gaussian weights (OpenCV getGaussianKernel)', () => {
     expect(sum(w)).toBeCloseTo(1, 14);
   });
 
-  it('uses the paper kernel sizes of method.md and an explicit size when given', () => {
+  it('uses the paper kernel sizes of docs/method.md §1 and an explicit size when given', () => {
     expect(PAPER_PRESETS['paper-cifar'].blur.map((s) => blurKernelSize(s, undefined))).toEqual([
       3, 5, 7, 9, 11, 13,
     ]);

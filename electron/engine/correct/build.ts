@@ -12,7 +12,7 @@ export interface PlanEntry {
   layer: string;
   /** Filter indices to correct (e.g. the top beta of the ranking order); their order is the unit's. */
   filters: number[];
-  /** The unit's kxk size; default 5 for the model's first conv layer, 3 elsewhere (method.md section 3). */
+  /** The unit's kxk size; default 5 for the model's first conv layer, 3 elsewhere (docs/method.md §3). */
   kernel?: number;
 }
 

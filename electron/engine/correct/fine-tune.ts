@@ -5,7 +5,7 @@ import { summarize } from '../models/summary.ts';
 import { trainMixed, type MixedTrainingOptions } from './train-loop.ts';
 import { provenanceOf, withCheckpoint, type TrainedModel } from './train-correction.ts';
 
-/** Fine-tuning uses SGD, Nesterov momentum 0.9, learning rate 0.01 (method.md section 4: 0.001 to 0.01). */
+/** Fine-tuning uses SGD, Nesterov momentum 0.9, learning rate 0.01 (docs/method.md §4: 0.001 to 0.01). */
 export const FINE_TUNE_OPTIMIZER = {
   kind: 'sgd',
   learningRate: 0.01,
@@ -61,7 +61,7 @@ function freezeAfter(model: tf.LayersModel, count: number): void {
 }
 
 /**
- * The fine-tuning baseline (method.md section 4): the same data, mix and budget as the units, training every
+ * The fine-tuning baseline (docs/method.md §4): the same data, mix and budget as the units, training every
  * layer (or the first k conv layers) of a copy of the base model. Returns the history and the selected model,
  * saved to outDir when given.
  */

@@ -14,7 +14,7 @@ const DISTORT_STREAM = 0xd16;
 export interface MixSettings {
   spec: Omit<DistortionSpec, 'level'>;
   levels: readonly number[];
-  /** Share of images distorted (method.md section 4: about half). */
+  /** Share of images distorted (docs/method.md §4: about half). */
   distortedFraction: number;
   /** Light augmentation of the clean images. */
   augment: AugmentOptions;

@@ -18,7 +18,7 @@ import {
 import { UNIT_PREFIX } from './unit.ts';
 
 /**
- * Units train with SGD and Nesterov momentum 0.9 (method.md section 4), but at learning rate 0.01, not the
+ * Units train with SGD and Nesterov momentum 0.9 (docs/method.md §4), but at learning rate 0.01, not the
  * paper's 0.1: on the demo cnn4 (no batch norm in the frozen network) 0.1 diverged in the first epoch (loss
  * 8.3, chance accuracy; docs/correction.md). --lr 0.1 still gives the paper's setting.
  */
@@ -78,7 +78,7 @@ async function planOf(model: tf.LayersModel): Promise<PlanEntry[]> {
 }
 
 /**
- * Trains DeepCorrect units (method.md section 4): only the units' weights change; every base weight stays
+ * Trains DeepCorrect units (docs/method.md §4): only the units' weights change; every base weight stays
  * frozen. Returns the history and the selected model, saved to outDir when given (its checkpoint stays
  * there, as the baseline trainer's does).
  */

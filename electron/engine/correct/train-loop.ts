@@ -25,7 +25,7 @@ import { conditionAccuracies, mean, prepareConditions } from './validate.ts';
 /** Stream number of the per-epoch shuffle, apart from the baseline trainer's. */
 const SHUFFLE_STREAM = 0xc5f;
 
-/** The data, budget and protocol shared by unit training and fine-tuning (method.md section 4). */
+/** The data, budget and protocol shared by unit training and fine-tuning (docs/method.md §4). */
 export interface MixedTrainingOptions {
   /** Its 'train' split is trained on; its 'val' split validates if it has one, else a held-out fraction. */
   dataset: Dataset;
@@ -39,7 +39,7 @@ export interface MixedTrainingOptions {
   seed: number;
   /** Default per caller (SGD Nesterov 0.9 at 0.1 for units, 0.01 for fine-tuning). */
   optimizer?: OptimizerSpec;
-  /** Default step:10:0.1 (method.md: divided by 10 every 10 to 15 epochs). */
+  /** Default step:10:0.1 (docs/method.md: divided by 10 every 10 to 15 epochs). */
   schedule?: LearningRateSchedule;
   /** Share of each batch distorted, default 0.5. */
   distortedFraction?: number;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-/** L1 kernel regularisation of the units' convolutions (method.md section 3). */
+/** L1 kernel regularisation of the units' convolutions (docs/method.md §3). */
 export const UNIT_L1 = 1e-5;
 
 /** Prefix of every layer a correction adds; base layers never carry it. */
@@ -68,7 +68,7 @@ export interface UnitLayers {
 }
 
 /**
- * One correction unit (method.md section 3) around the map `x`: gather the D corrected channels (phi), then
+ * One correction unit (docs/method.md §3) around the map `x`: gather the D corrected channels (phi), then
  * 1x1 conv D -> BN -> ReLU -> kxk conv D -> BN -> ReLU -> kxk conv D -> BN -> ReLU -> 1x1 conv D (linear) = F(phi),
  * scattered back and added to x. Adding only the residual keeps every untouched channel exactly as it was,
  * and the corrected channels become phi + F(phi), the paper's residual unit.

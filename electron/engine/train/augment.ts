@@ -1,6 +1,6 @@
 import { imageSeed, mulberry32 } from '../../../shared/random.ts';
 
-/** Light training augmentation (method.md §4): random horizontal flips and small integer shifts. */
+/** Light training augmentation (docs/method.md §4): random horizontal flips and small integer shifts. */
 export interface AugmentOptions {
   flip: boolean;
   /** Largest shift in pixels along each axis; the uncovered border is filled with zeros. 0 for none. */

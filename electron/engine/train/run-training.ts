@@ -194,7 +194,7 @@ function batchOf(
 }
 
 /**
- * Trains a baseline classifier from scratch (method.md §4): seeded shuffled batches with light augmentation,
+ * Trains a baseline classifier from scratch (docs/method.md §4): seeded shuffled batches with light augmentation,
  * a per-epoch learning-rate schedule, validation after every epoch, a checkpoint after every epoch, and the
  * epoch with the best validation accuracy saved to outDir with its provenance. Each epoch's shuffle and
  * augmentation depend only on (seed, epoch), so a run resumed from its checkpoint ends with the weights an
@@ -262,7 +262,7 @@ export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
           ...start,
         }),
     });
-    // Model selection (method.md §4): runEpochs left the model holding the best validation accuracy's epoch.
+    // Model selection (docs/method.md §4): runEpochs left the model holding the best validation accuracy's epoch.
     const metadata = metadataOf(o, model, data, run.history, run.best);
     await saveModel(model, outDir, metadata);
     return {

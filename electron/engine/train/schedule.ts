@@ -1,7 +1,7 @@
 /** How the learning rate changes from epoch to epoch (it is constant within an epoch). */
 export type LearningRateSchedule =
   | { kind: 'constant' }
-  /** Multiplied by `factor` after every `every` epochs: method.md's "divide by 10 every 10 to 15 epochs". */
+  /** Multiplied by `factor` after every `every` epochs: docs/method.md §4, "divided by 10 every 10 to 15 epochs". */
   | { kind: 'step'; every: number; factor: number }
   /** Half a cosine from the base rate at epoch 1 towards zero after the last epoch. */
   | { kind: 'cosine' };

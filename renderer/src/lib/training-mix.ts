@@ -16,7 +16,7 @@ export interface OptimizerSettings {
   nesterov: boolean;
 }
 
-/** The engine's default: SGD with Nesterov momentum 0.9 at learning rate 0.01 (method.md section 4). */
+/** The engine's default: SGD with Nesterov momentum 0.9 at learning rate 0.01 (docs/method.md §4). */
 export function defaultOptimizer(): OptimizerSettings {
   return { ...SGD_NESTEROV };
 }

@@ -22,7 +22,7 @@ export function unitParameters(d: number, kernel: number): number {
   return 2 * conv(1) + 2 * conv(kernel) + 3 * 2 * d;
 }
 
-/** The unit's kxk size: 5 for the model's first conv layer, 3 elsewhere (method.md section 3). */
+/** The unit's kxk size: 5 for the model's first conv layer, 3 elsewhere (docs/method.md §3). */
 export function unitKernel(convIndex: number): number {
   return convIndex === 0 ? 5 : 3;
 }
