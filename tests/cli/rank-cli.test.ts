@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,67 @@ describe('deepcorrect rank', () => {
     expect([...(layer?.order ?? [])].sort((a, b) => a - b)).toEqual([...Array(64).keys()]);
     expect(saved.experiment.images).toBe(20);
     expect(saved.experiment.layers[0]?.fractions.map((f) => f.fraction)).toEqual([0.1, 0.25, 0.5, 0.75, 0.9]);
+  });
+
+  it('sizes the set in images, ranks by signed tau and reports ties, worse cells and stability', async () => {
+    const out = path.join(dir, 'signed.json');
+    const r = await cli([
+      'rank',
+      ...['--model', MODEL, '--dataset', DEMO, '--levels', '1.5,3', '--layers', 'conv4'],
+      ...['--rank-images', '25', '--method', 'oracle', '--tau', 'signed', '--stability-beta', '0.25'],
+      ...['--seed', '4', '--out', out],
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/conv4 \(64 filters, [\d.]+ s\): top signed tau: /);
+    expect(r.stdout).toMatch(/ties: \d+ of 64 filters share their score with another/);
+    expect(r.stdout).toMatch(
+      /stability: Spearman\(half 1, half 2\) = (-?[\d.]+|undefined .*), top-25.0% overlap [\d.]+%/,
+    );
+    expect(r.stdout).toMatch(/filter x level cells: \d+ worse with the clean map, \d+ better, of 128/);
+    const saved = JSON.parse(await readFile(out, 'utf8')) as RankingResult;
+    expect(saved.tauKind).toBe('signed');
+    expect(saved.rankImages).toBe(25);
+    expect(saved.perClass).toBeUndefined();
+    expect(saved.rankingImages).toBe(25);
+    expect(saved.stability).toEqual({ method: 'split-half', images: [13, 12], score: 'tau', beta: 0.25 });
+    const [layer] = saved.layers;
+    expect(layer?.worseCells).toBeGreaterThanOrEqual(0);
+    expect(layer?.ties.filters).toBeLessThanOrEqual(64);
+    expect(layer?.stability?.topOverlap).toBeGreaterThanOrEqual(0);
+    expect(layer?.stability?.topOverlap).toBeLessThanOrEqual(1);
+  });
+
+  it('refuses a set larger than the split, two sizes at once and an unknown tau, writing nothing', async () => {
+    const out = path.join(dir, 'refused.json');
+    const common = ['rank', '--model', MODEL, '--dataset', DEMO, '--out', out];
+    const big = await cli([...common, '--rank-images', '20000']);
+    expect(big.code).toBe(1);
+    expect(big.stderr).toMatch(
+      /--rank-images 20000 is out of range: give 10 to 10000 \(at least one image per class, at most the 10000 images of the train split\)/,
+    );
+    const both = await cli([...common, '--rank-images', '100', '--per-class', '10']);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toMatch(/--rank-images and --per-class .*: give one/);
+    const tau = await cli([...common, '--tau', 'relative']);
+    expect(tau.code).toBe(1);
+    expect(tau.stderr).toMatch(/--tau <kind>.*'relative' is invalid\. Allowed choices are abs, signed/);
+    await expect(access(out)).rejects.toThrow(/ENOENT/);
+  });
+
+  it("refuses the study's ranking options the same way, before the study folder exists", async () => {
+    const out = path.join(dir, 'study');
+    const common = ['study', '--model', MODEL, '--dataset', DEMO, '--out', out];
+    const big = await cli([...common, '--rank-images', '10001']);
+    expect(big.code).toBe(1);
+    expect(big.stderr).toMatch(/--rank-images 10001 is out of range: give 10 to 10000/);
+    const both = await cli([...common, '--rank-images', '100', '--rank-per-class', '10']);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toMatch(/--rank-images and --rank-per-class .*: give one/);
+    const tau = await cli([...common, '--rank-tau', 'relative']);
+    expect(tau.code).toBe(1);
+    expect(tau.stderr).toMatch(/Allowed choices are abs, signed/);
+    await expect(access(out)).rejects.toThrow(/ENOENT/);
   });
 
   it('prints JSON with --json and refuses an unknown layer', async () => {
