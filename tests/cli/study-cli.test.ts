@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,11 @@ describe('deepcorrect study', () => {
     expect(r.stdout).toMatch(/\nfine-tuned \(all\) .* 467,818\n/);
     expect(r.stdout).toMatch(/the authors' CIFAR-100 \(mean clean \+ 6 levels\): baseline 25\.02%/);
     expect(r.stdout).toContain(`report: ${path.join(out, 'report.html')}`);
+    // One seed: no interval over seeds, but the paired tests on the test images.
+    expect(r.stdout).toContain('1 seed: no interval over seeds');
+    expect(r.stdout).toMatch(
+      /\nDeepCorrect minus fine-tuning, top-1 \(paired bootstrap over \d+ test images, 10,000 replicates, 95% interval\):\nmean clean\+levels +[+-][\d.]+ points +\[[+-][\d.]+, [+-][\d.]+\] +(better|worse|no significant difference) \(p [=<] [\d.]+\)\n/,
+    );
     expect(r.stderr).toMatch(/baseline evaluation: [\d.]+ s/);
     const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as StudyReport;
     expect(report.config.layers).toEqual(['conv2']);
@@ -58,5 +63,14 @@ describe('deepcorrect study', () => {
     const rank = await cli(['study', '--out', path.join(dir, 'r'), ...SMALL, '--rank', 'guess']);
     expect(rank.code).not.toBe(0);
     expect(rank.stderr).toMatch(/guess/);
+    for (const seeds of ['0', '51']) {
+      const out = path.join(dir, `s${seeds}`);
+      const r = await cli(['study', '--out', out, ...SMALL, '--seeds', seeds]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(
+        `option '--seeds <n>' argument '${seeds}' is invalid. "${seeds}" is not an integer from 1 to 50`,
+      );
+      await expect(readdir(out)).rejects.toThrow(/ENOENT/);
+    }
   });
 });

@@ -167,6 +167,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await page.getByTestId('study-lr').fill('0.001');
       await page.getByTestId('study-train-per-class').fill('8');
       await page.getByTestId('study-test-per-class').fill('5');
+      await page.getByTestId('study-seeds').fill('2');
       await page.getByTestId('study-outdir').fill(studyDir());
       await page.getByTestId('study-run').click();
       await expect
@@ -183,6 +184,13 @@ describe.skipIf(!existsSync(CHROMIUM))(
         );
         expect(Number(await cell.getAttribute('data-value'))).toBe(m.meanWithClean);
       }
+      // Two seeds: every accuracy has its interval, and the paired tests' verdict is report.json's.
+      expect(report.config.seeds).toEqual([1, 2]);
+      await expect.poll(() => page.getByTestId('results-interval').count()).toBe(9);
+      expect(await page.getByTestId('comparison-verdict').getAttribute('data-outcome')).toBe(
+        report.comparison?.meanWithClean.outcome,
+      );
+      expect(await page.getByTestId('comparison-table').locator('tbody tr').count()).toBe(1 + 3);
       const [download] = await Promise.all([
         page.waitForEvent('download'),
         page.getByTestId('export-csv').click(),
