@@ -9,6 +9,7 @@ import type { WorkspaceManifest } from '../workspace.ts';
 import { ARTEFACT_KINDS } from '../workspace.ts';
 import type { Progress } from '../progress.ts';
 import type { BridgeErrorCode } from './protocol.ts';
+import { MAX_STUDY_SEEDS } from './defaults.ts';
 import {
   BackendSchema,
   EvaluationSchema,
@@ -406,6 +407,8 @@ export const CONTRACT = {
         /** Layers to correct (default: the first two conv layers). */
         layers: z.array(LayerName).min(1).max(64).optional(),
         beta: z.number().gt(0).max(1),
+        /** Repeat the comparison over this many seeds (seed, seed + 1, ...); default 1. */
+        seeds: z.number().int().min(1).max(MAX_STUDY_SEEDS).optional(),
         rankMethod: z.enum(['proxy', 'oracle', 'both']),
         /** Ranking images spread evenly over the classes (default 1,000, or the whole train split when smaller)… */
         rankImages: RankImages.optional(),

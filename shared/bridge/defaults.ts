@@ -28,7 +28,11 @@ export const CORRECT_DEFAULTS = {
 
 export const FINE_TUNE_DEFAULTS = { layers: 'all', optimizer: SGD_NESTEROV } as const;
 
+/** The most seeds one study repeats over (each is a whole ranking and two trainings). */
+export const MAX_STUDY_SEEDS = 50;
+
 export const STUDY_DEFAULTS = {
+  seeds: 1,
   epochs: 3,
   beta: 0.5,
   rankMethod: 'both',
