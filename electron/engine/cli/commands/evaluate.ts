@@ -21,12 +21,20 @@ interface EvaluateFlags extends OpenFlags {
 
 const percent = (v: number): string => `${(v * 100).toFixed(2)}%`;
 
-/** The accuracy-versus-level table, with both means named for what they average. */
+/**
+ * The accuracy-versus-level table, with both means named for what they average. Top-5 only above ten classes:
+ * with ten or fewer it is right for half the classes by chance or more, and says nothing (--json keeps it).
+ */
 export function formatEvaluation(r: RequestOutput<'models.evaluate'>): string {
-  const lines = [`${r.images} images, ${r.kind} (${r.parameter}):`, '  level          top-1     top-5'];
+  const top5 = r.classes.length > 10;
+  const lines = [
+    `${r.images} images, ${r.kind} (${r.parameter}):`,
+    `  level          top-1${top5 ? '     top-5' : ''}`,
+  ];
   for (const c of r.conditions) {
     const label = c.level === undefined ? 'clean' : String(c.level);
-    lines.push(`  ${label.padEnd(12)} ${percent(c.top1).padStart(7)}  ${percent(c.top5).padStart(8)}`);
+    const five = top5 ? `  ${percent(c.top5).padStart(8)}` : '';
+    lines.push(`  ${label.padEnd(12)} ${percent(c.top1).padStart(7)}${five}`);
   }
   const levels = r.conditions.length - 1;
   lines.push(
@@ -42,7 +50,7 @@ export function registerEvaluate(program: Command): void {
     program
       .command('evaluate')
       .description(
-        'accuracy of a model on clean images and at every level of a distortion (top-1, top-5, per class, confusion)',
+        'accuracy of a model on clean images and at every level of a distortion (top-1; top-5 above ten classes; per class, confusion)',
       )
       .requiredOption(
         '--model <folder>',
