@@ -16,6 +16,7 @@ import { benchRank } from './rank-bench.ts';
 import { ARCHITECTURES } from '../electron/engine/models/registry.ts';
 import { RENDERER_DIR } from '../electron/engine/cli/commands/serve.ts';
 import { benchTrain, round } from './train-bench.ts';
+import { benchUnits, UNIT_CASES } from './unit-bench.ts';
 import { runTorchPeer } from './torch-peer.ts';
 
 export interface BenchOptions {
@@ -38,6 +39,7 @@ export const BENCH_GROUPS = [
   'rank',
   'kernels',
   'train',
+  'units',
   'archs',
   'ui',
   'workspace',
@@ -106,6 +108,14 @@ export async function runBench(options: BenchOptions): Promise<void> {
     // A software GPU (SwiftShader) takes minutes per kernel at facts.md's shape: time a small one there.
     const convShape = software.has(name) ? SOFTWARE_GPU_CONV_SHAPE : FACTS_CONV_SHAPE;
     if (wants('kernels')) for (const k of await benchConvKernels(5, convShape)) options.print(k);
+  }
+  // Correction units against fine-tuning, the same batches in one run (issue 17's targets: docs/correction.md).
+  for (const name of wants('units') ? runnable : []) {
+    await selectBackend({ forced: name });
+    for (const c of UNIT_CASES) {
+      options.log(`training units and fine-tuning ${c.name} ${c.shape.join('x')} on ${name}…`);
+      options.print(await benchUnits(name, c, { images: options.images, batch: options.batch }));
+    }
   }
   // Training throughput of every architecture the workbench offers, on CIFAR-sized inputs.
   for (const name of wants('archs') ? runnable : []) {

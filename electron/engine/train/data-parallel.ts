@@ -12,6 +12,7 @@ import {
   type ShardResult,
 } from './gradients.ts';
 import type { WorkerInit, WorkerReply, WorkerStep } from './protocol.ts';
+import { prepareForward } from './training-forward.ts';
 
 export interface TrainerOptions {
   backend: BackendName;
@@ -206,15 +207,22 @@ export class DataParallelTrainer {
     const x = tf.tensor(batch.x, [batch.n, ...imageShape]);
     const y = tf.tensor(batch.y, [batch.n, classes]);
     let probs: tf.Tensor | undefined;
-    const loss = this.optimizer.minimize(
-      () => {
-        const p = this.model.apply(x, { training: true }) as tf.Tensor;
-        probs = tf.keep(p); // outlives the gradient scope so the predictions can be counted afterwards
-        return trainingLoss(this.model, y, p);
-      },
-      true,
-      vars,
-    );
+    // The frozen layers before the first trained one run here, outside the tape (training-forward.ts).
+    const forward = prepareForward(this.model, x);
+    let loss;
+    try {
+      loss = this.optimizer.minimize(
+        () => {
+          const p = forward.apply();
+          probs = tf.keep(p); // outlives the gradient scope so the predictions can be counted afterwards
+          return trainingLoss(this.model, y, p);
+        },
+        true,
+        vars,
+      );
+    } finally {
+      forward.dispose();
+    }
     const hits = probs === undefined ? undefined : correctCount(probs, y);
     tf.dispose([x, y, ...(probs ? [probs] : [])]);
     if (loss === null) {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { readAll, readValues } from '../backend/read.ts';
+import { prepareForward } from './training-forward.ts';
 
 /** Mean categorical cross-entropy of softmax outputs, clipped as Keras does so log(0) never occurs. */
 export function crossEntropy(labels: tf.Tensor, probs: tf.Tensor): tf.Scalar {
@@ -86,11 +87,19 @@ export async function shardGradients(
 ): Promise<ShardResult> {
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   let probs: tf.Tensor | undefined;
-  const { value, grads } = tf.variableGrads(() => {
-    const p = model.apply(x, { training: true }) as tf.Tensor;
-    probs = tf.keep(p); // outlives the gradient scope so the predictions can be counted afterwards
-    return trainingLoss(model, y, p);
-  }, variables);
+  // The frozen layers before the first trained one run here, outside the tape (training-forward.ts).
+  const forward = prepareForward(model, x);
+  let taped;
+  try {
+    taped = tf.variableGrads(() => {
+      const p = forward.apply();
+      probs = tf.keep(p); // outlives the gradient scope so the predictions can be counted afterwards
+      return trainingLoss(model, y, p);
+    }, variables);
+  } finally {
+    forward.dispose();
+  }
+  const { value, grads } = taped;
   const hits = probs === undefined ? undefined : correctCount(probs, y);
   try {
     const { offsets } = weightLayout(model);
