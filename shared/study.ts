@@ -4,6 +4,7 @@
  * every number the report's tables and plots show is here, so the HTML report and the UI draw the same figures.
  */
 import type { DistortionKind } from './distortions.ts';
+import type { TrainingStop, ValidationSource } from './training.ts';
 import type { Interval, Summary } from './stats/summary.ts';
 import type { Outcome } from './stats/verdict.ts';
 
@@ -68,6 +69,10 @@ export interface StudyTraining {
   history: StudyEpoch[];
   /** The epoch whose weights were kept (best valMean). */
   bestEpoch: number;
+  /** Why training ended: its budget, or early stopping (absent in reports written before it was recorded). */
+  stop?: TrainingStop;
+  /** Which images validated (absent in reports written before it was recorded: a seeded split). */
+  validation?: ValidationSource;
   trainImages: number;
   valImages: number;
   replicas: number;

@@ -9,6 +9,7 @@ import type { WorkspaceManifest } from '../workspace.ts';
 import { ARTEFACT_KINDS } from '../workspace.ts';
 import type { Progress } from '../progress.ts';
 import type { BridgeErrorCode } from './protocol.ts';
+import { VALIDATION_SOURCES } from '../training.ts';
 import { MAX_STUDY_SEEDS } from './defaults.ts';
 import {
   BackendSchema,
@@ -98,7 +99,21 @@ const ScheduleInput = z.discriminatedUnion('kind', [
     factor: z.number().positive().max(1),
   }),
   z.strictObject({ kind: z.literal('cosine') }),
+  z.strictObject({
+    kind: z.literal('plateau'),
+    patience: z.number().int().min(1).max(500),
+    factor: z.number().positive().lt(1),
+  }),
 ]);
+/** Epochs in a row without a better validation score that stop training; 0 never stops early. */
+const PatienceInput = z.number().int().min(0).max(500);
+const TrainingStopSchema = z.object({
+  reason: z.enum(['budget', 'early stop']),
+  epoch: z.number(),
+  epochs: z.number(),
+  patience: z.number(),
+  bestEpoch: z.number(),
+});
 const AugmentInput = z.strictObject({ flip: z.boolean(), shift: z.number().int().min(0).max(16) });
 /** all, or first:<k> conv layers. */
 const FineTuneLayersInput = z.string().regex(/^(all|first:[1-9]\d{0,2})$/);
@@ -109,6 +124,7 @@ const MixedInput = {
   spec: DistortionSpecSchema.omit({ level: true }),
   levels: Levels,
   epochs: z.number().int().min(1).max(500),
+  patience: PatienceInput.optional(),
   batchSize: z.number().int().min(1).max(4096),
   seed: Seed,
   schedule: ScheduleInput.optional(),
@@ -121,6 +137,9 @@ const MixedInput = {
 const TrainedOutput = z.object({
   modelDir: z.string(),
   bestEpoch: z.number(),
+  stop: TrainingStopSchema,
+  /** Which images validated: the base model's held-out ones, a seeded split or the dataset's val split. */
+  validation: z.enum(VALIDATION_SOURCES),
   trainableParameters: z.number(),
   /** Seconds this run trained (a resumed run: since it resumed). */
   seconds: z.number(),
@@ -290,6 +309,7 @@ export const CONTRACT = {
       datasetId: DatasetId,
       arch: z.enum(['cnn4', 'allconv9', 'resnet8', 'resnet20']),
       epochs: z.number().int().min(1).max(500),
+      patience: PatienceInput.optional(),
       batchSize: z.number().int().min(1).max(4096),
       seed: Seed,
       optimizer: OptimizerInput,
@@ -305,6 +325,7 @@ export const CONTRACT = {
       bestEpoch: z.number(),
       /** The best epoch's validation accuracy; null when nothing was held out (the last epoch is kept). */
       bestValAccuracy: z.number().nullable(),
+      stop: TrainingStopSchema,
       metadata: ModelMetadataSchema,
     }),
   },

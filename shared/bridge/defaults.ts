@@ -8,14 +8,32 @@ export const SGD_NESTEROV = { kind: 'sgd', learningRate: 0.01, momentum: 0.9, ne
 /** Adam's default learning rate, for every training when adam is chosen without one. */
 export const ADAM_LEARNING_RATE = 0.001;
 
-/** The clean/distorted mix and budget of unit training, fine-tuning and a study. */
+/**
+ * The clean/distorted mix and budget of unit training, fine-tuning and a study. The budget is a ceiling:
+ * training stops once `patience` epochs in a row have not improved the validation mean (clean plus levels)
+ * and keeps the best epoch; the plateau schedule divides the rate by 10 after `patience` - 2 such epochs
+ * (measured on the demo: docs/correction.md, "Training to convergence").
+ */
 export const MIX_DEFAULTS = {
   batchSize: 128,
   seed: 1,
-  schedule: { kind: 'step', every: 10, factor: 0.1 },
+  epochs: 30,
+  patience: 5,
+  schedule: { kind: 'plateau', patience: 3, factor: 0.1 },
   augment: { flip: true, shift: 2 },
   distortedFraction: 0.5,
   validationFraction: 0.1,
+} as const;
+
+/**
+ * `deepcorrect train`'s defaults (the base model the method corrects): its optimiser, schedule and budget,
+ * chosen on the demo's validation split (docs/models.md, "Choosing the defaults").
+ */
+export const TRAIN_DEFAULTS = {
+  optimizer: 'sgd',
+  epochs: 30,
+  patience: 5,
+  schedule: { kind: 'step', every: 10, factor: 0.1 },
 } as const;
 
 export const CORRECT_DEFAULTS = {

@@ -5,6 +5,7 @@ import type { RequestInput } from '../../../shared/bridge/contract.ts';
 import { MIX_DEFAULTS, SGD_NESTEROV } from '../../../shared/bridge/defaults.ts';
 import { parseDistortionKind, resolveLevels } from '../../../shared/distortions.ts';
 import type { Progress } from '../../../shared/progress.ts';
+import { describeStop } from '../../../shared/training.ts';
 import { describeAugment, parseAugment, type AugmentOptions } from '../train/augment.ts';
 import { AbortError } from '../train/fit.ts';
 import { describeSchedule, parseSchedule } from '../train/schedule.ts';
@@ -39,9 +40,18 @@ export function addMixOptions(command: Command): Command {
     .option('--momentum <m>', 'sgd momentum', finiteNumber, SGD_NESTEROV.momentum)
     .option('--no-nesterov', 'classical momentum instead of Nesterov momentum')
     .addOption(
-      new Option('--schedule <kind>', 'constant, cosine, or step:<every>:<factor>')
+      new Option(
+        '--schedule <kind>',
+        'learning rate per epoch: constant, cosine, step:<every>:<factor>, or plateau:<epochs>:<factor> (reduce after that many epochs without a better validation mean)',
+      )
         .argParser(parsed(parseSchedule))
         .default(MIX_DEFAULTS.schedule, describeSchedule(MIX_DEFAULTS.schedule)),
+    )
+    .option(
+      '--patience <n>',
+      'stop after n epochs in a row without a better validation mean (clean + levels), keeping the best; 0: never',
+      nonNegativeInt,
+      MIX_DEFAULTS.patience,
     )
     .addOption(
       new Option('--augment <list>', 'augmentation of the clean images: flip, shift:<px>, or none')
@@ -82,7 +92,12 @@ export function addMixedOptions(command: Command, lr: number): Command {
         'paper-cifar, paper-imagenet, severity, or a list of values',
         'paper-cifar',
       )
-      .requiredOption('--epochs <n>', 'epochs to train', positiveInt)
+      .option(
+        '--epochs <n>',
+        'the most epochs to train (--patience may stop earlier)',
+        positiveInt,
+        MIX_DEFAULTS.epochs,
+      )
       .requiredOption('--out <folder>', 'model folder to write')
       .option('--batch <n>', 'batch size', positiveInt, MIX_DEFAULTS.batchSize)
       .option('--optimizer <name>', 'sgd (Nesterov momentum) or adam', 'sgd')
@@ -114,6 +129,7 @@ function mixedInput(flags: MixedFlags, lr: number, modelId: string, datasetId: s
     spec: { kind },
     levels: resolveLevels(kind, flags.levels),
     epochs: flags.epochs,
+    patience: flags.patience,
     batchSize: flags.batch,
     seed: flags.seed,
     optimizer: optimizerOf(flags, flags.lr, lr),
@@ -165,7 +181,9 @@ export async function runMixedCommand<N extends MixedName>(
             `model: ${result.modelDir}\n` +
             `trainable parameters: ${result.trainableParameters.toLocaleString('en-US')}\n` +
             `best epoch: ${result.bestEpoch} (val mean over clean + ${input.levels.length} levels ${percent(best?.valMean ?? NaN)}), ` +
-            `${result.seconds.toFixed(1)} s\n`,
+            `${result.seconds.toFixed(1)} s\n` +
+            `stopped: ${describeStop(result.stop)}\n` +
+            `validation: ${result.validation}\n`,
         );
       },
       print,

@@ -6,7 +6,10 @@ import type { OpenFlags } from './commands/dataset.ts';
 
 /** The flags every training command has (train, correct, finetune, study), as commander parses them. */
 export interface TrainingFlags extends OpenFlags {
+  /** The budget: the most epochs trained. */
   epochs: number;
+  /** Epochs in a row without a better validation score that stop training (0: never). */
+  patience: number;
   batch: number;
   optimizer: string;
   momentum: number;

@@ -15,6 +15,7 @@ import {
   type CheckpointKind,
   type StoredState,
 } from '../train/checkpoint-store.ts';
+import { improvements } from '../train/early-stop.ts';
 import { describeOptimizer, type OptimizerSpec } from '../train/optimizer.ts';
 import { describeSchedule, learningRateAt, type LearningRateSchedule } from '../train/schedule.ts';
 import type { MixedEpoch, MixedTrainingOptions } from './train-loop.ts';
@@ -36,6 +37,7 @@ const FIXED = [
   'schedule',
   'augment',
   'model',
+  'validation',
 ] as const;
 
 const settingsSchema = z.object({
@@ -56,6 +58,8 @@ const settingsSchema = z.object({
   augment: z.string(),
   /** Trainable and total parameters and a digest of the starting weights' names, shapes, roles and values. */
   model: z.string(),
+  /** Which images validate (a ValidationSource); checkpoints written before it was recorded used a seeded split. */
+  validation: z.string().default('seeded split'),
 });
 
 export type MixedSettings = z.infer<typeof settingsSchema>;
@@ -79,6 +83,14 @@ export const MIXED_CHECKPOINT: CheckpointKind<MixedSettings, MixedEpoch> = {
 };
 
 export type MixedState = StoredState<MixedSettings, MixedEpoch>;
+
+/** The mixed trainers' selection rule: a higher validation mean over clean plus levels (ties: the earlier epoch). */
+export function betterMean(
+  candidate: Pick<MixedEpoch, 'valMean'>,
+  best: Pick<MixedEpoch, 'valMean'> | undefined,
+): boolean {
+  return best === undefined || candidate.valMean > best.valMean;
+}
 
 /**
  * What the run starts from: the base weights (fine-tuning), the frozen base and the plan's gather kernels
@@ -111,6 +123,7 @@ export function mixedSettingsOf(
   r: ResolvedMix,
   hasVal: boolean,
   model: string,
+  validation: string,
 ): MixedSettings {
   return {
     dataset: path.resolve(o.dataset.summary.path),
@@ -126,6 +139,7 @@ export function mixedSettingsOf(
     schedule: describeSchedule(r.schedule),
     augment: describeAugment(r.augment),
     model,
+    validation,
   };
 }
 
@@ -140,11 +154,12 @@ export function resumeProblems(
   o: { epochs: number; schedule: LearningRateSchedule; learningRate: number },
 ): string[] {
   const problems = differencesOf(FIXED, saved.settings, wanted);
+  const improved = improvements(saved.history, betterMean);
   if (saved.epoch > o.epochs)
     problems.push(`epochs: the checkpoint has already completed ${saved.epoch}, more than ${o.epochs}`);
   else if (
     saved.history.some(
-      (h) => learningRateAt(o.schedule, o.learningRate, h.epoch, o.epochs) !== h.learningRate,
+      (h) => learningRateAt(o.schedule, o.learningRate, h.epoch, o.epochs, improved) !== h.learningRate,
     )
   )
     problems.push(

@@ -3,15 +3,20 @@ import type * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../../shared/backends.ts';
 import type { DistortionSpec } from '../../../shared/distortions.ts';
 import type { ProgressListener } from '../../../shared/progress.ts';
+import { MIX_DEFAULTS } from '../../../shared/bridge/defaults.ts';
 import type { StudyEpoch, StudyTraining } from '../../../shared/study.ts';
+import type { TrainingStop, ValidationSource } from '../../../shared/training.ts';
 import type { Dataset } from '../data/dataset.ts';
+import type { ModelMetadata } from '../models/metadata.ts';
 import type { AugmentOptions } from '../train/augment.ts';
 import { checkEpochs, runEpochs, type LoopCheckpoint } from '../train/epoch-loop.ts';
 import { describeOptimizer, type OptimizerSpec } from '../train/optimizer.ts';
+import { chooseValidation } from '../train/held-out.ts';
 import type { LearningRateSchedule } from '../train/schedule.ts';
 import { hasSplit, loadTrainingData } from '../train/training-data.ts';
 import { mixedBatch, type MixSettings } from './mixed-batch.ts';
 import {
+  betterMean,
   checkpointMetadata,
   MIXED_CHECKPOINT,
   mixedSettingsOf,
@@ -32,7 +37,18 @@ export interface MixedTrainingOptions {
   /** The distortion, without its level (one model per distortion kind). */
   spec: Omit<DistortionSpec, 'level'>;
   levels: number[];
+  /** The budget: the most epochs trained. */
   epochs: number;
+  /**
+   * Stop once this many epochs in a row have not improved the validation mean (clean plus levels); 0: never.
+   * Default MIX_DEFAULTS.patience.
+   */
+  patience?: number;
+  /**
+   * The base model's metadata: when it records the images the base model was validated on
+   * (provenance.validationSplit), the run validates on exactly those and trains on the rest, whatever its seed.
+   */
+  baseMetadata?: ModelMetadata;
   /** Default 128. */
   batchSize?: number;
   /** Seeds the split, the shuffles, the clean/distorted draws, the distortions and the augmentation. */
@@ -56,6 +72,8 @@ export interface MixedTrainingOptions {
   onProgress?: ProgressListener;
   /** After every epoch, once its checkpoint (if any) is on disk. */
   onEpoch?: (record: MixedEpoch) => void;
+  /** Told once which images validate (ValidationChoice's note), before training starts. */
+  onNote?: (line: string) => void;
   /**
    * Write a complete checkpoint here after every epoch (mixed-checkpoint.ts; trainCorrection and fineTune use
    * <outDir>/checkpoint). A fresh run refuses a non-empty folder.
@@ -70,15 +88,17 @@ export type MixedEpoch = StudyEpoch;
 
 /** What a study's report keeps of a training run, and where a resumed run started. */
 export interface MixedTrainingResult extends StudyTraining {
+  stop: TrainingStop;
+  validation: ValidationSource;
   /** Epochs the checkpoint had completed when this run resumed it. */
   resumedFrom?: number;
 }
 
 export const DEFAULT_AUGMENT: AugmentOptions = { flip: true, shift: 2 };
-export const DEFAULT_SCHEDULE: LearningRateSchedule = { kind: 'step', every: 10, factor: 0.1 };
+export const DEFAULT_SCHEDULE: LearningRateSchedule = MIX_DEFAULTS.schedule;
 
 function check(o: MixedTrainingOptions): void {
-  checkEpochs(o.epochs, o.batchSize ?? 128);
+  checkEpochs(o.epochs, o.batchSize ?? 128, o.patience ?? MIX_DEFAULTS.patience);
   if (o.levels.length === 0) throw new RangeError('training needs at least one distortion level');
   const f = o.distortedFraction ?? 0.5;
   if (!(f >= 0 && f <= 1)) throw new RangeError(`distorted fraction must be within 0..1, not ${f}`);
@@ -92,11 +112,18 @@ async function openCheckpoint(
   o: MixedTrainingOptions,
   resolved: ResolvedMix,
   arch: string,
+  validation: string,
 ): Promise<LoopCheckpoint<MixedSettings, Pick<MixedEpoch, 'valAccuracy' | 'valMean'>> | undefined> {
   if (o.checkpointDir === undefined) return undefined;
   const root = path.resolve(o.checkpointDir);
   // The fingerprint is of the starting weights: taken before a checkpoint replaces them.
-  const settings = mixedSettingsOf(o, resolved, hasSplit(o.dataset, 'val'), await modelFingerprint(model));
+  const settings = mixedSettingsOf(
+    o,
+    resolved,
+    hasSplit(o.dataset, 'val'),
+    await modelFingerprint(model),
+    validation,
+  );
   const saved = await openMixedCheckpoint(root, o.resume === true, settings, {
     epochs: o.epochs,
     schedule: resolved.schedule,
@@ -140,16 +167,20 @@ export async function trainMixed(
     augment: o.augment ?? DEFAULT_AUGMENT,
     seed: o.seed,
   };
+  const validation = await chooseValidation(o.baseMetadata, o.dataset, hasSplit(o.dataset, 'val'));
+  o.onNote?.(validation.note);
   const checkpoint = await openCheckpoint(
     model,
     o,
     { ...mix, optimizer: spec, schedule, batchSize },
     checkpointArch,
+    validation.source,
   );
   const { train, val, classes } = await loadTrainingData(o.dataset, {
     ...o,
     validationFraction: o.validationFraction ?? 0.1,
     subsetDraw: 'hold-out',
+    ...(validation.rows === undefined ? {} : { heldOut: validation.rows }),
   });
   const conditions = await prepareConditions(val, o.spec, o.levels, o.seed);
   const run = await runEpochs({
@@ -157,6 +188,7 @@ export async function trainMixed(
     model,
     optimizer: spec,
     schedule,
+    patience: o.patience ?? MIX_DEFAULTS.patience,
     batchSize,
     shuffleStream: SHUFFLE_STREAM,
     train,
@@ -167,7 +199,7 @@ export async function trainMixed(
         const valAccuracy = await conditionAccuracies(model, conditions, o.signal);
         return { valAccuracy, valMean: mean(valAccuracy) };
       },
-      isBetter: (candidate, best) => best === undefined || candidate.valMean > best.valMean,
+      isBetter: betterMean,
       score: (r) => r.valMean,
       progress: (last) => ({ valAccuracy: last.valMean }),
     },
@@ -176,6 +208,8 @@ export async function trainMixed(
   return {
     history: run.history,
     bestEpoch: run.best.epoch,
+    stop: run.stop,
+    validation: validation.source,
     trainImages: train.n,
     valImages: val.n,
     replicas: run.replicas,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HeldOutRecordSchema, type HeldOutRecord } from './held-out-record.ts';
 import { ModelError } from './model-error.ts';
 
 export const METADATA_FILE = 'deepcorrect.json';
@@ -29,6 +30,8 @@ export interface ModelMetadata {
     testAccuracy?: number;
     trainedAt?: string;
     command?: string;
+    /** The images `deepcorrect train` validated on (held-out-record.ts); absent in older and imported models. */
+    validationSplit?: HeldOutRecord;
     [k: string]: unknown;
   };
   /**
@@ -67,6 +70,7 @@ const MetadataSchema = z.looseObject({
       testAccuracy: fraction.optional(),
       trainedAt: z.string().optional(),
       command: z.string().optional(),
+      validationSplit: HeldOutRecordSchema.optional(),
     })
     .optional(),
   weightsSha256: z

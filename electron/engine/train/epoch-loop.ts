@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../../shared/backends.ts';
+import type { TrainingStop } from '../../../shared/training.ts';
 import { etaSeconds, type ProgressListener } from '../../../shared/progress.ts';
 import { imageSeed, mulberry32, shuffledIndices } from '../../../shared/random.ts';
 import type { LoadedImages } from '../data/load-images.ts';
@@ -14,6 +15,7 @@ import {
   type StoredState,
 } from './checkpoint-store.ts';
 import { DataParallelTrainer, type Batch } from './data-parallel.ts';
+import { checkPatience, earlyStopEpoch, improvements } from './early-stop.ts';
 import { createOptimizer, disposeOptimizer, setLearningRate, type OptimizerSpec } from './optimizer.ts';
 import { learningRateAt, type LearningRateSchedule } from './schedule.ts';
 import { trainEpoch, type EpochStats } from './train-epoch.ts';
@@ -58,7 +60,10 @@ export interface EpochLoopOptions<S extends Record<string, SettingValue>, V> {
   model: tf.LayersModel;
   optimizer: OptimizerSpec;
   schedule: LearningRateSchedule;
+  /** The budget: the most epochs the run trains. */
   epochs: number;
+  /** Stop once this many epochs in a row have not improved on the best (selection.isBetter); 0 or absent: never. */
+  patience?: number;
   batchSize: number;
   seed: number;
   /** imageSeed stream of the per-epoch shuffle: each trainer has its own. */
@@ -86,22 +91,40 @@ export interface EpochLoopOptions<S extends Record<string, SettingValue>, V> {
 export interface EpochLoopResult<V> {
   history: EpochOf<V>[];
   best: EpochOf<V>;
+  /** Why the run ended (budget or early stop), for its record. */
+  stop: TrainingStop;
   replicas: number;
   /** Epochs the checkpoint had completed when this run continued it. */
   resumedFrom?: number;
 }
 
 /** The checks every trainer makes of its budget before it opens anything. */
-export function checkEpochs(epochs: number, batchSize: number): void {
+export function checkEpochs(epochs: number, batchSize: number, patience = 0): void {
   if (!Number.isInteger(epochs) || epochs < 1)
     throw new RangeError(`epochs must be a positive integer, not ${epochs}`);
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new RangeError(`batch size must be a positive integer, not ${batchSize}`);
+  checkPatience(patience);
+}
+
+/**
+ * Where a run continued from `history` starts: after its last epoch, or nowhere when the run already stopped
+ * early there. Refused when this patience would have stopped it before the checkpoint's last epoch, as the
+ * uninterrupted run would then have ended with another model.
+ */
+function continuation(improved: boolean[], patience: number, saved: number): { stopped: boolean } {
+  const stop = earlyStopEpoch(improved, patience);
+  if (stop !== undefined && stop < saved)
+    throw new Error(
+      `cannot resume with patience ${patience}: it would have stopped the run after epoch ${stop}, and the checkpoint has trained ${saved}`,
+    );
+  return { stopped: stop === saved };
 }
 
 /**
  * The epoch loop every trainer shares (baseline, units, fine-tuning): per epoch the scheduled learning rate, a
- * shuffle seeded by (seed, epoch), one pass of batches, validation, model selection and a checkpoint. A run
+ * shuffle seeded by (seed, epoch), one pass of batches, validation, model selection and a checkpoint; with a
+ * patience, it stops once that many epochs in a row have not improved on the best, and keeps the best. A run
  * continued from its checkpoint restores the weights and optimizer slots of the latest epoch, so it ends with
  * the weights and history of an uninterrupted one. Cancelling stops before the next batch with an AbortError;
  * the model then holds the weights of the last step, and the checkpoint of the last finished epoch stays.
@@ -113,6 +136,10 @@ export async function runEpochs<S extends Record<string, SettingValue>, V>(
   const saved = checkpoint?.saved;
   const history: EpochOf<V>[] = saved ? [...saved.history] : [];
   let best = saved && history.find((h) => h.epoch === saved.best.epoch);
+  const patience = o.patience ?? 0;
+  // Whether each epoch became the best so far: the plateau schedule and early stopping read it.
+  const improved = improvements(history, selection.isBetter);
+  let stopped = saved !== undefined && continuation(improved, patience, saved.epoch).stopped;
   // Without a checkpoint the best epoch's weights stay in memory; with one, in its checkpoint folder.
   let bestWeights: tf.Tensor[] | undefined;
   const optimizer = createOptimizer(o.optimizer);
@@ -157,9 +184,9 @@ export async function runEpochs<S extends Record<string, SettingValue>, V>(
       });
     };
 
-    for (let epoch = firstEpoch; epoch <= o.epochs; epoch++) {
+    for (let epoch = firstEpoch; epoch <= o.epochs && !stopped; epoch++) {
       const epochStart = performance.now();
-      const learningRate = learningRateAt(o.schedule, o.optimizer.learningRate, epoch, o.epochs);
+      const learningRate = learningRateAt(o.schedule, o.optimizer.learningRate, epoch, o.epochs, improved);
       setLearningRate(optimizer, learningRate);
       const order = shuffledIndices(o.train.n, mulberry32(imageSeed(o.seed, epoch, o.shuffleStream)));
       const stats = await trainEpoch(trainer, {
@@ -183,7 +210,10 @@ export async function runEpochs<S extends Record<string, SettingValue>, V>(
         imagesPerSecond: stats.imagesPerSecond,
       };
       history.push(record);
-      if (selection.isBetter(record, best)) {
+      const better = selection.isBetter(record, best);
+      improved.push(better);
+      stopped = earlyStopEpoch(improved, patience) === epoch;
+      if (better) {
         best = record;
         if (bestWeights !== undefined) tf.dispose(bestWeights);
         // Every weight, batch-norm statistics included: they change during training too.
@@ -211,9 +241,13 @@ export async function runEpochs<S extends Record<string, SettingValue>, V>(
       else if (checkpoint !== undefined)
         await loadWeightsAt(checkpoint.root, epochFolder(best.epoch), o.model);
     }
+    const last = history.at(-1)?.epoch ?? 0;
+    // Patience running out on the budget's last epoch is the budget's end all the same.
+    const reason = stopped && last < o.epochs ? 'early stop' : 'budget';
     return {
       history,
       best,
+      stop: { reason, epoch: last, epochs: o.epochs, patience, bestEpoch: best.epoch },
       replicas: trainer.replicaCount,
       ...(saved === undefined ? {} : { resumedFrom: saved.epoch }),
     };

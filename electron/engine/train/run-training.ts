@@ -3,6 +3,7 @@ import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../../shared/backends.ts';
 import type { ProgressListener } from '../../../shared/progress.ts';
+import type { TrainingStop } from '../../../shared/training.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { oneHot } from '../data/one-hot.ts';
 import type { ModelMetadata } from '../models/metadata.ts';
@@ -21,6 +22,7 @@ import { folderEntries } from './checkpoint-store.ts';
 import { isBetter, type EpochSummary } from './epoch-summary.ts';
 import { checkEpochs, runEpochs } from './epoch-loop.ts';
 import { evaluateBytes } from './evaluate.ts';
+import { heldOutRecord } from './held-out.ts';
 import { describeOptimizer, type OptimizerSpec } from './optimizer.ts';
 import { describeSchedule, type LearningRateSchedule } from './schedule.ts';
 import { hasSplit, loadTrainingData, type TrainingData } from './training-data.ts';
@@ -34,7 +36,10 @@ export interface TrainingOptions {
   arch: Architecture;
   /** Where the final model goes; the checkpoint lives in <outDir>/checkpoint. Must be empty unless resuming. */
   outDir: string;
+  /** The budget: the most epochs trained. */
   epochs: number;
+  /** Stop once this many epochs in a row have not improved the validation accuracy; 0 or absent: never. */
+  patience?: number;
   batchSize: number;
   /** Seeds the weights, the validation split, the subset, every epoch's shuffle and augmentation. */
   seed: number;
@@ -82,6 +87,8 @@ export interface TrainingResult {
   metadata: ModelMetadata;
   history: EpochSummary[];
   bestEpoch: number;
+  /** Why training ended (budget or early stop); also in the metadata's provenance. */
+  stop: TrainingStop;
   /** Epochs the checkpoint had completed when this run resumed it. */
   resumedFrom?: number;
 }
@@ -90,7 +97,7 @@ export interface TrainingResult {
 const SHUFFLE_STREAM = 0x5f1;
 
 function checkOptions(o: TrainingOptions): void {
-  checkEpochs(o.epochs, o.batchSize);
+  checkEpochs(o.epochs, o.batchSize, o.patience ?? 0);
   if (!Number.isSafeInteger(o.seed) || o.seed < 0)
     throw new RangeError(`seed must be a non-negative integer, not ${o.seed}`);
   if (!(o.optimizer.learningRate > 0 && Number.isFinite(o.optimizer.learningRate)))
@@ -138,8 +145,15 @@ function metadataOf(
   data: TrainingData,
   history: EpochSummary[],
   best: EpochSummary,
+  stop?: TrainingStop,
 ): ModelMetadata {
   const summary = summarize(model);
+  const validationSplit = heldOutRecord({
+    ...data,
+    seed: o.seed,
+    fraction: o.validationFraction,
+    ...(o.trainPerClass === undefined ? {} : { trainPerClass: o.trainPerClass }),
+  });
   const { height, width, channels } = o.dataset.summary;
   return {
     format: 'deepcorrect-model',
@@ -166,6 +180,10 @@ function metadataOf(
       schedule: describeSchedule(o.schedule),
       augment: describeAugment(o.augment),
       ...(o.trainPerClass === undefined ? {} : { trainPerClass: o.trainPerClass }),
+      // The images validated on, so that unit training and fine-tuning validate on them too (held-out.ts).
+      ...(validationSplit === undefined ? {} : { validationSplit }),
+      patience: o.patience ?? 0,
+      ...(stop === undefined ? {} : { stop }),
       history,
     },
   };
@@ -263,13 +281,14 @@ export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
         }),
     });
     // Model selection (docs/method.md §4): runEpochs left the model holding the best validation accuracy's epoch.
-    const metadata = metadataOf(o, model, data, run.history, run.best);
+    const metadata = metadataOf(o, model, data, run.history, run.best, run.stop);
     await saveModel(model, outDir, metadata);
     return {
       model,
       metadata,
       history: run.history,
       bestEpoch: run.best.epoch,
+      stop: run.stop,
       ...(run.resumedFrom === undefined ? {} : { resumedFrom: run.resumedFrom }),
     };
   } catch (error) {

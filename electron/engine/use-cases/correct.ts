@@ -31,6 +31,7 @@ export function mixedOptions(
     spec: input.spec,
     levels: input.levels,
     epochs: input.epochs,
+    patience: input.patience ?? MIX_DEFAULTS.patience,
     batchSize: input.batchSize,
     seed: input.seed,
     schedule: input.schedule ?? MIX_DEFAULTS.schedule,
@@ -42,7 +43,7 @@ export function mixedOptions(
     backend: session.backend.name,
     ...(replicas === undefined ? {} : { replicas }),
     ...reporting(context),
-    ...(log ? { onEpoch: (r) => log(mixedEpochLine(r, input.epochs)) } : {}),
+    ...(log ? { onEpoch: (r) => log(mixedEpochLine(r, input.epochs)), onNote: log } : {}),
   };
 }
 
@@ -52,6 +53,8 @@ function trainedOutput(outDir: string, r: TrainedModel): RequestOutput<'correct.
   return {
     modelDir: outDir,
     bestEpoch: r.bestEpoch,
+    stop: r.stop,
+    validation: r.validation,
     trainableParameters: r.trainableParameters,
     seconds: r.seconds,
     ...(r.resumedFrom === undefined ? {} : { resumedFrom: r.resumedFrom }),

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { DISTORTIONS } from '../../../shared/distortions.ts';
+import { describeStop } from '../../../shared/training.ts';
 import { stratifiedSubset } from '../data/subset.ts';
 import { evaluate } from '../eval/evaluate.ts';
 import { summarize } from '../models/registry.ts';
@@ -66,9 +67,11 @@ export const trainModel: UseCase<'models.train'> = {
     });
     result.model.dispose();
     const best = result.history.find((h) => h.epoch === result.bestEpoch);
+    log?.(`stopped: ${describeStop(result.stop)}`);
     return {
       modelDir: outDir,
       bestEpoch: result.bestEpoch,
+      stop: result.stop,
       bestValAccuracy: best === undefined || Number.isNaN(best.valAccuracy) ? null : best.valAccuracy,
       metadata: result.metadata,
     };

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { ADAM_LEARNING_RATE, SGD_NESTEROV } from '../../../../shared/bridge/defaults.ts';
+import { ADAM_LEARNING_RATE, SGD_NESTEROV, TRAIN_DEFAULTS } from '../../../../shared/bridge/defaults.ts';
 import type { Progress } from '../../../../shared/progress.ts';
 import { ARCHITECTURES, parseArchitecture, type Architecture } from '../../models/registry.ts';
 import { NO_AUGMENT, parseAugment, type AugmentOptions } from '../../train/augment.ts';
 import { AbortError } from '../../train/fit.ts';
-import { parseSchedule } from '../../train/schedule.ts';
+import { describeSchedule, parseSchedule } from '../../train/schedule.ts';
 import { percent } from '../../use-cases/training-lines.ts';
 import { cancelNote } from '../cancel-note.ts';
 import { withEngine } from '../engine-session.ts';
@@ -65,17 +65,24 @@ export function registerTrain(program: Command): void {
         'dataset to train on (its train split; its val split if it has one)',
       )
       .requiredOption('--arch <name>', `architecture: ${ARCHITECTURES.join(', ')}`, parsed(parseArchitecture))
-      .requiredOption(
+      .option(
         '--epochs <n>',
-        'epochs to train in all (a resumed run continues up to this many)',
+        'the most epochs to train (--patience may stop earlier; a resumed run continues up to this many)',
         positiveInt,
+        TRAIN_DEFAULTS.epochs,
+      )
+      .option(
+        '--patience <n>',
+        'stop after n epochs in a row without a better validation accuracy, keeping the best; 0: never',
+        nonNegativeInt,
+        TRAIN_DEFAULTS.patience,
       )
       .requiredOption(
         '--out <folder>',
         'model folder to write (new or empty; holds the checkpoint while training)',
       )
       .option('--batch <n>', 'batch size', positiveInt, 128)
-      .option('--optimizer <name>', 'sgd (with momentum) or adam', 'sgd')
+      .option('--optimizer <name>', 'sgd (with momentum) or adam', TRAIN_DEFAULTS.optimizer)
       .option(
         '--lr <rate>',
         `base learning rate (default ${SGD_NESTEROV.learningRate} for sgd, ${ADAM_LEARNING_RATE} for adam)`,
@@ -86,9 +93,9 @@ export function registerTrain(program: Command): void {
       .addOption(
         parsedOption(
           '--schedule <kind>',
-          'learning-rate schedule per epoch: constant, cosine, or step:<every>:<factor>',
+          'learning-rate schedule per epoch: constant, cosine, step:<every>:<factor>, or plateau:<epochs>:<factor> (reduce after that many epochs without a better validation accuracy)',
           parseSchedule,
-          'step:10:0.1',
+          describeSchedule(TRAIN_DEFAULTS.schedule),
         ),
       )
       .addOption(
@@ -139,6 +146,7 @@ export function registerTrain(program: Command): void {
                 arch,
                 outDir: out,
                 epochs: flags.epochs,
+                patience: flags.patience,
                 batchSize: flags.batch,
                 seed: flags.seed,
                 optimizer,
