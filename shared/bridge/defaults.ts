@@ -36,6 +36,16 @@ export const TRAIN_DEFAULTS = {
   schedule: { kind: 'step', every: 10, factor: 0.1 },
 } as const;
 
+/**
+ * The learning rates `study --tune` tries per method (SGD with Nesterov momentum, the methods' default
+ * optimiser): a factor of about 3 either side of each default, as the method's ranges suggest
+ * (docs/method.md §4: 0.001 to 0.01 for fine-tuning; 0.01 for units on the demo, docs/correction.md).
+ */
+export const TUNE_GRIDS = {
+  units: [0.003, 0.01, 0.03],
+  fineTune: [0.001, 0.003, 0.01],
+} as const;
+
 export const CORRECT_DEFAULTS = {
   beta: 0.5,
   rankMethod: 'proxy',

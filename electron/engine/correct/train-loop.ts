@@ -55,7 +55,7 @@ export interface MixedTrainingOptions {
   seed: number;
   /** Default per caller (SGD Nesterov 0.9 at 0.1 for units, 0.01 for fine-tuning). */
   optimizer?: OptimizerSpec;
-  /** Default step:10:0.1 (docs/method.md: divided by 10 every 10 to 15 epochs). */
+  /** Default MIX_DEFAULTS.schedule (docs/method.md §4 has step decay, divided by 10 every 10 to 15 epochs). */
   schedule?: LearningRateSchedule;
   /** Share of each batch distorted, default 0.5. */
   distortedFraction?: number;
