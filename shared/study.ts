@@ -26,6 +26,15 @@ export interface StudyConfig {
   /** The first seed; with several seeds, every seed the study repeats the comparison over (seed first). */
   seed: number;
   seeds?: number[];
+  /** Units before or after the corrected layers' activation (absent in reports before it was recorded: after). */
+  placement?: 'post-activation' | 'pre-activation';
+  /**
+   * Learning-rate grids tried on the validation split when tuning (--tune): each method keeps its rate
+   * with the best validation mean; the test split chooses nothing.
+   */
+  tune?: { units: number[]; fineTune: number[] };
+  /** Epochs in a row without a better validation mean that end a training early (absent: none recorded). */
+  patience?: number;
   /** Epochs of unit training and of fine-tuning: the same budget for both. */
   epochs: number;
   batchSize: number;
@@ -65,6 +74,12 @@ export interface StudyEpoch {
   imagesPerSecond: number;
 }
 
+/** A learning-rate grid tried on validation data, and the rate kept. */
+export interface StudyTuning {
+  learningRate: number;
+  candidates: { learningRate: number; bestValMean: number; bestEpoch: number }[];
+}
+
 export interface StudyTraining {
   history: StudyEpoch[];
   /** The epoch whose weights were kept (best valMean). */
@@ -73,6 +88,8 @@ export interface StudyTraining {
   stop?: TrainingStop;
   /** Which images validated (absent in reports written before it was recorded: a seeded split). */
   validation?: ValidationSource;
+  /** With --tune: every learning rate tried and the one kept (by validation mean). */
+  tuning?: StudyTuning;
   trainImages: number;
   valImages: number;
   replicas: number;

@@ -3,6 +3,9 @@
  * pure data, kept in a model's deepcorrect.json, a study's report and the bridge's replies.
  */
 
+/** The most epochs without improvement a run may wait (the bridge's and the command line's bound). */
+export const MAX_PATIENCE = 500;
+
 /** Why a run ended: its epoch budget ran out, or `patience` epochs in a row did not improve on the best. */
 export interface TrainingStop {
   reason: 'budget' | 'early stop';

@@ -9,7 +9,7 @@ import type { WorkspaceManifest } from '../workspace.ts';
 import { ARTEFACT_KINDS } from '../workspace.ts';
 import type { Progress } from '../progress.ts';
 import type { BridgeErrorCode } from './protocol.ts';
-import { VALIDATION_SOURCES } from '../training.ts';
+import { MAX_PATIENCE, VALIDATION_SOURCES } from '../training.ts';
 import { MAX_STUDY_SEEDS } from './defaults.ts';
 import {
   BackendSchema,
@@ -78,11 +78,11 @@ const JobListSchema = z.custom<JobList>((v) => typeof v === 'object' && v !== nu
 const Seed = z.number().int().min(0).max(0xffffffff);
 const Levels = z.array(DistortionLevelSchema).min(1).max(20);
 const LayerName = z.string().min(1).max(128);
-
-const OptimizerInput = z.discriminatedUnion('kind', [
 /** A ranking set's size; the engine also holds it to the split (at least one image a class, at most all). */
 const RankImages = z.number().int().min(1).max(10_000_000);
 const TauKindSchema = z.enum(['abs', 'signed']);
+
+const OptimizerInput = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('sgd'),
     learningRate: z.number().positive().max(10),
@@ -106,7 +106,7 @@ const ScheduleInput = z.discriminatedUnion('kind', [
   }),
 ]);
 /** Epochs in a row without a better validation score that stop training; 0 never stops early. */
-const PatienceInput = z.number().int().min(0).max(500);
+const PatienceInput = z.number().int().min(0).max(MAX_PATIENCE);
 const TrainingStopSchema = z.object({
   reason: z.enum(['budget', 'early stop']),
   epoch: z.number(),
@@ -114,6 +114,13 @@ const TrainingStopSchema = z.object({
   patience: z.number(),
   bestEpoch: z.number(),
 });
+const PlacementInput = z.enum(['post-activation', 'pre-activation']);
+/** A learning-rate grid: distinct rates within (0, 10], as tune.ts checks them. */
+const TuneGrid = z
+  .array(z.number().gt(0).max(10))
+  .min(1)
+  .max(10)
+  .refine((g) => new Set(g).size === g.length, 'each learning rate once');
 const AugmentInput = z.strictObject({ flip: z.boolean(), shift: z.number().int().min(0).max(16) });
 /** all, or first:<k> conv layers. */
 const FineTuneLayersInput = z.string().regex(/^(all|first:[1-9]\d{0,2})$/);
@@ -390,7 +397,7 @@ export const CONTRACT = {
         ranking: PathSchema.optional(),
         rankMethod: z.enum(['proxy', 'oracle']).optional(),
         rankPerClass: z.number().int().min(1).max(1000).optional(),
-        placement: z.enum(['post-activation', 'pre-activation']).optional(),
+        placement: PlacementInput.optional(),
         optimizer: OptimizerInput.optional(),
         /** Continue from the epoch checkpoint in outDir (a cancelled run's). */
         resume: z.boolean().optional(),
@@ -437,6 +444,10 @@ export const CONTRACT = {
         rankPerClass: z.number().int().min(1).max(1000).optional(),
         /** The ranking's tau: abs (the authors', the default) or signed. */
         rankTau: TauKindSchema.optional(),
+        /** Units before or after the corrected layer's activation (default after). */
+        placement: PlacementInput.optional(),
+        /** Learning-rate grids tried per method on the validation split; each keeps its best (default: none). */
+        tune: z.strictObject({ units: TuneGrid, fineTune: TuneGrid }).optional(),
         fineTuneLayers: FineTuneLayersInput,
         unitOptimizer: OptimizerInput,
         fineTuneOptimizer: OptimizerInput,
@@ -451,6 +462,10 @@ export const CONTRACT = {
       })
       .refine((i) => (i.outDir === undefined) !== (i.workspace === undefined), {
         message: 'give exactly one of outDir (a study folder) and workspace (a workspace folder)',
+      })
+      .refine((i) => i.rankImages === undefined || i.rankPerClass === undefined, {
+        message: 'give the ranking images or the ranking images per class, not both',
+        path: ['rankImages'],
       }),
     output: StudyRunOutputSchema,
   },
@@ -475,10 +490,6 @@ export const CONTRACT = {
   },
   /**
    * The oracle experiment (docs/method.md §2): per layer, the top fraction of its ranked filters get their clean
-      })
-      .refine((i) => i.rankImages === undefined || i.rankPerClass === undefined, {
-        message: 'give the ranking images or the ranking images per class, not both',
-        path: ['rankImages'],
    * maps on distorted test images; accuracy per level for each fraction.
    */
   'rank.experiment': {

@@ -189,9 +189,12 @@ describe('the paired bootstrap over seeds and images', () => {
         /same number/,
       );
       expect(() =>
-        pairedBootstrapOfMeans([{ first: [c.first, c.first.slice(1)], second: [c.second, c.second] }], {
-          seed: 1,
-        }),
+        pairedBootstrapOfMeans(
+          [{ first: [c.first, Uint8Array.from(c.first).slice(1)], second: [c.second, c.second] }],
+          {
+            seed: 1,
+          },
+        ),
       ).toThrow(/equal lengths|images, not/);
     });
   });

@@ -67,3 +67,13 @@ export function fraction(low: number, high: number): (value: string) => number {
     return n;
   };
 }
+
+/** --placement: pre or post (short for pre-activation and post-activation, which are accepted too). */
+export function placementOption(value: string): 'post-activation' | 'pre-activation' {
+  const v = value.trim();
+  if (v === 'pre' || v === 'pre-activation') return 'pre-activation';
+  if (v === 'post' || v === 'post-activation') return 'post-activation';
+  throw new InvalidArgumentError(
+    `"${value}" is not a placement: pre (units before the layer's activation) or post (after it)`,
+  );
+}

@@ -10,6 +10,7 @@ import {
   type StudyReport,
   type StudyTiming,
   type StudyTraining,
+  type StudyTuning,
 } from '../../../shared/study.ts';
 import type { PlanEntry } from '../correct/build.ts';
 import type { TrainedModel } from '../correct/train-correction.ts';
@@ -24,6 +25,8 @@ export interface TrainedStage {
   evaluation: StoredEvaluation;
   trainableParameters: number;
   parameters: number;
+  /** The kept model's folder relative to the study folder (a tuned run's; absent: the seed's default). */
+  path?: string;
 }
 
 /** One seed's finished stages. */
@@ -49,10 +52,13 @@ export interface ReportParts {
   seconds: number;
 }
 
-export function trainingOf(r: TrainedModel): StudyTraining {
+export function trainingOf(r: TrainedModel, tuning?: StudyTuning): StudyTraining {
   return {
     history: r.history,
     bestEpoch: r.bestEpoch,
+    stop: r.stop,
+    validation: r.validation,
+    ...(tuning === undefined ? {} : { tuning }),
     trainImages: r.trainImages,
     valImages: r.valImages,
     replicas: r.replicas,
@@ -164,7 +170,7 @@ export function assembleReport(p: ReportParts): StudyReport {
     p.runs.map((r) => ({
       seed: r.layout.seed,
       evaluation: pick(r).evaluation,
-      path: r.layout.file(dir),
+      path: pick(r).path ?? r.layout.file(dir),
       training: pick(r).training,
     }));
   const compared = comparison(p);
@@ -191,7 +197,7 @@ export function assembleReport(p: ReportParts): StudyReport {
       modelResult(
         'fine-tuned',
         `fine-tuned (${p.config.fineTuneLayers})`,
-        first.layout.file(FINE_TUNED_DIR),
+        first.fineTuned.path ?? first.layout.file(FINE_TUNED_DIR),
         trainedRuns((r) => r.fineTuned, FINE_TUNED_DIR),
         first.fineTuned.parameters,
         first.fineTuned.trainableParameters,
@@ -199,7 +205,7 @@ export function assembleReport(p: ReportParts): StudyReport {
       modelResult(
         'deepcorrect',
         `DeepCorrect (${p.config.layers.join(', ')}, beta ${p.config.beta})`,
-        first.layout.file(CORRECTED_DIR),
+        first.corrected.path ?? first.layout.file(CORRECTED_DIR),
         trainedRuns((r) => r.corrected, CORRECTED_DIR),
         first.corrected.parameters,
         first.corrected.trainableParameters,

@@ -56,6 +56,10 @@ const inlineChart = (option: ChartOption, width: number, height: number, id: str
     id,
   ).replace(/ xmlns(?::xlink)?="[^"]*"/g, '');
 
+/** The grid a method's learning rate was chosen from on validation data, when tuned. */
+const tuned = (grid: readonly number[] | undefined): string =>
+  grid === undefined ? '' : ` (learning rate tuned on validation over ${grid.join(', ')})`;
+
 export function header(r: StudyReport): string {
   const c = r.config;
   const levels = `${c.levelsName}: ${c.levels.map(formatLevel).join(', ')} (${r.parameter})`;
@@ -74,11 +78,22 @@ export function header(r: StudyReport): string {
       'Ranking',
       `${c.rankMethod}${c.rankTau === 'signed' ? ' (signed tau)' : ''}, ` +
         (c.rankPerClass === undefined
-          ? `${formatInt(c.rankImages)} training images`
+          ? `${formatInt(c.rankImages ?? r.ranking.rankingImages)} training images`
           : `${formatInt(c.rankPerClass)} images per class`),
     ],
-    ['Fine-tuning', `layers ${c.fineTuneLayers}; ${c.fineTuneOptimizer}`],
-    ['Unit training', c.unitOptimizer],
+    ['Fine-tuning', `layers ${c.fineTuneLayers}; ${c.fineTuneOptimizer}${tuned(c.tune?.fineTune)}`],
+    [
+      'Unit training',
+      `${c.unitOptimizer}${tuned(c.tune?.units)}; units ${c.placement === 'pre-activation' ? 'before' : 'after'} the activation`,
+    ],
+    ...(c.patience === undefined
+      ? []
+      : ([
+          [
+            'Budget',
+            `at most ${c.epochs} epochs, early stop after ${c.patience} without a better validation mean`,
+          ],
+        ] as [string, string][])),
     ['Backend / device', `${r.backend} / ${r.device}`],
     ['Created', formatTime(r.createdAt)],
     ['Total time', formatSeconds(r.totalSeconds)],

@@ -15,7 +15,9 @@ import { summarize } from '../models/summary.ts';
 import { checkEveryClass } from '../rank/images.ts';
 import { chooseLayers } from '../rank/rank-filters.ts';
 import { assembleReport, type SeedRun } from './assemble-report.ts';
+import { rankingSizeProblem } from '../../../shared/ranking-size.ts';
 import { reportHtml } from './report-page.ts';
+import { checkGrid } from './tune.ts';
 import { runSeed, SEED_STAGES, type StudyRunContext } from './seed-run.ts';
 import { StageProgress } from './stage-progress.ts';
 import { StudyFolder } from './study-folder.ts';
@@ -23,7 +25,7 @@ import { seedLayout, type SeedLayout } from './study-layout.ts';
 
 export interface StudyOptions extends Pick<
   MixedTrainingOptions,
-  'schedule' | 'distortedFraction' | 'augment' | 'validationFraction' | 'replicas'
+  'schedule' | 'distortedFraction' | 'augment' | 'validationFraction' | 'replicas' | 'patience'
 > {
   /** What to study; its levels, seed, epochs, batch size and subsets drive every stage. */
   config: StudyConfig;
@@ -66,6 +68,10 @@ async function check(o: StudyOptions): Promise<void> {
   });
   if (problem !== undefined) throw new Error(`${problem} (${dataset.summary.path})`);
   correctedCount(config.beta, 1); // throws on a beta outside (0, 1]
+  if (config.tune) {
+    checkGrid(config.tune.units, '--tune-units');
+    checkGrid(config.tune.fineTune, '--tune-finetune');
+  }
   chooseLayers(o.base.model, config.layers); // throws on a layer that is not a conv layer
   if (config.layers.length === 0) throw new Error('a study needs at least one conv layer to correct');
   const seeds = studySeeds(config);
@@ -77,7 +83,17 @@ async function check(o: StudyOptions): Promise<void> {
     throw new Error(`${dataset.summary.path} has no ${config.testSplit} split to test on`);
   if (!dataset.summary.splits.some((s) => s.name === 'train' && s.count > 0))
     throw new Error(`${dataset.summary.path} has no train split to rank and train on`);
-  await checkEveryClass(dataset, 'train');
+  const labels = await checkEveryClass(dataset, 'train');
+  if (config.rankImages !== undefined) {
+    const problem = rankingSizeProblem(
+      config.rankImages,
+      labels.length,
+      classes.length,
+      'rankImages',
+      'train',
+    );
+    if (problem !== undefined) throw new RangeError(problem);
+  }
 }
 
 /**

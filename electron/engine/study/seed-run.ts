@@ -5,8 +5,9 @@
  * batch order; the base model and the test images are the same for every seed.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { ProgressListener } from '../../../shared/progress.ts';
-import type { StudyTiming } from '../../../shared/study.ts';
+import { CORRECT_DEFAULTS, FINE_TUNE_DEFAULTS } from '../../../shared/bridge/defaults.ts';
+import type { Progress, ProgressListener } from '../../../shared/progress.ts';
+import type { StudyTiming, StudyTuning } from '../../../shared/study.ts';
 import { planFromRanking } from '../correct/plan.ts';
 import { fineTune } from '../correct/fine-tune.ts';
 import { trainCorrection, type TrainedModel } from '../correct/train-correction.ts';
@@ -15,9 +16,11 @@ import type { EvaluationResult } from '../eval/evaluate.ts';
 import { summarize } from '../models/summary.ts';
 import { rankFilters } from '../rank/rank-filters.ts';
 import type { RankingResult } from '../rank/types.ts';
+import type { OptimizerSpec } from '../train/optimizer.ts';
 import { trainingOf, type SeedRun, type TrainedStage } from './assemble-report.ts';
 import type { StageProgress } from './stage-progress.ts';
 import { storeEvaluation, type StoredEvaluation } from './stored-evaluation.ts';
+import { tuneLearningRate } from './tune.ts';
 import { CORRECTED_DIR, FINE_TUNED_DIR, type SeedLayout } from './study-layout.ts';
 import type { StudyFolder } from './study-folder.ts';
 import type { StudyOptions } from './run-study.ts';
@@ -32,6 +35,14 @@ export interface StudyRunContext {
   /** Tests a model on the study's test images with the seed's distortion draws, per image. */
   test: (model: tf.LayersModel, seed: number, onProgress: ProgressListener) => Promise<EvaluationResult>;
 }
+
+/** A tuned run's folder: tune/<method>-lr-<rate> in the seed's folder. */
+function tunedDir(layout: SeedLayout, dir: string, learningRate: number): string {
+  return layout.file(`tune/${dir}-lr-${learningRate}`);
+}
+
+const unitDefault: OptimizerSpec = { ...CORRECT_DEFAULTS.optimizer };
+const fineTuneDefault: OptimizerSpec = { ...FINE_TUNE_DEFAULTS.optimizer };
 
 /** The stages of one seed, by the names their weights and records use. */
 export const SEED_STAGES = ['baseline', 'ranking', 'deepcorrect', 'fine-tuned'] as const;
@@ -89,7 +100,9 @@ export async function runSeed(run: StudyRunContext, layout: SeedLayout): Promise
       spec,
       levels: config.levels,
       seed,
-      perClass: config.rankPerClass,
+      ...(config.rankPerClass === undefined ? {} : { perClass: config.rankPerClass }),
+      ...(config.rankImages === undefined ? {} : { images: config.rankImages }),
+      ...(config.rankTau === undefined ? {} : { tau: config.rankTau }),
       method: config.rankMethod,
       modelName: config.model,
       ...(signal ? { signal } : {}),
@@ -114,24 +127,59 @@ export async function runSeed(run: StudyRunContext, layout: SeedLayout): Promise
     ...(o.validationFraction === undefined ? {} : { validationFraction: o.validationFraction }),
     ...(config.trainPerClass === undefined ? {} : { trainPerClass: config.trainPerClass }),
     ...(o.replicas === undefined ? {} : { replicas: o.replicas }),
+    ...(o.patience === undefined ? {} : { patience: o.patience }),
     ...(signal ? { signal } : {}),
   };
+  /**
+   * Trains one method, or with a grid one run per learning rate (each in a folder of its own, so every run
+   * keeps its checkpoints for a resume) keeping the best by validation mean; then tests the kept model.
+   */
   const trained = async (
-    train: (p: ProgressListener) => Promise<TrainedModel>,
+    dir: string,
+    optimizer: OptimizerSpec,
+    grid: readonly number[] | undefined,
+    train: (optimizer: OptimizerSpec, outDir: string, p: ProgressListener) => Promise<TrainedModel>,
     p: ProgressListener,
   ): Promise<TrainedStage> => {
     // Training is most of the stage; its evaluation the last part of the bar.
-    const share = config.epochs * 6;
-    const result = await train((q) => p({ ...q, fraction: (q.fraction * share) / (share + 1) }));
+    const runs = grid?.length ?? 1;
+    const share = config.epochs * 6 * runs;
+    const part = (i: number) => (q: Progress) =>
+      p({ ...q, fraction: ((i + q.fraction) * config.epochs * 6) / (share + 1) });
+    let result: TrainedModel;
+    let tuning: StudyTuning | undefined;
+    let where = layout.file(dir);
+    if (grid === undefined) result = await train(optimizer, run.folder.path(where), part(0));
+    else {
+      const tuned = await tuneLearningRate({
+        grid,
+        option: dir === CORRECTED_DIR ? '--tune-units' : '--tune-finetune',
+        train: (learningRate, i) =>
+          train(
+            { ...optimizer, learningRate },
+            run.folder.path(tunedDir(layout, dir, learningRate)),
+            part(i),
+          ),
+        onCandidate: (c) =>
+          run.log(
+            `${labelled(layout, dir)}: lr ${c.learningRate}, best validation mean ${(c.bestValMean * 100).toFixed(2)}% (epoch ${c.bestEpoch})`,
+          ),
+        ...(signal ? { signal } : {}),
+      });
+      result = tuned.best;
+      tuning = { learningRate: tuned.learningRate, candidates: tuned.candidates };
+      where = tunedDir(layout, dir, tuned.learningRate);
+    }
     try {
       const evaluation = await test(result.model, (q) =>
         p({ ...q, fraction: (share + q.fraction) / (share + 1) }),
       );
       return {
-        training: trainingOf(result),
+        training: trainingOf(result, tuning),
         evaluation,
         trainableParameters: result.trainableParameters,
         parameters: summarize(result.model).parameters,
+        path: where,
       };
     } finally {
       result.model.dispose();
@@ -139,18 +187,22 @@ export async function runSeed(run: StudyRunContext, layout: SeedLayout): Promise
   };
   const corrected = await stage(run, layout, 'deepcorrect', 'DeepCorrect units', (p) =>
     trained(
-      (onProgress) =>
+      CORRECTED_DIR,
+      o.unitOptimizer ?? unitDefault,
+      config.tune?.units,
+      (optimizer, outDir, onProgress) =>
         trainCorrection({
           ...common,
           // A stage cut short left its epoch checkpoints in the model folder: a resumed study continues them.
           resume,
-          ...(o.unitOptimizer ? { optimizer: o.unitOptimizer } : {}),
+          optimizer,
           onProgress,
           model: base.model,
           plan,
           baseMetadata: base.metadata,
-          outDir: run.folder.path(layout.file(CORRECTED_DIR)),
+          outDir,
           baseModelPath: config.model,
+          placement: config.placement ?? 'post-activation',
           beta: config.beta,
           rankingMethod: config.rankMethod,
           ...(o.command === undefined ? {} : { command: o.command }),
@@ -160,16 +212,19 @@ export async function runSeed(run: StudyRunContext, layout: SeedLayout): Promise
   );
   const fineTuned = await stage(run, layout, 'fine-tuned', 'fine-tuning', (p) =>
     trained(
-      (onProgress) =>
+      FINE_TUNED_DIR,
+      o.fineTuneOptimizer ?? fineTuneDefault,
+      config.tune?.fineTune,
+      (optimizer, outDir, onProgress) =>
         fineTune({
           ...common,
           resume,
-          ...(o.fineTuneOptimizer ? { optimizer: o.fineTuneOptimizer } : {}),
+          optimizer,
           onProgress,
           model: base.model,
           layers: o.fineTuneLayers,
           baseMetadata: base.metadata,
-          outDir: run.folder.path(layout.file(FINE_TUNED_DIR)),
+          outDir,
           baseModelPath: config.model,
           ...(o.command === undefined ? {} : { command: o.command }),
         }),

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { STUDY_DEFAULTS } from '../../../shared/bridge/defaults.ts';
+import { CORRECT_DEFAULTS, MIX_DEFAULTS, STUDY_DEFAULTS } from '../../../shared/bridge/defaults.ts';
 import type { RequestInput } from '../../../shared/bridge/contract.ts';
 import { DISTORTIONS } from '../../../shared/distortions.ts';
 import type { StudyConfig } from '../../../shared/study.ts';
@@ -36,7 +36,13 @@ function studyConfig(input: RequestInput<'study.run'>, base: OpenModel, datasetP
         .map((c) => c.name),
     beta: input.beta,
     rankMethod: input.rankMethod,
-    rankPerClass: input.rankPerClass,
+    // The ranking set as asked (neither: the ranking's default, recorded in ranking.json's rankingImages).
+    ...(input.rankImages === undefined ? {} : { rankImages: input.rankImages }),
+    ...(input.rankPerClass === undefined ? {} : { rankPerClass: input.rankPerClass }),
+    ...(input.rankTau === undefined || input.rankTau === 'abs' ? {} : { rankTau: input.rankTau }),
+    placement: input.placement ?? CORRECT_DEFAULTS.placement,
+    ...(input.tune === undefined ? {} : { tune: input.tune }),
+    patience: input.patience ?? MIX_DEFAULTS.patience,
     fineTuneLayers: input.fineTuneLayers,
     unitOptimizer: describeOptimizer(input.unitOptimizer),
     fineTuneOptimizer: describeOptimizer(input.fineTuneOptimizer),
@@ -69,6 +75,7 @@ export const runStudyCase: UseCase<'study.run'> = {
         augment: mixed.augment,
         distortedFraction: mixed.distortedFraction,
         validationFraction: mixed.validationFraction,
+        ...(mixed.patience === undefined ? {} : { patience: mixed.patience }),
         ...(mixed.replicas === undefined ? {} : { replicas: mixed.replicas }),
         backend: session.backend.name,
         device: session.backend.device,

@@ -16,6 +16,8 @@ export interface UnitSettings extends TrainingMix {
   beta: FormNumber;
   rankPerClass: FormNumber;
   fineTuneLayers: string;
+  /** Units before or after the corrected layers' activation. */
+  placement: 'post-activation' | 'pre-activation';
 }
 
 export function defaultUnitSettings(): UnitSettings {
@@ -26,6 +28,7 @@ export function defaultUnitSettings(): UnitSettings {
     beta,
     rankPerClass,
     fineTuneLayers: STUDY_DEFAULTS.fineTuneLayers,
+    placement: CORRECT_DEFAULTS.placement,
   };
 }
 

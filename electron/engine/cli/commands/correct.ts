@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CORRECT_DEFAULTS } from '../../../../shared/bridge/defaults.ts';
-import { PLACEMENTS, type Placement } from '../../correct/build.ts';
+import type { Placement } from '../../correct/build.ts';
 import { addMixedOptions, runMixedCommand, type MixedFlags } from '../mixed-command.ts';
-import { fraction, positiveInt } from '../options.ts';
+import { fraction, placementOption, positiveInt } from '../options.ts';
 
 interface CorrectFlags extends MixedFlags {
   ranking?: string;
@@ -11,7 +11,7 @@ interface CorrectFlags extends MixedFlags {
   rankPerClass: number;
   layers?: string;
   beta: number;
-  placement: string;
+  placement: Placement;
 }
 
 function splitList(text: string | undefined): string[] | undefined {
@@ -44,17 +44,18 @@ export function registerCorrect(program: Command): void {
       fraction(0, 1),
       CORRECT_DEFAULTS.beta,
     )
-    .option('--placement <where>', `unit placement: ${PLACEMENTS.join(' or ')}`, CORRECT_DEFAULTS.placement)
+    .option(
+      '--placement <where>',
+      "units before (pre) or after (post) the layer's activation",
+      placementOption,
+      CORRECT_DEFAULTS.placement,
+    )
     .action(async (flags: CorrectFlags) => {
       if ((flags.ranking === undefined) === (flags.rank === undefined))
         throw new InvalidArgumentError('give either --ranking <file> or --rank proxy|oracle');
       if (flags.rank !== undefined && flags.rank !== 'proxy' && flags.rank !== 'oracle')
         throw new InvalidArgumentError(`--rank must be proxy or oracle, not ${flags.rank}`);
-      const placement = flags.placement as Placement;
-      if (!PLACEMENTS.includes(placement))
-        throw new InvalidArgumentError(
-          `placement must be ${PLACEMENTS.join(' or ')}, not ${flags.placement}`,
-        );
+      const placement: Placement = flags.placement;
       const layers = splitList(flags.layers);
       await runMixedCommand(program, 'correct.train', flags, CORRECT_DEFAULTS.optimizer.learningRate, {
         ...(layers ? { layers } : {}),

@@ -9,12 +9,22 @@ import {
   MIX_DEFAULTS,
   RANK_DEFAULTS,
   STUDY_DEFAULTS,
+  TUNE_GRIDS,
 } from '../../../../shared/bridge/defaults.ts';
 import { parseFineTuneLayers } from '../../correct/fine-tune.ts';
 import { TAU_KINDS, type TauKind } from '../../rank/tau.ts';
 import type { AugmentOptions } from '../../train/augment.ts';
 import { AbortError } from '../../train/fit.ts';
-import { finiteNumber, fraction, intBetween, nonNegativeInt, parsed, positiveInt } from '../options.ts';
+import {
+  finiteNumber,
+  fraction,
+  intBetween,
+  nonNegativeInt,
+  parsed,
+  placementOption,
+  positiveInt,
+} from '../options.ts';
+import { parseGrid } from '../../study/tune.ts';
 import { withEngine } from '../engine-session.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
 import { commandLine } from '../command-line.ts';
@@ -35,6 +45,10 @@ interface StudyFlags extends TrainingFlags {
   layers?: string;
   beta: number;
   seeds: number;
+  placement: 'post-activation' | 'pre-activation';
+  tune: boolean;
+  tuneUnits?: number[];
+  tuneFinetune?: number[];
   rank: string;
   rankImages?: number;
   rankPerClass?: number;
@@ -134,6 +148,23 @@ export function registerStudy(program: Command): void {
         intBetween(1, MAX_STUDY_SEEDS),
         STUDY_DEFAULTS.seeds,
       )
+      .option(
+        '--placement <where>',
+        "units before (pre) or after (post) the corrected layers' activation",
+        placementOption,
+        CORRECT_DEFAULTS.placement,
+      )
+      .option(
+        '--tune',
+        `choose each method's learning rate on the validation split (units ${TUNE_GRIDS.units.join(', ')}; fine-tuning ${TUNE_GRIDS.fineTune.join(', ')})`,
+        false,
+      )
+      .option('--tune-units <rates>', "the units' learning-rate grid (implies --tune)", (v) =>
+        parseGrid(v, '--tune-units'),
+      )
+      .option('--tune-finetune <rates>', "fine-tuning's learning-rate grid (implies --tune)", (v) =>
+        parseGrid(v, '--tune-finetune'),
+      )
       .option('--replicas <n>', 'data-parallel replicas (default: one per core on wasm)', positiveInt)
       .option('--resume', 'continue the study in --out (or the workspace) from its finished stages', false)
       .option('--json', 'print report.json instead of the table', false),
@@ -146,6 +177,13 @@ export function registerStudy(program: Command): void {
       throw new InvalidArgumentError(
         '--rank-images and --rank-per-class are two ways to size the ranking set: give one',
       );
+    const tune =
+      flags.tune || flags.tuneUnits !== undefined || flags.tuneFinetune !== undefined
+        ? {
+            units: flags.tuneUnits ?? [...TUNE_GRIDS.units],
+            fineTune: flags.tuneFinetune ?? [...TUNE_GRIDS.fineTune],
+          }
+        : undefined;
     const log = (line: string): void => void process.stderr.write(`${line}\n`);
     const tty = process.stderr.isTTY;
     try {
@@ -179,6 +217,8 @@ export function registerStudy(program: Command): void {
                 ...(flags.rankImages === undefined ? {} : { rankImages: flags.rankImages }),
                 ...(flags.rankPerClass === undefined ? {} : { rankPerClass: flags.rankPerClass }),
                 rankTau: flags.rankTau,
+                placement: flags.placement,
+                ...(tune === undefined ? {} : { tune }),
                 fineTuneLayers: flags.finetuneLayers,
                 unitOptimizer: optimizerOf(flags, flags.unitLr, flags.unitLr),
                 fineTuneOptimizer: optimizerOf(flags, flags.finetuneLr, flags.finetuneLr),
