@@ -190,7 +190,7 @@ describe('the paired bootstrap over seeds and images', () => {
       );
       expect(() =>
         pairedBootstrapOfMeans(
-          [{ first: [c.first, Uint8Array.from(c.first).slice(1)], second: [c.second, c.second] }],
+          [{ first: [c.first, (c.first as Uint8Array).slice(1)], second: [c.second, c.second] }],
           {
             seed: 1,
           },
