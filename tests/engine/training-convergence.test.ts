@@ -1,6 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../electron/engine/backend/ladder.ts';
+import { fineTune, type FineTuneOptions } from '../../electron/engine/correct/fine-tune.ts';
+import { openDataset } from '../../electron/engine/data/open-dataset.ts';
+import { loadModel } from '../../electron/engine/models/model-io.ts';
+import { demoDatasetDir, demoModelDir } from '../../electron/engine/resources.ts';
 import { oneHot } from '../../electron/engine/data/one-hot.ts';
 import { checkPatience, earlyStopEpoch, improvements } from '../../electron/engine/train/early-stop.ts';
 import { runEpochs, type EpochOf } from '../../electron/engine/train/epoch-loop.ts';
@@ -155,5 +162,49 @@ describe('the epoch loop with a patience', () => {
     expect(flat.result.stop.epoch).toBe(5);
     const rates = flat.result.history.map((h) => h.learningRate);
     [0.5, 0.5, 0.5, 0.05, 0.05].forEach((want, i) => expect(rates[i]).toBeCloseTo(want, 9));
+  });
+});
+
+describe('resuming a run that has a patience', () => {
+  it('continues nothing after an early stop, and refuses a patience that would have stopped it sooner', async () => {
+    await selectBackend({ forced: 'wasm' });
+    const dir = await mkdtemp(path.join(tmpdir(), 'dc-convergence-'));
+    const dataset = await openDataset(demoDatasetDir());
+    const base = await loadModel(demoModelDir());
+    // A rate so small that no epoch after the first improves the validation mean.
+    const o = (patience: number, epochs: number, resume: boolean): FineTuneOptions => ({
+      model: base.model,
+      baseMetadata: base.metadata,
+      dataset,
+      spec: { kind: 'blur' },
+      levels: [2],
+      epochs,
+      patience,
+      batchSize: 20,
+      seed: 4,
+      trainPerClass: 4,
+      optimizer: { kind: 'sgd', learningRate: 1e-12, momentum: 0, nesterov: false },
+      backend: 'wasm',
+      replicas: 1,
+      checkpointDir: path.join(dir, 'checkpoint'),
+      resume,
+    });
+    try {
+      const first = await fineTune(o(0, 3, false));
+      first.model.dispose();
+      expect(first.stop).toEqual({ reason: 'budget', epoch: 3, epochs: 3, patience: 0, bestEpoch: 1 });
+      await expect(fineTune(o(1, 6, true))).rejects.toThrow(
+        'cannot resume with patience 1: it would have stopped the run after epoch 2, and the checkpoint has trained 3',
+      );
+      // Patience 2 stops after epoch 3, where the checkpoint is: a longer budget trains nothing more.
+      const again = await fineTune(o(2, 6, true));
+      again.model.dispose();
+      expect(again.history).toHaveLength(3);
+      expect(again.stop).toEqual({ reason: 'early stop', epoch: 3, epochs: 6, patience: 2, bestEpoch: 1 });
+    } finally {
+      base.model.dispose();
+      await dataset.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

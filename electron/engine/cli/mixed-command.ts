@@ -5,7 +5,7 @@ import type { RequestInput } from '../../../shared/bridge/contract.ts';
 import { MIX_DEFAULTS, SGD_NESTEROV } from '../../../shared/bridge/defaults.ts';
 import { parseDistortionKind, resolveLevels } from '../../../shared/distortions.ts';
 import type { Progress } from '../../../shared/progress.ts';
-import { describeStop } from '../../../shared/training.ts';
+import { describeStop, MAX_PATIENCE } from '../../../shared/training.ts';
 import { describeAugment, parseAugment, type AugmentOptions } from '../train/augment.ts';
 import { AbortError } from '../train/fit.ts';
 import { describeSchedule, parseSchedule } from '../train/schedule.ts';
@@ -13,7 +13,7 @@ import { percent } from '../use-cases/training-lines.ts';
 import { cancelNote } from './cancel-note.ts';
 import { commandLine } from './command-line.ts';
 import { withEngine } from './engine-session.ts';
-import { finiteNumber, fraction, nonNegativeInt, parsed, positiveInt } from './options.ts';
+import { finiteNumber, fraction, intBetween, nonNegativeInt, parsed, positiveInt } from './options.ts';
 import { cancellableBySigint, progressLine } from './progress-line.ts';
 import { addOpenOptions } from './commands/dataset.ts';
 import { optimizerOf, type TrainingFlags } from './training-flags.ts';
@@ -50,7 +50,7 @@ export function addMixOptions(command: Command): Command {
     .option(
       '--patience <n>',
       'stop after n epochs in a row without a better validation mean (clean + levels), keeping the best; 0: never',
-      nonNegativeInt,
+      intBetween(0, MAX_PATIENCE),
       MIX_DEFAULTS.patience,
     )
     .addOption(

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { correctedArch } from '../../../shared/models.ts';
+import { MIX_DEFAULTS } from '../../../shared/bridge/defaults.ts';
 import { readValues } from '../backend/read.ts';
 import type { ModelMetadata } from '../models/metadata.ts';
 import { saveModel } from '../models/model-io.ts';
@@ -151,6 +152,9 @@ export function provenanceOf(
     distortedFraction: o.distortedFraction ?? 0.5,
     schedule: describeSchedule(o.schedule ?? DEFAULT_SCHEDULE),
     bestEpoch: r.bestEpoch,
+    patience: o.patience ?? MIX_DEFAULTS.patience,
+    stop: r.stop,
+    validation: r.validation,
     valImages: r.valImages,
     ...(best === undefined
       ? {}

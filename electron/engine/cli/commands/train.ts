@@ -2,6 +2,7 @@ import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ADAM_LEARNING_RATE, SGD_NESTEROV, TRAIN_DEFAULTS } from '../../../../shared/bridge/defaults.ts';
 import type { Progress } from '../../../../shared/progress.ts';
+import { MAX_PATIENCE } from '../../../../shared/training.ts';
 import { ARCHITECTURES, parseArchitecture, type Architecture } from '../../models/registry.ts';
 import { NO_AUGMENT, parseAugment, type AugmentOptions } from '../../train/augment.ts';
 import { AbortError } from '../../train/fit.ts';
@@ -9,7 +10,7 @@ import { describeSchedule, parseSchedule } from '../../train/schedule.ts';
 import { percent } from '../../use-cases/training-lines.ts';
 import { cancelNote } from '../cancel-note.ts';
 import { withEngine } from '../engine-session.ts';
-import { finiteNumber, nonNegativeInt, parsed, positiveInt } from '../options.ts';
+import { finiteNumber, intBetween, nonNegativeInt, parsed, positiveInt } from '../options.ts';
 import { cancellableBySigint } from '../progress-line.ts';
 import { optimizerOf, type TrainingFlags } from '../training-flags.ts';
 import { addOpenOptions } from './dataset.ts';
@@ -74,7 +75,7 @@ export function registerTrain(program: Command): void {
       .option(
         '--patience <n>',
         'stop after n epochs in a row without a better validation accuracy, keeping the best; 0: never',
-        nonNegativeInt,
+        intBetween(0, MAX_PATIENCE),
         TRAIN_DEFAULTS.patience,
       )
       .requiredOption(
