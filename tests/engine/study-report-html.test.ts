@@ -409,6 +409,21 @@ describe('report charts', () => {
         const runs = perSeed[i] as number[][];
         return {
           ...m,
+          ...(m.training
+            ? {
+                training: {
+                  ...m.training,
+                  stop: { reason: 'early stop' as const, epoch: 3, epochs: 30, patience: 2, bestEpoch: 1 },
+                  tuning: {
+                    learningRate: 0.01,
+                    candidates: [
+                      { learningRate: 0.003, bestValMean: 0.81, bestEpoch: 3 },
+                      { learningRate: 0.01, bestValMean: 0.83, bestEpoch: 1 },
+                    ],
+                  },
+                },
+              }
+            : {}),
           top1: m.top1.map((_, k) => avg(runs.map((r) => r[k] as number))),
           seeds: runs.map((top1, j) => ({
             seed: seeds[j] as number,
@@ -450,6 +465,12 @@ describe('report charts', () => {
       // One row for the mean, one per condition.
       expect([...text.matchAll(/<th scope="row">/g)]).toHaveLength(1 + conditions);
       expect(text.match(/>(better|worse|no significant difference)</g)).toHaveLength(1 + conditions);
+    });
+
+    it('says why each training stopped and which learning rate tuning kept', () => {
+      const text = section(page, 'training');
+      expect(text).toContain('early stop at epoch 3 of 30 (patience 2, best epoch 1)');
+      expect(text).toContain('(tuned: 0.003: 81.00%, 0.01: 83.00% (kept))');
     });
 
     it('draws each model with its interval band and keeps the legend to the models', () => {

@@ -6,7 +6,9 @@ import {
   type StudyRankedLayer,
   type StudyReport,
   type StudyTraining,
+  type StudyTuning,
 } from '../../../shared/study.ts';
+import { describeStop } from '../../../shared/training.ts';
 import {
   DASH,
   escapeXml as esc,
@@ -215,6 +217,15 @@ export function perLevel(r: StudyReport): string {
 
 type Trained = StudyModelResult & { training: StudyTraining };
 
+/** Each learning rate tried and its best validation mean, the kept one marked. */
+const tuningText = (t: StudyTuning): string =>
+  t.candidates
+    .map(
+      (c) =>
+        `${c.learningRate}: ${formatPercent(c.bestValMean)}${c.learningRate === t.learningRate ? ' (kept)' : ''}`,
+    )
+    .join(', ');
+
 export function trainingSection(r: StudyReport): string {
   const trained = r.models.filter((m): m is Trained => m.training !== undefined);
   if (!trained.length) return '';
@@ -234,6 +245,7 @@ export function trainingSection(r: StudyReport): string {
       .join('') +
     th('Optimizer', ' scope="col"') +
     th('Replicas', ' class="num" scope="col"') +
+    th('Stopped', ' scope="col"') +
     '</tr>';
   const rows = trained.map((m) => {
     const t = m.training;
@@ -246,8 +258,9 @@ export function trainingSection(r: StudyReport): string {
       num(formatInt(t.valImages)) +
       num(formatInt(mean(t.history.map((e) => e.imagesPerSecond)))) +
       num(formatSeconds(t.seconds)) +
-      td(t.optimizer) +
-      num(formatInt(t.replicas))
+      td(t.tuning ? `${t.optimizer} (tuned: ${tuningText(t.tuning)})` : t.optimizer) +
+      num(formatInt(t.replicas)) +
+      td(t.stop ? describeStop(t.stop) : DASH)
     );
   });
   return (
