@@ -116,11 +116,17 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await page.getByTestId('rank-method').selectOption('both');
       await page.getByTestId('rank-levels').selectOption('custom');
       await page.getByTestId('rank-levels-custom').fill('1,2,3');
-      await page.getByTestId('rank-per-class').fill('2');
+      await page.getByTestId('rank-images').fill('20');
       await page.getByTestId('rank-run').click();
       const table = page.getByTestId('filter-table');
       await expect.poll(() => table.getAttribute('data-count'), { timeout: 90_000 }).toBe('32');
       expect(await page.getByTestId('spearman').getAttribute('data-value')).toMatch(/^-?[\d.]+$/);
+      // Ties, cells made worse and the halves' stability, as the ranking reported them.
+      expect(Number(await page.getByTestId('rank-ties').getAttribute('data-value'))).toBeLessThanOrEqual(32);
+      expect(await page.getByTestId('rank-worse-cells').getAttribute('data-value')).toMatch(/^\d+$/);
+      const overlap = Number(await page.getByTestId('rank-stability').getAttribute('data-overlap'));
+      expect(overlap).toBeGreaterThanOrEqual(0);
+      expect(overlap).toBeLessThanOrEqual(1);
       const taus = async (): Promise<number[]> =>
         page
           .getByTestId('filter-row')

@@ -7,6 +7,7 @@ import { selectBackend } from '../../electron/engine/backend/ladder.ts';
 import type { Dataset } from '../../electron/engine/data/dataset.ts';
 import { writeIdxDataset } from '../../electron/engine/data/idx-writer.ts';
 import { openDataset } from '../../electron/engine/data/open-dataset.ts';
+import { planFromRanking } from '../../electron/engine/correct/plan.ts';
 import { loadModel } from '../../electron/engine/models/model-io.ts';
 import { summarize } from '../../electron/engine/models/summary.ts';
 import {
@@ -117,6 +118,19 @@ describe('the ranking set, tau kinds, ties, cells and stability', () => {
     // abs and signed agree exactly when no cell got worse.
     if (worse === 0) expect(s?.tau).toEqual(a?.tau);
     expect(s?.ties).toEqual(countTies(s?.tau ?? []));
+    // The planner takes the top of the recorded tau's order, and refuses an order that does not follow it.
+    const plan = planFromRanking(signed, 0.25);
+    expect(plan[0]?.filters).toEqual(s?.order.slice(0, 16));
+    const top = plan[0]?.filters.map((f) => s?.tau?.[f] as number) ?? [];
+    expect(Math.min(...top)).toBeGreaterThanOrEqual(
+      Math.max(...(s?.order.slice(16).map((f) => s.tau?.[f] as number) ?? [])),
+    );
+    const reversed = {
+      ...signed,
+      layers: signed.layers.map((l) => ({ ...l, order: [...l.order].reverse() })),
+    };
+    if (Math.max(...(s?.tau ?? [])) > Math.min(...(s?.tau ?? [])))
+      expect(() => planFromRanking(reversed, 0.25)).toThrow(/"conv4" is not in the order of its signed tau/);
   });
 
   it("measures stability from the halves' own rankings, at no change to the whole set's", async () => {

@@ -10,10 +10,15 @@ export function correctedCount(beta: number, filters: number): number {
 
 /**
  * The correction plan from a ranking: for each layer (in the given order, default every ranked layer) the
- * top beta of its `order`, most important first.
+ * top beta of its `order`, most important first. The order follows the tau the ranking recorded (`tauKind`,
+ * abs or signed; rank-layer.ts sorts by it): where the layer carries its tau, an order that does not descend
+ * in it (a hand-edited file) is refused rather than followed.
  */
 export function planFromRanking(
-  ranking: { layers: readonly Pick<LayerRanking, 'layer' | 'filters' | 'order'>[] },
+  ranking: {
+    tauKind?: string;
+    layers: readonly (Pick<LayerRanking, 'layer' | 'filters' | 'order'> & { tau?: readonly number[] })[];
+  },
   beta: number,
   layers?: readonly string[],
 ): PlanEntry[] {
@@ -28,6 +33,16 @@ export function planFromRanking(
     if (ranked.order.length !== ranked.filters)
       throw new Error(
         `the ranking of "${name}" orders ${ranked.order.length} of its ${ranked.filters} filters`,
+      );
+    const tau = ranked.tau;
+    if (
+      tau !== undefined &&
+      ranked.order.some(
+        (f, k) => k > 0 && (tau[f] as number) > (tau[ranked.order[k - 1] as number] as number),
+      )
+    )
+      throw new Error(
+        `the ranking of "${name}" is not in the order of its ${ranking.tauKind ?? 'abs'} tau: rank it again`,
       );
     return { layer: name, filters: ranked.order.slice(0, correctedCount(beta, ranked.filters)) };
   });
