@@ -317,7 +317,7 @@ async function table512(
   await page.getByTestId('rank-method').selectOption('proxy');
   await page.getByTestId('rank-levels').selectOption('custom');
   await page.getByTestId('rank-levels-custom').fill('1,2,3');
-  await page.getByTestId('rank-per-class').fill('2');
+  await page.getByTestId('rank-images').fill('20');
   await page.getByTestId('rank-run').click();
   const table = page.locator(`[data-testid="filter-table"][data-count="${WIDE_FILTERS}"]`);
   await table.waitFor({ timeout: 120_000 });
