@@ -45,6 +45,29 @@ describe('model card provenance', () => {
     expect(f.fineTune).toContainEqual({ label: 'trained layers', value: 'first:2' });
   });
 
+  it('says why a run stopped and which images it validated on', () => {
+    const fact = (provenance: unknown, label: string): string | undefined =>
+      provenanceView(provenance).facts.find((f) => f.label === label)?.value;
+    const trained = {
+      patience: 5,
+      stop: { reason: 'early stop', epoch: 12, epochs: 30, patience: 5, bestEpoch: 7 },
+      validationSplit: { source: 'train hold-out', seed: 1, fraction: 0.1, images: 1000 },
+    };
+    expect(fact(trained, 'stopped')).toBe('early stop at epoch 12 of 30 (patience 5, best epoch 7)');
+    expect(fact(trained, 'patience (epochs without improvement)')).toBe('5');
+    expect(fact(trained, 'held-out validation images')).toBe(
+      '1,000 of the train split (seed 1, fraction 0.1)',
+    );
+    expect(fact({ validationSplit: { source: 'val split' } }, 'held-out validation images')).toBe(
+      "the dataset's val split",
+    );
+    const tuned = { stop: { reason: 'budget', epoch: 30, epochs: 30, patience: 5, bestEpoch: 28 } };
+    expect(fact(tuned, 'stopped')).toBe('budget of 30 epochs used (best epoch 28)');
+    expect(fact({ validation: 'base held-out' }, 'validated on')).toBe('base held-out');
+    // Malformed records still show, as plain values.
+    expect(fact({ stop: { reason: 'early stop' } }, 'stopped')).toBe('reason early stop');
+  });
+
   it('tolerates anything', () => {
     expect(provenanceView(undefined)).toEqual({ facts: [], history: [] });
     expect(provenanceView([1, 2])).toEqual({ facts: [], history: [] });

@@ -3,6 +3,7 @@
  * (metadata.provenance: the training run, or the correction / fine-tuning that made it), as rows to show.
  * The provenance is free-form JSON from disk, so every field is read defensively.
  */
+import { describeStop } from '../../../shared/training.ts';
 
 export interface FactRow {
   label: string;
@@ -74,11 +75,36 @@ const FACTS: [key: string, label: string, format?: (v: unknown) => string][] = [
   ['seed', 'seed'],
   ['backend', 'backend'],
   ['bestEpoch', 'best epoch'],
+  ['patience', 'patience (epochs without improvement)'],
+  ['stop', 'stopped', stopText],
+  ['validation', 'validated on'],
+  ['validationSplit', 'held-out validation images', heldOutText],
   ['valAccuracy', 'best validation accuracy', (v) => percent(num(v))],
   ['valMeanAccuracy', 'best validation mean accuracy', (v) => percent(num(v))],
   ['testAccuracy', 'test accuracy', (v) => percent(num(v))],
   ['trainedAt', 'trained at'],
 ];
+
+/** A run's recorded stop (shared/training.ts's TrainingStop), in describeStop's words. */
+function stopText(v: unknown): string {
+  if (!isRecord(v)) return describeValue(v);
+  const [epoch, epochs, patience, bestEpoch] = ['epoch', 'epochs', 'patience', 'bestEpoch'].map((k) =>
+    num(v[k]),
+  );
+  if (epoch === undefined || epochs === undefined || patience === undefined || bestEpoch === undefined)
+    return describeValue(v);
+  const reason = v['reason'] === 'early stop' ? 'early stop' : 'budget';
+  return describeStop({ reason, epoch, epochs, patience, bestEpoch });
+}
+
+/** deepcorrect train's record of the images it validated on (models/held-out-record.ts). */
+function heldOutText(v: unknown): string {
+  if (!isRecord(v)) return describeValue(v);
+  if (v['source'] === 'val split') return "the dataset's val split";
+  const images = num(v['images']);
+  if (images === undefined) return describeValue(v);
+  return `${formatCount(images)} of the train split (seed ${describeValue(v['seed'])}, fraction ${describeValue(v['fraction'])})`;
+}
 
 function percent(v: number | undefined): string {
   return v === undefined ? '' : `${(v * 100).toFixed(2)}%`;
