@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 
 /*
- * The forward pass of a training step for a model with frozen layers (a corrected model, a partly frozen
- * fine-tuning copy), arranged so that the backward pass does only the work the trained weights need. Plain
- * model.apply(x, { training: true }) costs three kinds of waste there (profiled on the demo's units, wasm):
+ * The forward pass of a training step, arranged so that the backward pass does only the work the trained
+ * weights need. For a model with frozen layers (a corrected model, a partly frozen fine-tuning copy) or with
+ * trained batch norms, plain model.apply(x, { training: true }) wastes work in three ways (profiled on the
+ * demo's units and on resnet20, wasm; docs/correction.md has the figures):
  *
  * - Layers that depend on no trained weight (the frozen layers before the first unit) are recorded on the
  *   gradient tape. Here they run before the tape starts, and their output enters it as a constant, so the
@@ -13,8 +14,11 @@ import * as tf from '@tensorflow/tfjs';
  *   gradient). A corrected model's gather and scatter convs, a pre-activation copy and every conv of a ResNet
  *   are such layers. Here frozen ones run as separate ops (conv, bias add, activation), whose gradients tfjs
  *   computes per input and only for inputs on a path from the trained weights: the input's, not the kernel's.
+ *   A frozen 1x1 depthwise conv (a corrected model's frozen batch norm) becomes a per-channel scale and shift,
+ *   whose input gradient wasm has (it has none for a depthwise conv, so the plain step could not train a
+ *   corrected ResNet there).
  * - A trained batch norm's gradient in tfjs tiles 1/sqrt(variance) to the whole map before multiplying (a
- *   scalar loop on wasm: a third of the units' step). Here it has a closed-form gradient on broadcast ops.
+ *   scalar loop on wasm: half of the units' step, and of a ResNet's). Here it has a closed-form gradient.
  *
  * Every other layer runs as model.apply would run it (layer.apply in training mode), so the result is the
  * same function of the same weights: equal to model.apply's up to float rounding (tests compare a few
@@ -47,19 +51,23 @@ interface Plan {
   boundary: Set<string>;
 }
 
-const plans = new WeakMap<tf.LayersModel, Plan | null>();
+/** Each model's plan, with the trainable flags it was made for (a layer frozen later needs a new one). */
+const plans = new WeakMap<tf.LayersModel, { flags: string; plan: Plan | null }>();
 
 /**
  * The model's training-mode forward pass for one step on `x` (outside any gradient closure): the constant
- * part is computed now, `apply` runs the rest inside the tape. Models without frozen layers, or with a graph
- * the planner does not handle (several inputs or outputs, nested models), run model.apply unchanged.
+ * part is computed now, `apply` runs the rest inside the tape. Models with neither frozen layers nor trained
+ * batch norms, or with a graph the planner does not handle (several inputs or outputs, nested models), run
+ * model.apply unchanged.
  */
 export function prepareForward(model: tf.LayersModel, x: tf.Tensor): PreparedForward {
-  let plan = plans.get(model);
-  if (plan === undefined) {
-    plan = planOf(model);
-    plans.set(model, plan);
+  const flags = model.layers.map((l) => (l.trainable ? 1 : 0)).join('');
+  let cached = plans.get(model);
+  if (cached?.flags !== flags) {
+    cached = { flags, plan: planOf(model) };
+    plans.set(model, cached);
   }
+  const { plan } = cached;
   if (plan === null)
     return { apply: () => model.apply(x, { training: true }) as tf.Tensor, dispose: () => {} };
   const { steps, boundary, input, output } = plan;
@@ -112,7 +120,8 @@ function planOf(model: tf.LayersModel): Plan | null {
   if (model.inputs.length !== 1 || model.outputs.length !== 1 || input === undefined || output === undefined)
     return null;
   const frozen = model.layers.some((l) => !l.trainable && l.weights.length > 0);
-  if (!frozen || model.layers.some((l) => l instanceof tf.LayersModel)) return null;
+  const norms = model.layers.some((l) => l.trainable && l.getClassName() === 'BatchNormalization');
+  if (!(frozen || norms) || model.layers.some((l) => l instanceof tf.LayersModel)) return null;
   const steps: Step[] = [];
   const constant = new Set<string>([input.name]);
   for (const t of topological(output)) {
