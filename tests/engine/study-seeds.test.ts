@@ -1,17 +1,12 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StudyConfig, StudyModelResult, StudyReport } from '../../shared/study.ts';
-import { selectBackend } from '../../electron/engine/backend/ladder.ts';
-import type { Dataset } from '../../electron/engine/data/dataset.ts';
-import { openDataset } from '../../electron/engine/data/open-dataset.ts';
-import type { ModelMetadata } from '../../electron/engine/models/metadata.ts';
-import { loadModel } from '../../electron/engine/models/model-io.ts';
 import { demoDatasetDir, demoModelDir } from '../../electron/engine/resources.ts';
-import { runStudy, type StudyOptions } from '../../electron/engine/study/run-study.ts';
+import { runStudy } from '../../electron/engine/study/run-study.ts';
 import { AbortError } from '../../electron/engine/train/fit.ts';
+import { useStudyFixture } from './study-fixture.ts';
 
 /** A study of seconds per seed, repeated over seeds 2 and 3. */
 function seedsConfig(overrides: Partial<StudyConfig> = {}): StudyConfig {
@@ -42,38 +37,12 @@ function seedsConfig(overrides: Partial<StudyConfig> = {}): StudyConfig {
 const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
 
 describe('a study over several seeds', () => {
-  let dataset: Dataset;
-  let base: { model: tf.LayersModel; metadata: ModelMetadata };
-  let dir: string;
+  const fixture = useStudyFixture('dc-seeds-');
+  const { options } = fixture;
   let straight: StudyReport;
-  const options = (config: StudyConfig, outDir: string): StudyOptions => ({
-    config,
-    base,
-    dataset,
-    outDir,
-    unitOptimizer: { kind: 'adam', learningRate: 1e-3 },
-    fineTuneOptimizer: { kind: 'adam', learningRate: 1e-3 },
-    fineTuneLayers: { kind: 'all' },
-    validationFraction: 0.25,
-    replicas: 1,
-    backend: 'wasm',
-    device: 'test',
-  });
-
-  beforeAll(async () => {
-    await selectBackend({ forced: 'wasm' });
-    dataset = await openDataset(demoDatasetDir());
-    base = await loadModel(demoModelDir());
-    dir = await mkdtemp(path.join(tmpdir(), 'dc-seeds-'));
-  });
-  afterAll(async () => {
-    base.model.dispose();
-    await dataset.close();
-    await rm(dir, { recursive: true, force: true });
-  });
 
   it('runs each seed in its own folder and reports means, intervals and paired tests', async () => {
-    const out = path.join(dir, 'straight');
+    const out = fixture.dir('straight');
     const before = tf.memory().numTensors;
     straight = await runStudy(options(seedsConfig(), out));
     expect(tf.memory().numTensors).toBe(before);
@@ -151,7 +120,7 @@ describe('a study over several seeds', () => {
 
   it('resumes a study killed in its second seed to the same report', async () => {
     const config = seedsConfig();
-    const out = path.join(dir, 'resumed');
+    const out = fixture.dir('resumed');
     const abort = new AbortController();
     const run = runStudy({
       ...options(config, out),
@@ -182,7 +151,7 @@ describe('a study over several seeds', () => {
       [2, 2],
       [3, 4],
     ]) {
-      const out = path.join(dir, `bad-${seeds.join('-')}`);
+      const out = fixture.dir(`bad-${seeds.join('-')}`);
       await expect(runStudy(options(seedsConfig({ seeds }), out))).rejects.toThrow(
         /seeds must be distinct and start with the study's seed 2/,
       );

@@ -1,16 +1,11 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StudyConfig, StudyModelResult } from '../../shared/study.ts';
-import { selectBackend } from '../../electron/engine/backend/ladder.ts';
-import type { Dataset } from '../../electron/engine/data/dataset.ts';
-import { openDataset } from '../../electron/engine/data/open-dataset.ts';
-import type { ModelMetadata } from '../../electron/engine/models/metadata.ts';
-import { loadModel } from '../../electron/engine/models/model-io.ts';
 import { demoDatasetDir, demoModelDir } from '../../electron/engine/resources.ts';
 import { runStudy, type StudyOptions } from '../../electron/engine/study/run-study.ts';
+import { useStudyFixture } from './study-fixture.ts';
 
 const config: StudyConfig = {
   model: demoModelDir(),
@@ -37,38 +32,14 @@ const config: StudyConfig = {
 };
 
 describe('a study that tunes learning rates on validation data', () => {
-  let dataset: Dataset;
-  let base: { model: tf.LayersModel; metadata: ModelMetadata };
-  let dir: string;
+  const fixture = useStudyFixture('dc-tune-');
   const options = (c: StudyConfig, outDir: string): StudyOptions => ({
-    config: c,
-    base,
-    dataset,
-    outDir,
-    unitOptimizer: { kind: 'adam', learningRate: 1e-3 },
-    fineTuneOptimizer: { kind: 'adam', learningRate: 1e-3 },
-    fineTuneLayers: { kind: 'all' },
-    validationFraction: 0.25,
+    ...fixture.options(c, outDir),
     patience: 1,
-    replicas: 1,
-    backend: 'wasm',
-    device: 'test',
-  });
-
-  beforeAll(async () => {
-    await selectBackend({ forced: 'wasm' });
-    dataset = await openDataset(demoDatasetDir());
-    base = await loadModel(demoModelDir());
-    dir = await mkdtemp(path.join(tmpdir(), 'dc-tune-'));
-  });
-  afterAll(async () => {
-    base.model.dispose();
-    await dataset.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('trains every rate of each grid and keeps the best by validation mean', async () => {
-    const out = path.join(dir, 'tuned');
+    const out = fixture.dir('tuned');
     const before = tf.memory().numTensors;
     const lines: string[] = [];
     const report = await runStudy({ ...options(config, out), onLog: (l) => lines.push(l) });
@@ -98,7 +69,7 @@ describe('a study that tunes learning rates on validation data', () => {
   });
 
   it('refuses a grid with a non-positive rate before any work', async () => {
-    const out = path.join(dir, 'bad');
+    const out = fixture.dir('bad');
     await expect(
       runStudy(options({ ...config, tune: { units: [0.01, 0], fineTune: [0.01] } }, out)),
     ).rejects.toThrow(/--tune-units: learning rates must be within \(0, 10\], not 0/);

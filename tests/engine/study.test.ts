@@ -1,18 +1,16 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useStudyFixture } from './study-fixture.ts';
 import type { StudyConfig, StudyReport } from '../../shared/study.ts';
-import { selectBackend } from '../../electron/engine/backend/ladder.ts';
 import type { Dataset } from '../../electron/engine/data/dataset.ts';
 import { openDataset } from '../../electron/engine/data/open-dataset.ts';
 import { stratifiedSubset } from '../../electron/engine/data/subset.ts';
 import { evaluate } from '../../electron/engine/eval/evaluate.ts';
-import type { ModelMetadata } from '../../electron/engine/models/metadata.ts';
 import { loadModel } from '../../electron/engine/models/model-io.ts';
 import { demoDatasetDir, demoModelDir } from '../../electron/engine/resources.ts';
-import { runStudy, type StudyOptions } from '../../electron/engine/study/run-study.ts';
+import { runStudy } from '../../electron/engine/study/run-study.ts';
 import { AbortError } from '../../electron/engine/train/fit.ts';
 
 const LEVELS = [2, 3];
@@ -69,37 +67,11 @@ function smallConfig(overrides: Partial<StudyConfig> = {}): StudyConfig {
 }
 
 describe('deepcorrect study (engine)', () => {
-  let dataset: Dataset;
-  let base: { model: tf.LayersModel; metadata: ModelMetadata };
-  let dir: string;
-  const options = (config: StudyConfig, outDir: string): StudyOptions => ({
-    config,
-    base,
-    dataset,
-    outDir,
-    unitOptimizer: { kind: 'adam', learningRate: 1e-3 },
-    fineTuneOptimizer: { kind: 'adam', learningRate: 1e-3 },
-    fineTuneLayers: { kind: 'all' },
-    validationFraction: 0.25,
-    replicas: 1,
-    backend: 'wasm',
-    device: 'test',
-  });
-
-  beforeAll(async () => {
-    await selectBackend({ forced: 'wasm' });
-    dataset = await openDataset(demoDatasetDir());
-    base = await loadModel(demoModelDir());
-    dir = await mkdtemp(path.join(tmpdir(), 'dc-study-'));
-  });
-  afterAll(async () => {
-    base.model.dispose();
-    await dataset.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const fixture = useStudyFixture('dc-study-');
+  const { options } = fixture;
 
   it('runs every stage, writes the report and models, and leaks nothing', async () => {
-    const out = path.join(dir, 'full');
+    const out = fixture.dir('full');
     const before = tf.memory().numTensors;
     const fractions: number[] = [];
     const report = await runStudy({
@@ -120,10 +92,10 @@ describe('deepcorrect study (engine)', () => {
       StudyReport['models'][0],
     ];
     // The baseline's figures are evaluate's on the same images and distortions.
-    const indices = stratifiedSubset(await dataset.labels('test'), 10, 2, 10);
+    const indices = stratifiedSubset(await fixture.dataset().labels('test'), 10, 2, 10);
     const direct = await evaluate({
-      model: base.model,
-      dataset,
+      model: fixture.base().model,
+      dataset: fixture.dataset(),
       split: 'test',
       indices,
       spec: { kind: 'blur' },
@@ -175,7 +147,7 @@ describe('deepcorrect study (engine)', () => {
     try {
       const again = await evaluate({
         model: saved.model,
-        dataset,
+        dataset: fixture.dataset(),
         split: 'test',
         indices,
         spec: { kind: 'blur' },
@@ -190,7 +162,7 @@ describe('deepcorrect study (engine)', () => {
 
   it('keeps finished stages and epoch checkpoints when cancelled, and resumes to the same result', async () => {
     const config = smallConfig({ epochs: 2 });
-    const out = path.join(dir, 'resumed');
+    const out = fixture.dir('resumed');
     const abort = new AbortController();
     const run = runStudy({
       ...options(config, out),
@@ -216,7 +188,7 @@ describe('deepcorrect study (engine)', () => {
     expect(lines.some((l) => /^proxy ranking: done earlier/.test(l))).toBe(true);
     expect(lines.some((l) => /^DeepCorrect units: [\d.]+ s$/.test(l))).toBe(true);
 
-    const straight = await runStudy(options(config, path.join(dir, 'straight')));
+    const straight = await runStudy(options(config, fixture.dir('straight')));
     const numbers = (r: StudyReport) =>
       r.models.map((m) => [m.top1, m.training?.history.map((h) => h.valAccuracy)]);
     expect(numbers(resumed)).toEqual(numbers(straight));
@@ -229,18 +201,15 @@ describe('deepcorrect study (engine)', () => {
       [{ layers: ['dense1'] }, /"dense1" is not a conv layer of the model; its conv layers are conv1, conv2/],
       [{ layers: [] }, /at least one conv layer/],
     ];
-    for (const [override, message] of cases) {
-      const out = path.join(
-        dir,
-        `bad-${Object.keys(override).join('')}-${String(Object.values(override)[0])}`,
-      );
+    for (const [i, [override, message]] of cases.entries()) {
+      const out = fixture.dir(`bad-${Object.keys(override).join('')}-${i}`);
       await expect(runStudy(options(smallConfig(override), out))).rejects.toThrow(message);
       await expect(readdir(out)).rejects.toThrow(/ENOENT/);
     }
     // A train split without any image of the last class: the ranking set could not cover it.
-    const partial = await missingClassDataset(path.join(dir, 'partial-data'));
+    const partial = await missingClassDataset(fixture.dir('partial-data'));
     try {
-      const out = path.join(dir, 'bad-partial');
+      const out = fixture.dir('bad-partial');
       await expect(runStudy({ ...options(smallConfig(), out), dataset: partial })).rejects.toThrow(
         /the train split has no images of class "Ankle boot", so a ranking set cannot cover every class/,
       );
@@ -248,7 +217,7 @@ describe('deepcorrect study (engine)', () => {
     } finally {
       await partial.close();
     }
-    const occupied = path.join(dir, 'occupied');
+    const occupied = fixture.dir('occupied');
     await mkdir(occupied);
     await writeFile(path.join(occupied, 'notes.txt'), 'mine');
     await expect(runStudy(options(smallConfig(), occupied))).rejects.toThrow(/not empty and holds no study/);

@@ -102,6 +102,9 @@ export async function runSeed(run: StudyRunContext, layout: SeedLayout): Promise
       seed,
       ...(config.rankPerClass === undefined ? {} : { perClass: config.rankPerClass }),
       ...(config.rankImages === undefined ? {} : { images: config.rankImages }),
+      imagesOption: 'rankImages',
+      // The halves' overlap is of the filters this study corrects: its own beta.
+      stabilityBeta: config.beta,
       ...(config.rankTau === undefined ? {} : { tau: config.rankTau }),
       method: config.rankMethod,
       modelName: config.model,
