@@ -168,7 +168,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await page.getByTestId('study-epochs').fill('1');
       await page.getByTestId('study-beta').fill('0.25');
       await page.getByTestId('study-rank').selectOption('proxy');
-      await page.getByTestId('study-rank-per-class').fill('2');
+      await page.getByTestId('study-rank-images').fill('20');
       await page.getByTestId('study-optimizer').selectOption('adam');
       await page.getByTestId('study-lr').fill('0.001');
       await page.getByTestId('study-train-per-class').fill('8');
