@@ -38,6 +38,10 @@ export interface UnitBenchResult {
   finetune_img_s: number;
   /** units_img_s / finetune_img_s. */
   ratio: number;
+  /** Images per CPU second (all threads of the process), and their ratio: the cost, less sensitive to load. */
+  units_img_cpu_s: number;
+  finetune_img_cpu_s: number;
+  cpu_ratio: number;
   units_trainable: number;
   finetune_trainable: number;
   leaked_tensors: number;
@@ -109,16 +113,23 @@ export async function benchUnits(
     for (const trainer of trainers) for (let i = 0; i < 2; i++) await step(trainer);
     const before = tf.memory().numTensors;
     const times: number[][] = [[], []];
+    const cpu: number[][] = [[], []];
     const steps = Math.max(3, Math.ceil(options.images / batch));
     for (let i = 0; i < steps; i++) {
       for (const [k, trainer] of trainers.entries()) {
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         await step(trainer);
+        const used = process.cpuUsage(c0);
         times[k]?.push((performance.now() - t0) / 1000);
+        cpu[k]?.push((used.user + used.system) / 1e6);
       }
     }
     // The median step: robust to the other work a shared machine does now and then, which hits one step.
     const rate = (k: number): number => batch / median(times[k] as number[]);
+    // CPU seconds of every thread of this process (the workers are threads): the cost of a step, which other
+    // processes on the machine slow down far less than its wall time.
+    const cpuRate = (k: number): number => batch / median(cpu[k] as number[]);
     return {
       bench: 'units',
       case: c.name,
@@ -132,6 +143,9 @@ export async function benchUnits(
       units_img_s: round(rate(0)),
       finetune_img_s: round(rate(1)),
       ratio: round(rate(0) / rate(1), 3),
+      units_img_cpu_s: round(cpuRate(0)),
+      finetune_img_cpu_s: round(cpuRate(1)),
+      cpu_ratio: round(cpuRate(0) / cpuRate(1), 3),
       units_trainable: summarize(corrected).trainableParameters,
       finetune_trainable: summarize(tuned).trainableParameters,
       leaked_tensors: tf.memory().numTensors - before,
