@@ -196,7 +196,8 @@ describe.skipIf(!existsSync(CHROMIUM))(
       expect(await page.getByTestId('comparison-verdict').getAttribute('data-outcome')).toBe(
         report.comparison?.meanWithClean.outcome,
       );
-      expect(await page.getByTestId('comparison-table').locator('tbody tr').count()).toBe(1 + 3);
+      // The mean, then clean and each of the three levels.
+      expect(await page.getByTestId('comparison-table').locator('tbody tr').count()).toBe(1 + 1 + 3);
       const [download] = await Promise.all([
         page.waitForEvent('download'),
         page.getByTestId('export-csv').click(),
@@ -238,7 +239,8 @@ describe.skipIf(!existsSync(CHROMIUM))(
 
     it('inspects the study’s corrected model and steps through conv2’s filters in ranking order', async () => {
       await open('inspector', 'inspect-model');
-      await page.getByTestId('inspect-corrected-path').fill(path.join(studyDir(), 'deepcorrect'));
+      // The study ran two seeds: each seed's models are in its own folder.
+      await page.getByTestId('inspect-corrected-path').fill(path.join(studyDir(), 'seed-1', 'deepcorrect'));
       await page.getByTestId('inspect-corrected-path').press('Enter');
       await expect
         .poll(() => page.getByTestId('inspect-corrected').locator('option').count())
