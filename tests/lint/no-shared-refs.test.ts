@@ -1,5 +1,5 @@
 // The repository must stand on its own: a user's clone has no folder beside it, so nothing may point to the
-// notes that lived in a folder beside it (issue 17, section 6). The method is described in docs/method.md,
+// notes that lived in one during development (issue 17, section 6). The method is described in docs/method.md,
 // and references to it must name sections that exist there.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
