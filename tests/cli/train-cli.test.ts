@@ -86,6 +86,8 @@ describe('deepcorrect train', () => {
     '0.2',
     '--batch',
     '50',
+    '--optimizer',
+    'sgd',
     '--lr',
     '0.05',
     '--schedule',
