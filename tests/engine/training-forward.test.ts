@@ -118,7 +118,8 @@ function applyFlat(model: tf.LayersModel, flat: Float32Array, rate: number): voi
   model.trainableWeights.forEach((w, i) => {
     const start = offsets[i] as number;
     const next = tf.tidy(() => {
-      const g = tf.tensor(flat.subarray(start, start + (sizes[i] as number)), w.shape);
+      // A weight's shape has no unknown (null) dimension: its variable exists.
+      const g = tf.tensor(flat.subarray(start, start + (sizes[i] as number)), w.shape as number[]);
       return tf.sub(w.read(), tf.mul(g, rate));
     });
     w.write(next);
