@@ -63,7 +63,11 @@ export const MAX_STUDY_SEEDS = 50;
 
 export const STUDY_DEFAULTS = {
   seeds: 1,
-  epochs: 3,
+  /**
+   * A ceiling, not the budget: each method stops once MIX_DEFAULTS.patience epochs have not improved its
+   * validation mean (on the demo units stopped at 17, fine-tuning at 23: docs/correction.md).
+   */
+  epochs: MIX_DEFAULTS.epochs,
   beta: 0.5,
   rankMethod: 'both',
   /** Ranking images (RANK_DEFAULTS.images); `rankPerClass` is the alternative, with no default. */

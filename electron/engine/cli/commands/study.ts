@@ -93,7 +93,7 @@ export function registerStudy(program: Command): void {
       )
       .option(
         '--epochs <n>',
-        'epochs of unit training and of fine-tuning (the same budget)',
+        'the most epochs of unit training and of fine-tuning (the same for both; --patience stops each earlier)',
         positiveInt,
         STUDY_DEFAULTS.epochs,
       )
