@@ -66,7 +66,7 @@ export function addMixOptions(command: Command): Command {
     )
     .option(
       '--val <fraction>',
-      'share of the train split held out for model selection',
+      'share of the train split held out for model selection when the base model records no held-out images (else those, or with --train-per-class as many of them as this share implies)',
       fraction(0, 0.5),
       MIX_DEFAULTS.validationFraction,
     )
