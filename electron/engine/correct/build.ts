@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { summarize, type ConvLayerSummary } from '../models/summary.ts';
 import { foldedBatchNorm, frozenBatchNorm, frozenCopy } from './clone.ts';
 import { applyUnit, scatterKernel, selectionKernel, UNIT_PREFIX } from './unit.ts';
+import { topological } from '../models/graph-order.ts';
 
 /** Where a unit sits: on the conv's post-activation map (ranked on), or on its input to the activation. */
 export type Placement = 'post-activation' | 'pre-activation';
@@ -65,25 +66,6 @@ function onlyOutput(layer: tf.layers.Layer): tf.SymbolicTensor {
       `layer "${layer.name}" is used more than once or has several outputs; it cannot be corrected`,
     );
   return out;
-}
-
-/** Base tensors to compute, inputs before readers (an explicit stack: no recursion limit on deep graphs). */
-function topological(output: tf.SymbolicTensor): tf.SymbolicTensor[] {
-  const order: tf.SymbolicTensor[] = [];
-  const done = new Set<string>();
-  const stack: { t: tf.SymbolicTensor; expanded: boolean }[] = [{ t: output, expanded: false }];
-  while (stack.length > 0) {
-    const top = stack.pop() as { t: tf.SymbolicTensor; expanded: boolean };
-    if (done.has(top.t.name)) continue;
-    if (top.expanded) {
-      done.add(top.t.name);
-      order.push(top.t);
-      continue;
-    }
-    stack.push({ t: top.t, expanded: true });
-    for (const input of top.t.inputs) if (!done.has(input.name)) stack.push({ t: input, expanded: false });
-  }
-  return order;
 }
 
 /** An activation as tf.layers.activation takes it (a conv config holds the same identifiers). */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { topological } from '../models/graph-order.ts';
 
 /*
  * The forward pass of a training step, arranged so that the backward pass does only the work the trained
@@ -93,25 +94,6 @@ export function prepareForward(model: tf.LayersModel, x: tf.Tensor): PreparedFor
       for (const [key, t] of constants) if (key !== input) t.dispose();
     },
   };
-}
-
-/** Symbolic tensors from the input to `output`, inputs before readers (explicit stack: deep graphs). */
-function topological(output: tf.SymbolicTensor): tf.SymbolicTensor[] {
-  const order: tf.SymbolicTensor[] = [];
-  const done = new Set<string>();
-  const stack: { t: tf.SymbolicTensor; expanded: boolean }[] = [{ t: output, expanded: false }];
-  while (stack.length > 0) {
-    const top = stack.pop() as { t: tf.SymbolicTensor; expanded: boolean };
-    if (done.has(top.t.name)) continue;
-    if (top.expanded) {
-      done.add(top.t.name);
-      order.push(top.t);
-      continue;
-    }
-    stack.push({ t: top.t, expanded: true });
-    for (const input of top.t.inputs) if (!done.has(input.name)) stack.push({ t: input, expanded: false });
-  }
-  return order;
 }
 
 function planOf(model: tf.LayersModel): Plan | null {
