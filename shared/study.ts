@@ -7,6 +7,7 @@ import type { DistortionKind } from './distortions.ts';
 import type { TrainingStop, ValidationSource } from './training.ts';
 import type { Interval, Summary } from './stats/summary.ts';
 import type { Outcome } from './stats/verdict.ts';
+import type { StudyVariant } from './study-variants.ts';
 
 export const STUDY_REPORT_VERSION = 1;
 
@@ -57,6 +58,8 @@ export interface StudyConfig {
   /** The split every model is tested on, and a stratified subset of it when set (quick runs). */
   testSplit: string;
   testPerClass?: number;
+  /** The ablation: variants of the units trained beside the study's own in every seed (absent: none). */
+  variants?: StudyVariant[];
 }
 
 /** One epoch of unit training or fine-tuning. */
@@ -176,6 +179,20 @@ export interface PairedComparison {
   meanWithClean: DifferenceTest;
 }
 
+/**
+ * One variant of the units (shared/study-variants.ts) over the study's seeds: its accuracies like a model's
+ * (role deepcorrect), and paired against the study's own units and against fine-tuning (both with first
+ * = deepcorrect, meaning the variant). The comparisons are absent where per-image results are missing.
+ */
+export interface StudyVariantResult {
+  variant: StudyVariant;
+  /** The layers and filters its units corrected in the first seed. */
+  corrected: { layer: string; filters: number[] }[];
+  model: StudyModelResult;
+  againstDeepCorrect?: PairedComparison;
+  againstFineTuned?: PairedComparison;
+}
+
 export interface StudyRankedLayer {
   layer: string;
   filters: number;
@@ -231,6 +248,8 @@ export interface StudyReport {
   ranking: StudyRanking;
   /** DeepCorrect against fine-tuning (studies that recorded per-image results). */
   comparison?: PairedComparison;
+  /** The ablation's variants, in the config's order (studies with variants). */
+  variants?: StudyVariantResult[];
   /** The authors' CIFAR-100 row for this distortion, when the paper has one. */
   paper?: PaperRow;
   timings: StudyTiming[];

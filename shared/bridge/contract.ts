@@ -11,6 +11,7 @@ import type { Progress } from '../progress.ts';
 import type { BridgeErrorCode } from './protocol.ts';
 import { MAX_PATIENCE, VALIDATION_SOURCES } from '../training.ts';
 import { MAX_STUDY_SEEDS } from './defaults.ts';
+import { MAX_STUDY_VARIANTS } from '../study-variants.ts';
 import {
   BackendSchema,
   EvaluationSchema,
@@ -115,6 +116,15 @@ const TrainingStopSchema = z.object({
   bestEpoch: z.number(),
 });
 const PlacementInput = z.enum(['post-activation', 'pre-activation']);
+/** One variant of a study's units: the choices it changes (shared/study-variants.ts); at least one. */
+const VariantInput = z
+  .strictObject({
+    placement: PlacementInput.optional(),
+    layers: z.array(LayerName).min(1).max(64).optional(),
+    beta: z.number().gt(0).max(1).optional(),
+    rank: z.enum(['oracle', 'proxy']).optional(),
+  })
+  .refine((v) => Object.values(v).some((x) => x !== undefined), 'a variant changes at least one setting');
 /** A learning-rate grid: distinct rates within (0, 10], as tune.ts checks them. */
 const TuneGrid = z
   .array(z.number().gt(0).max(10))
@@ -448,6 +458,10 @@ export const CONTRACT = {
         placement: PlacementInput.optional(),
         /** Learning-rate grids tried per method on the validation split; each keeps its best (default: none). */
         tune: z.strictObject({ units: TuneGrid, fineTune: TuneGrid }).optional(),
+        /** Variants of the units trained beside the study's own in every seed (the ablation)… */
+        variants: z.array(VariantInput).max(MAX_STUDY_VARIANTS).optional(),
+        /** …and/or the standard ablation (study-variants.ts ablationVariants) added to them. */
+        ablation: z.boolean().optional(),
         fineTuneLayers: FineTuneLayersInput,
         unitOptimizer: OptimizerInput,
         fineTuneOptimizer: OptimizerInput,

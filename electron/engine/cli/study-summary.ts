@@ -55,6 +55,26 @@ export function summaryTable(report: StudyReport): string {
       ...c.conditions.map((k) => difference(k.condition, k)),
     ])}\n`;
   }
+  if (report.variants !== undefined && report.variants.length > 0) {
+    out += `\nAblation: each variant of the units, mean clean+levels, and its paired difference (${seeds.length === 1 ? 'bootstrap over images' : 'bootstrap over seeds and images'}):\n`;
+    const rows = [
+      ['variant', 'mean clean+levels', 'minus DeepCorrect', '', 'minus fine-tuned', '', 'trainable'],
+      ...report.variants.map((v) => {
+        const against = (t: DifferenceTest | undefined): string[] =>
+          t === undefined
+            ? ['-', '']
+            : [`${points(t.difference)} [${points(t.interval.low)}, ${points(t.interval.high)}]`, t.outcome];
+        return [
+          v.variant.name,
+          cell(v.model.meanWithClean, v.model.meanWithCleanSummary),
+          ...against(v.againstDeepCorrect?.meanWithClean),
+          ...against(v.againstFineTuned?.meanWithClean),
+          v.model.trainableParameters.toLocaleString('en-US'),
+        ];
+      }),
+    ];
+    out += `${table(rows)}\n`;
+  }
   if (report.paper)
     out +=
       `the authors' ${report.paper.dataset} (mean clean + 6 levels): baseline ${pct(report.paper.baseline)}, ` +

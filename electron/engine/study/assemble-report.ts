@@ -10,14 +10,17 @@ import {
   type StudyReport,
   type StudyTiming,
   type StudyTraining,
+  type StudyModelRole,
   type StudyTuning,
+  type StudyVariantResult,
 } from '../../../shared/study.ts';
+import { describeVariant, type StudyVariant } from '../../../shared/study-variants.ts';
 import type { PlanEntry } from '../correct/build.ts';
 import type { TrainedModel } from '../correct/train-correction.ts';
 import type { RankingResult } from '../rank/types.ts';
 import { CONFIDENCE, comparePaired, type SeedCorrectness } from './statistics.ts';
 import { correctnessOf, type StoredEvaluation } from './stored-evaluation.ts';
-import { CORRECTED_DIR, FINE_TUNED_DIR, type SeedLayout } from './study-layout.ts';
+import { CORRECTED_DIR, FINE_TUNED_DIR, variantDir, type SeedLayout } from './study-layout.ts';
 
 /** What the training stages keep (in their stage records) for the report. */
 export interface TrainedStage {
@@ -29,6 +32,13 @@ export interface TrainedStage {
   path?: string;
 }
 
+/** One variant of the units in one seed: what it corrected and its finished stage. */
+export interface VariantRun {
+  variant: StudyVariant;
+  plan: PlanEntry[];
+  stage: TrainedStage;
+}
+
 /** One seed's finished stages. */
 export interface SeedRun {
   layout: SeedLayout;
@@ -37,6 +47,8 @@ export interface SeedRun {
   plan: PlanEntry[];
   corrected: TrainedStage;
   fineTuned: TrainedStage;
+  /** The ablation's variants, in the config's order (none without one). */
+  variants: VariantRun[];
 }
 
 export interface ReportParts {
@@ -136,28 +148,88 @@ function modelResult(
   };
 }
 
+/** Each seed's per-image correctness of one model, when every seed's stage record kept it. */
+function correctnessOfRuns(
+  runs: readonly SeedRun[],
+  pick: (r: SeedRun) => StoredEvaluation,
+): SeedCorrectness[] | undefined {
+  const all = runs.map((r) => {
+    const conditions = correctnessOf(pick(r));
+    return conditions === undefined
+      ? undefined
+      : { seed: r.layout.seed, images: pick(r).imageIndices, conditions };
+  });
+  return all.every((x) => x !== undefined) ? all : undefined;
+}
+
+/** first minus second on the per-image results, when both kept them. */
+function paired(
+  p: ReportParts,
+  roles: { first: StudyModelRole; second: StudyModelRole },
+  first: (r: SeedRun) => StoredEvaluation,
+  second: (r: SeedRun) => StoredEvaluation,
+): PairedComparison | undefined {
+  const a = correctnessOfRuns(p.runs, first);
+  const b = correctnessOfRuns(p.runs, second);
+  if (a === undefined || b === undefined) return undefined;
+  const conditions = ['clean', ...p.config.levels.map((l) => String(l))];
+  return comparePaired(roles, a, b, conditions, p.config.seed);
+}
+
 /** DeepCorrect against fine-tuning on the per-image results, when every seed's stage records kept them. */
 function comparison(p: ReportParts): PairedComparison | undefined {
-  const of = (pick: (r: SeedRun) => StoredEvaluation): SeedCorrectness[] | undefined => {
-    const all = p.runs.map((r) => {
-      const conditions = correctnessOf(pick(r));
-      return conditions === undefined
-        ? undefined
-        : { seed: r.layout.seed, images: pick(r).imageIndices, conditions };
-    });
-    return all.every((x) => x !== undefined) ? all : undefined;
-  };
-  const corrected = of((r) => r.corrected.evaluation);
-  const fineTuned = of((r) => r.fineTuned.evaluation);
-  if (corrected === undefined || fineTuned === undefined) return undefined;
-  const conditions = ['clean', ...p.config.levels.map((l) => String(l))];
-  return comparePaired(
+  return paired(
+    p,
     { first: 'deepcorrect', second: 'fine-tuned' },
-    corrected,
-    fineTuned,
-    conditions,
-    p.config.seed,
+    (r) => r.corrected.evaluation,
+    (r) => r.fineTuned.evaluation,
   );
+}
+
+/** The ablation's variants over the seeds, each paired with the study's units and with fine-tuning. */
+function variantResults(p: ReportParts): StudyVariantResult[] {
+  const first = p.runs[0];
+  if (first === undefined) return [];
+  return first.variants.map((v, k) => {
+    const pick = (r: SeedRun): TrainedStage => {
+      const run = r.variants[k];
+      if (run?.variant.name !== v.variant.name)
+        throw new Error(`seed ${r.layout.seed} has no run of the variant ${v.variant.name}`);
+      return run.stage;
+    };
+    const model = modelResult(
+      'deepcorrect',
+      `DeepCorrect, ${describeVariant(v.variant)}`,
+      v.stage.path ?? first.layout.file(variantDir(v.variant)),
+      p.runs.map((r) => ({
+        seed: r.layout.seed,
+        evaluation: pick(r).evaluation,
+        path: pick(r).path ?? r.layout.file(variantDir(v.variant)),
+        training: pick(r).training,
+      })),
+      v.stage.parameters,
+      v.stage.trainableParameters,
+    );
+    const againstDeepCorrect = paired(
+      p,
+      { first: 'deepcorrect', second: 'deepcorrect' },
+      (r) => pick(r).evaluation,
+      (r) => r.corrected.evaluation,
+    );
+    const againstFineTuned = paired(
+      p,
+      { first: 'deepcorrect', second: 'fine-tuned' },
+      (r) => pick(r).evaluation,
+      (r) => r.fineTuned.evaluation,
+    );
+    return {
+      variant: v.variant,
+      corrected: v.plan.map((e) => ({ layer: e.layer, filters: [...e.filters] })),
+      model,
+      ...(againstDeepCorrect === undefined ? {} : { againstDeepCorrect }),
+      ...(againstFineTuned === undefined ? {} : { againstFineTuned }),
+    };
+  });
 }
 
 /** The study's report from its stages' results: every number the tables and plots show. */
@@ -174,6 +246,7 @@ export function assembleReport(p: ReportParts): StudyReport {
       training: pick(r).training,
     }));
   const compared = comparison(p);
+  const variants = variantResults(p);
   return {
     version: STUDY_REPORT_VERSION,
     createdAt: new Date().toISOString(),
@@ -212,6 +285,7 @@ export function assembleReport(p: ReportParts): StudyReport {
       ),
     ],
     ...(compared === undefined ? {} : { comparison: compared }),
+    ...(variants.length === 0 ? {} : { variants }),
     ranking: {
       method: first.ranking.method,
       split: first.ranking.split,

@@ -10,6 +10,7 @@ import type { StudyReport } from '../../../shared/study.ts';
 import { PAGE_CSS } from './report-css.ts';
 import { header, perClass, perLevel, ranking, summary, timings, trainingSection } from './report-sections.ts';
 import { comparisonSection } from './report-comparison.ts';
+import { ablationSection } from './report-ablation.ts';
 import { escapeXml as esc } from './report-format.ts';
 
 /** JSON in a data block: escaping `<` means no value can close the element or open a comment. */
@@ -30,6 +31,7 @@ export function renderStudyHtml(report: StudyReport): string {
     ['summary', 'Summary'],
     ['levels', 'Per level'],
     ['comparison', 'Paired tests'],
+    ...((report.variants?.length ?? 0) > 0 ? ([['ablation', 'Ablation']] as [string, string][]) : []),
     ...(report.models.some((m) => m.training) ? ([['training', 'Training']] as [string, string][]) : []),
     ['ranking', 'Ranking'],
     ['classes', 'Per class'],
@@ -46,6 +48,7 @@ export function renderStudyHtml(report: StudyReport): string {
     summary(report) +
     perLevel(report) +
     comparisonSection(report) +
+    ablationSection(report) +
     trainingSection(report) +
     ranking(report) +
     perClass(report) +

@@ -18,7 +18,14 @@ import { assembleReport, type SeedRun } from './assemble-report.ts';
 import { rankingSizeProblem } from '../../../shared/ranking-size.ts';
 import { reportHtml } from './report-page.ts';
 import { checkGrid } from './tune.ts';
-import { runSeed, SEED_STAGES, type StudyRunContext } from './seed-run.ts';
+import {
+  runSeed,
+  VARIANT_RANKING_STAGE,
+  variantOnlyLayers,
+  variantStage,
+  type StudyRunContext,
+} from './seed-run.ts';
+import { variantsProblem } from '../../../shared/study-variants.ts';
 import { StageProgress } from './stage-progress.ts';
 import { StudyFolder } from './study-folder.ts';
 import { seedLayout, type SeedLayout } from './study-layout.ts';
@@ -46,15 +53,24 @@ export interface StudyOptions extends Pick<
 }
 
 /** Relative stage times measured on the demo (evaluation 12 s, units 230 s, fine-tuning 81 s at 3 epochs). */
-function stageWeights(config: StudyConfig, layouts: readonly SeedLayout[]): Record<string, number> {
-  const weights: Record<(typeof SEED_STAGES)[number], number> = {
+function stageWeights(
+  config: StudyConfig,
+  layouts: readonly SeedLayout[],
+  convLayers: readonly string[],
+): Record<string, number> {
+  const ranking = config.rankMethod === 'proxy' ? 0.2 : 4;
+  const units = 1 + 6 * config.epochs;
+  const weights: Record<string, number> = {
     baseline: 1,
-    ranking: config.rankMethod === 'proxy' ? 0.2 : 4,
-    deepcorrect: 1 + 6 * config.epochs,
+    ranking,
+    deepcorrect: units,
     'fine-tuned': 1 + 2.3 * config.epochs,
   };
+  const extra = variantOnlyLayers(config, convLayers);
+  if (extra.length > 0) weights[VARIANT_RANKING_STAGE] = (ranking * extra.length) / config.layers.length;
+  for (const v of config.variants ?? []) weights[variantStage(v)] = units;
   return Object.fromEntries(
-    layouts.flatMap((l) => SEED_STAGES.map((name) => [l.stage(name), weights[name]] as const)),
+    layouts.flatMap((l) => Object.entries(weights).map(([name, w]) => [l.stage(name), w] as const)),
   );
 }
 
@@ -74,6 +90,11 @@ async function check(o: StudyOptions): Promise<void> {
   }
   chooseLayers(o.base.model, config.layers); // throws on a layer that is not a conv layer
   if (config.layers.length === 0) throw new Error('a study needs at least one conv layer to correct');
+  if (config.variants !== undefined) {
+    const problem = variantsProblem(config, config.variants);
+    if (problem !== undefined) throw new RangeError(problem);
+    for (const v of config.variants) if (v.layers !== undefined) chooseLayers(o.base.model, v.layers);
+  }
   const seeds = studySeeds(config);
   if (seeds.length === 0 || new Set(seeds).size !== seeds.length || seeds[0] !== config.seed)
     throw new Error(
@@ -110,7 +131,8 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
   const { config, dataset, signal } = o;
   const folder = await StudyFolder.open(o.outDir, config, o.resume ?? false);
   const layouts = studySeeds(config).map((s) => seedLayout(config, s));
-  const progress = new StageProgress(stageWeights(config, layouts), o.onProgress);
+  const convLayers = summarize(o.base.model).convLayers.map((c) => c.name);
+  const progress = new StageProgress(stageWeights(config, layouts, convLayers), o.onProgress);
   const split = config.testSplit as SplitName;
   // The same test images for every seed (drawn with the first seed): seeds vary the method, not the exam.
   const testIndices =

@@ -7,7 +7,9 @@
 import type * as tf from '@tensorflow/tfjs';
 import { CORRECT_DEFAULTS, FINE_TUNE_DEFAULTS } from '../../../shared/bridge/defaults.ts';
 import type { Progress, ProgressListener } from '../../../shared/progress.ts';
-import type { StudyTiming, StudyTuning } from '../../../shared/study.ts';
+import type { StudyConfig, StudyTiming, StudyTuning } from '../../../shared/study.ts';
+import { variantSettings, type StudyVariant } from '../../../shared/study-variants.ts';
+import type { PlanEntry } from '../correct/build.ts';
 import { planFromRanking } from '../correct/plan.ts';
 import { fineTune } from '../correct/fine-tune.ts';
 import { trainCorrection, type TrainedModel } from '../correct/train-correction.ts';
@@ -17,11 +19,11 @@ import { summarize } from '../models/summary.ts';
 import { rankFilters } from '../rank/rank-filters.ts';
 import type { RankingResult } from '../rank/types.ts';
 import type { OptimizerSpec } from '../train/optimizer.ts';
-import { trainingOf, type SeedRun, type TrainedStage } from './assemble-report.ts';
+import { trainingOf, type SeedRun, type TrainedStage, type VariantRun } from './assemble-report.ts';
 import type { StageProgress } from './stage-progress.ts';
 import { storeEvaluation, type StoredEvaluation } from './stored-evaluation.ts';
 import { tuneLearningRate } from './tune.ts';
-import { CORRECTED_DIR, FINE_TUNED_DIR, type SeedLayout } from './study-layout.ts';
+import { CORRECTED_DIR, FINE_TUNED_DIR, variantDir, type SeedLayout } from './study-layout.ts';
 import type { StudyFolder } from './study-folder.ts';
 import type { StudyOptions } from './run-study.ts';
 
@@ -44,8 +46,25 @@ function tunedDir(layout: SeedLayout, dir: string, learningRate: number): string
 const unitDefault: OptimizerSpec = { ...CORRECT_DEFAULTS.optimizer };
 const fineTuneDefault: OptimizerSpec = { ...FINE_TUNE_DEFAULTS.optimizer };
 
-/** The stages of one seed, by the names their weights and records use. */
-export const SEED_STAGES = ['baseline', 'ranking', 'deepcorrect', 'fine-tuned'] as const;
+/** The extra ranking stage, of the layers only variants correct, and each variant's stage. */
+export const VARIANT_RANKING_STAGE = 'variant-ranking';
+export const variantStage = (v: StudyVariant): string => `variant-${v.name}`;
+
+/** Layers some variant corrects that the study's own ranking did not rank, in the model's order. */
+export function variantOnlyLayers(config: StudyConfig, convLayers: readonly string[]): string[] {
+  const wanted = new Set((config.variants ?? []).flatMap((v) => v.layers ?? []));
+  return convLayers.filter((l) => wanted.has(l) && !config.layers.includes(l));
+}
+
+/** A ranking's layers in the order a variant follows: the proxy's order (without tau) or the ranking's own. */
+function rankedBy(ranking: RankingResult, rank: 'oracle' | 'proxy'): RankingResult['layers'] {
+  if (rank === 'oracle' || ranking.method === 'proxy') return ranking.layers;
+  return ranking.layers.map((l) => {
+    if (l.proxyOrder === undefined) throw new Error(`the ranking of ${l.layer} has no proxy order`);
+    const { tau: _tau, ...rest } = l;
+    return { ...rest, order: l.proxyOrder };
+  });
+}
 
 /** A stage's label in logs and the progress line; with several seeds, the seed is named. */
 function labelled(layout: SeedLayout, label: string): string {
@@ -56,7 +75,7 @@ function labelled(layout: SeedLayout, label: string): string {
 async function stage<T>(
   run: StudyRunContext,
   layout: SeedLayout,
-  name: (typeof SEED_STAGES)[number],
+  name: string,
   label: string,
   work: (p: ProgressListener) => Promise<T>,
 ): Promise<T> {
@@ -80,6 +99,37 @@ async function stage<T>(
   return value;
 }
 
+/** Ranks `layers` with the study's method, images and tau under the seed's draws into `file` (a ranking.json). */
+async function rankInto(
+  run: StudyRunContext,
+  layout: SeedLayout,
+  layers: string[],
+  file: string,
+  onProgress: ProgressListener,
+): Promise<null> {
+  const { config, dataset, base, signal } = run.options;
+  const r: RankingResult = await rankFilters({
+    model: base.model,
+    dataset,
+    layers,
+    spec: { kind: config.kind },
+    levels: config.levels,
+    seed: layout.seed,
+    ...(config.rankPerClass === undefined ? {} : { perClass: config.rankPerClass }),
+    ...(config.rankImages === undefined ? {} : { images: config.rankImages }),
+    imagesOption: 'rankImages',
+    // The halves' overlap is of the filters this study corrects: its own beta.
+    stabilityBeta: config.beta,
+    ...(config.rankTau === undefined ? {} : { tau: config.rankTau }),
+    method: config.rankMethod,
+    modelName: config.model,
+    ...(signal ? { signal } : {}),
+    onProgress,
+  });
+  await run.folder.writeJson(file, r);
+  return null;
+}
+
 export async function runSeed(run: StudyRunContext, layout: SeedLayout): Promise<SeedRun> {
   const o = run.options;
   const { config, dataset, base, signal } = o;
@@ -92,28 +142,9 @@ export async function runSeed(run: StudyRunContext, layout: SeedLayout): Promise
   const baseline = await stage(run, layout, 'baseline', 'baseline evaluation', (p) => test(base.model, p));
   // The ranking lives in ranking.json (the format of `deepcorrect rank --out`), not also in the stage record.
   const rankingFile = layout.file('ranking.json');
-  await stage(run, layout, 'ranking', `${config.rankMethod} ranking`, async (p) => {
-    const r: RankingResult = await rankFilters({
-      model: base.model,
-      dataset,
-      layers: config.layers,
-      spec,
-      levels: config.levels,
-      seed,
-      ...(config.rankPerClass === undefined ? {} : { perClass: config.rankPerClass }),
-      ...(config.rankImages === undefined ? {} : { images: config.rankImages }),
-      imagesOption: 'rankImages',
-      // The halves' overlap is of the filters this study corrects: its own beta.
-      stabilityBeta: config.beta,
-      ...(config.rankTau === undefined ? {} : { tau: config.rankTau }),
-      method: config.rankMethod,
-      modelName: config.model,
-      ...(signal ? { signal } : {}),
-      onProgress: p,
-    });
-    await run.folder.writeJson(rankingFile, r);
-    return null;
-  });
+  await stage(run, layout, 'ranking', `${config.rankMethod} ranking`, (p) =>
+    rankInto(run, layout, config.layers, rankingFile, p),
+  );
   const ranking = await run.folder.readJson<RankingResult>(rankingFile);
   const plan = planFromRanking(ranking, config.beta, config.layers);
   const common: MixedTrainingOptions = {
@@ -234,5 +265,92 @@ export async function runSeed(run: StudyRunContext, layout: SeedLayout): Promise
       p,
     ),
   );
-  return { layout, baseline, ranking, plan, corrected, fineTuned };
+  const variants = await runVariants(run, layout, ranking, corrected, (v, optimizer, plan, p) =>
+    trained(
+      variantDir(v),
+      optimizer,
+      undefined,
+      (opt, outDir, onProgress) => {
+        const settings = variantSettings(config, v);
+        return trainCorrection({
+          ...common,
+          resume,
+          optimizer: opt,
+          onProgress,
+          model: base.model,
+          plan,
+          baseMetadata: base.metadata,
+          outDir,
+          baseModelPath: config.model,
+          placement: settings.placement,
+          beta: settings.beta,
+          rankingMethod: settings.rank,
+          ...(o.command === undefined ? {} : { command: o.command }),
+        });
+      },
+      p,
+    ),
+  );
+  return { layout, baseline, ranking, plan, corrected, fineTuned, variants };
+}
+
+/**
+ * The seed's variants of the units: the layers only variants correct ranked first (one more stage, so the
+ * study's own ranking is the same with or without an ablation), then each variant trained and tested as
+ * the study's units were, with their learning rate (the tuned one where the study tuned).
+ */
+async function runVariants(
+  run: StudyRunContext,
+  layout: SeedLayout,
+  ranking: RankingResult,
+  corrected: TrainedStage,
+  train: (
+    v: StudyVariant,
+    optimizer: OptimizerSpec,
+    plan: PlanEntry[],
+    p: ProgressListener,
+  ) => Promise<TrainedStage>,
+): Promise<VariantRun[]> {
+  const { config, base } = run.options;
+  const variants = config.variants ?? [];
+  if (variants.length === 0) return [];
+  const extra = variantOnlyLayers(
+    config,
+    summarize(base.model).convLayers.map((c) => c.name),
+  );
+  const extraFile = layout.file('ranking-variants.json');
+  let layers = ranking.layers;
+  if (extra.length > 0) {
+    await stage(
+      run,
+      layout,
+      VARIANT_RANKING_STAGE,
+      `${config.rankMethod} ranking of ${extra.join(', ')}`,
+      (p) => rankInto(run, layout, extra, extraFile, p),
+    );
+    layers = [...layers, ...(await run.folder.readJson<RankingResult>(extraFile)).layers];
+  }
+  const all: RankingResult = { ...ranking, layers };
+  const tuned = corrected.training.tuning?.learningRate;
+  const optimizer: OptimizerSpec = {
+    ...(run.options.unitOptimizer ?? unitDefault),
+    ...(tuned === undefined ? {} : { learningRate: tuned }),
+  };
+  const out: VariantRun[] = [];
+  for (const v of variants) {
+    const settings = variantSettings(config, v);
+    const plan = planFromRanking(
+      {
+        ...(all.tauKind === undefined ? {} : { tauKind: all.tauKind }),
+        layers: rankedBy(all, settings.rank),
+      },
+      settings.beta,
+      settings.layers,
+    );
+    const result = await stage(run, layout, variantStage(v), `variant ${v.name}`, (p) =>
+      train(v, optimizer, plan, p),
+    );
+    out.push({ variant: v, plan, stage: result });
+  }
+  return out;
 }

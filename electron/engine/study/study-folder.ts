@@ -38,7 +38,9 @@ export class StudyFolder {
   /**
    * Opens `dir` for a study with `config`. A new or empty folder starts afresh. A folder holding this study
    * (same config) is resumed when `resume` is set, and refused otherwise, as is any other non-empty folder:
-   * a study never overwrites work it did not make.
+   * a study never overwrites work it did not make. A resume may change the ablation's variants alone (to
+   * add an ablation to a finished study): every other stage is kept, the new variants run, study.json
+   * records them.
    */
   static async open(dir: string, config: StudyConfig, resume: boolean): Promise<StudyFolder> {
     const folder = path.resolve(dir);
@@ -63,11 +65,13 @@ export class StudyFolder {
         );
       }
       const changed = differences(recorded, config);
-      if (changed.length > 0)
+      const others = changed.filter((k) => k !== 'variants');
+      if (others.length > 0)
         throw new StudyFolderError(
           folder,
-          `holds a study with other settings (${changed.join(', ')}): resume it with the same settings or choose a new folder`,
+          `holds a study with other settings (${others.join(', ')}): resume it with the same settings or choose a new folder`,
         );
+      if (changed.length > 0) await new StudyFolder(folder).writeJson(STUDY_FILE, { config });
     }
     await mkdir(path.join(folder, STAGES_DIR), { recursive: true });
     const study = new StudyFolder(folder);

@@ -4,10 +4,13 @@
  * several seeds each seed's ranking and models live in seed-<s>/ and its stage records carry the seed.
  */
 import { studySeeds, type StudyConfig } from '../../../shared/study.ts';
+import type { StudyVariant } from '../../../shared/study-variants.ts';
 
 /** Folders of the two trained models inside a seed's folder. */
 export const CORRECTED_DIR = 'deepcorrect';
 export const FINE_TUNED_DIR = 'fine-tuned';
+/** A variant's units, inside the seed's folder. */
+export const variantDir = (v: StudyVariant): string => `variants/${v.name}`;
 
 export interface SeedLayout {
   seed: number;
@@ -33,6 +36,10 @@ export function seedLayout(config: StudyConfig, seed: number): SeedLayout {
 export function studyModelDirs(config: StudyConfig): string[] {
   return studySeeds(config).flatMap((s) => {
     const layout = seedLayout(config, s);
-    return [layout.file(CORRECTED_DIR), layout.file(FINE_TUNED_DIR)];
+    return [
+      layout.file(CORRECTED_DIR),
+      layout.file(FINE_TUNED_DIR),
+      ...(config.variants ?? []).map((v) => layout.file(variantDir(v))),
+    ];
   });
 }

@@ -3,6 +3,7 @@ import { CORRECT_DEFAULTS, MIX_DEFAULTS, STUDY_DEFAULTS } from '../../../shared/
 import type { RequestInput } from '../../../shared/bridge/contract.ts';
 import { DISTORTIONS } from '../../../shared/distortions.ts';
 import type { StudyConfig } from '../../../shared/study.ts';
+import { ablationVariants, variantName, type StudyVariant } from '../../../shared/study-variants.ts';
 import { parseFineTuneLayers } from '../correct/fine-tune.ts';
 import { summarize } from '../models/summary.ts';
 import type { OpenModel } from '../session/models.ts';
@@ -16,6 +17,14 @@ import { modelAndDataset } from './open-pair.ts';
 
 /** What the study was asked to do, as report.json and study.json record it: enough to run it again. */
 function studyConfig(input: RequestInput<'study.run'>, base: OpenModel, datasetPath: string): StudyConfig {
+  const convLayers = summarize(base.model).convLayers.map((c) => c.name);
+  const layers = input.layers ?? convLayers.slice(0, STUDY_DEFAULTS.firstLayers);
+  const placement = input.placement ?? CORRECT_DEFAULTS.placement;
+  const variants = studyVariants(
+    input,
+    { placement, layers, beta: input.beta, rankMethod: input.rankMethod },
+    convLayers,
+  );
   return {
     model: base.path,
     dataset: path.resolve(datasetPath),
@@ -29,18 +38,14 @@ function studyConfig(input: RequestInput<'study.run'>, base: OpenModel, datasetP
       : {}),
     epochs: input.epochs,
     batchSize: input.batchSize,
-    layers:
-      input.layers ??
-      summarize(base.model)
-        .convLayers.slice(0, STUDY_DEFAULTS.firstLayers)
-        .map((c) => c.name),
+    layers,
     beta: input.beta,
     rankMethod: input.rankMethod,
     // The ranking set as asked (neither: the ranking's default, recorded in ranking.json's rankingImages).
     ...(input.rankImages === undefined ? {} : { rankImages: input.rankImages }),
     ...(input.rankPerClass === undefined ? {} : { rankPerClass: input.rankPerClass }),
     ...(input.rankTau === undefined || input.rankTau === 'abs' ? {} : { rankTau: input.rankTau }),
-    placement: input.placement ?? CORRECT_DEFAULTS.placement,
+    placement,
     ...(input.tune === undefined ? {} : { tune: input.tune }),
     patience: input.patience ?? MIX_DEFAULTS.patience,
     fineTuneLayers: input.fineTuneLayers,
@@ -49,7 +54,28 @@ function studyConfig(input: RequestInput<'study.run'>, base: OpenModel, datasetP
     ...(input.trainPerClass === undefined ? {} : { trainPerClass: input.trainPerClass }),
     testSplit: 'test',
     ...(input.testPerClass === undefined ? {} : { testPerClass: input.testPerClass }),
+    // Recorded only when asked, so that studies without an ablation keep the settings they resume with.
+    ...(variants.length === 0 ? {} : { variants }),
   };
+}
+
+/** The variants asked for by name, then the standard ablation's (those not asked already), each named. */
+function studyVariants(
+  input: RequestInput<'study.run'>,
+  own: Parameters<typeof ablationVariants>[0],
+  convLayers: readonly string[],
+): StudyVariant[] {
+  const asked = (input.variants ?? []).map((v) => {
+    const settings = {
+      ...(v.placement === undefined ? {} : { placement: v.placement }),
+      ...(v.layers === undefined ? {} : { layers: v.layers }),
+      ...(v.beta === undefined ? {} : { beta: v.beta }),
+      ...(v.rank === undefined ? {} : { rank: v.rank }),
+    };
+    return { name: variantName(settings), ...settings };
+  });
+  const standard = input.ablation === true ? ablationVariants(own, convLayers) : [];
+  return [...asked, ...standard.filter((v) => !asked.some((a) => a.name === v.name))];
 }
 
 /** study.run: the whole comparison on one distortion into a study folder or a workspace; resumable. */

@@ -33,6 +33,7 @@ import { optimizerOf, type TrainingFlags } from '../training-flags.ts';
 import { addOpenOptions } from './dataset.ts';
 import { checkRankImages } from './rank.ts';
 import { summaryTable } from '../study-summary.ts';
+import { parseVariant, type StudyVariant } from '../../../../shared/study-variants.ts';
 
 interface StudyFlags extends TrainingFlags {
   model?: string;
@@ -49,6 +50,8 @@ interface StudyFlags extends TrainingFlags {
   tune: boolean;
   tuneUnits?: number[];
   tuneFinetune?: number[];
+  variant: StudyVariant[];
+  ablation: boolean;
   rank: string;
   rankImages?: number;
   rankPerClass?: number;
@@ -165,6 +168,17 @@ export function registerStudy(program: Command): void {
       .option('--tune-finetune <rates>', "fine-tuning's learning-rate grid (implies --tune)", (v) =>
         parseGrid(v, '--tune-finetune'),
       )
+      .option(
+        '--variant <settings>',
+        "also train units with these settings changed, in every seed, paired with the study's own (repeatable): placement=pre|post, layers=a+b, beta=<fraction>, rank=oracle|proxy, comma-separated",
+        (value: string, previous: StudyVariant[]) => [...previous, parsed(parseVariant)(value)],
+        [] as StudyVariant[],
+      )
+      .option(
+        '--ablation',
+        'add the standard ablation, one choice changed at a time: the other placement, the first 4 conv layers, beta 0.25 / 0.5 / 0.75, the other ranking (with --resume: add it to a finished study)',
+        false,
+      )
       .option('--replicas <n>', 'data-parallel replicas (default: one per core on wasm)', positiveInt)
       .option('--resume', 'continue the study in --out (or the workspace) from its finished stages', false)
       .option('--json', 'print report.json instead of the table', false),
@@ -219,6 +233,10 @@ export function registerStudy(program: Command): void {
                 rankTau: flags.rankTau,
                 placement: flags.placement,
                 ...(tune === undefined ? {} : { tune }),
+                ...(flags.variant.length === 0
+                  ? {}
+                  : { variants: flags.variant.map(({ name: _name, ...settings }) => settings) }),
+                ...(flags.ablation ? { ablation: true } : {}),
                 fineTuneLayers: flags.finetuneLayers,
                 unitOptimizer: optimizerOf(flags, flags.unitLr, flags.unitLr),
                 fineTuneOptimizer: optimizerOf(flags, flags.finetuneLr, flags.finetuneLr),
