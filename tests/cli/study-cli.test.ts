@@ -51,6 +51,15 @@ describe('deepcorrect study', () => {
     expect(resumed.stderr).toMatch(/fine-tuning: done earlier/);
     const json = JSON.parse(resumed.stdout) as StudyReport;
     expect(json.models.map((m) => m.top1)).toEqual(report.models.map((m) => m.top1));
+
+    // A variant added on resume: the study's own stages are kept, the variant trains and gets its row.
+    const ablated = await cli(['study', '--out', out, '--resume', ...SMALL, '--variant', 'beta=0.5']);
+    expect(ablated.code, ablated.stderr).toBe(0);
+    expect(ablated.stderr).toMatch(/DeepCorrect units: done earlier/);
+    expect(ablated.stderr).toMatch(/variant beta-0\.5: [\d.]+ s/);
+    expect(ablated.stdout).toMatch(
+      /\nAblation: .*\nvariant +mean clean\+levels +minus DeepCorrect +minus fine-tuned +trainable\nbeta-0\.5 +[\d.]+% +[+-][\d.]+ \[[+-][\d.]+, [+-][\d.]+\] +(better|worse|no significant difference) +[+-][\d.]+ \[/,
+    );
   });
 
   it('refuses bad settings with a clear message', async () => {
@@ -63,6 +72,16 @@ describe('deepcorrect study', () => {
     const rank = await cli(['study', '--out', path.join(dir, 'r'), ...SMALL, '--rank', 'guess']);
     expect(rank.code).not.toBe(0);
     expect(rank.stderr).toMatch(/guess/);
+    for (const [variant, message] of [
+      ['placement=middle', /placement=middle in the variant "placement=middle": pre or post/],
+      ['rank=oracle', /follows the oracle ranking, which a study ranking with proxy alone does not make/],
+    ] as const) {
+      const out = path.join(dir, `v-${variant}`);
+      const r = await cli(['study', '--out', out, ...SMALL, '--variant', variant]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(message);
+      await expect(readdir(out)).rejects.toThrow(/ENOENT/);
+    }
     for (const seeds of ['0', '51']) {
       const out = path.join(dir, `s${seeds}`);
       const r = await cli(['study', '--out', out, ...SMALL, '--seeds', seeds]);
