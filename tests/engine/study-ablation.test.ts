@@ -4,36 +4,13 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { StudyConfig, StudyReport } from '../../shared/study.ts';
 import { parseVariant } from '../../shared/study-variants.ts';
-import { demoDatasetDir, demoModelDir } from '../../electron/engine/resources.ts';
 import type { RankingResult } from '../../electron/engine/rank/types.ts';
 import { runStudy } from '../../electron/engine/study/run-study.ts';
-import { useStudyFixture } from './study-fixture.ts';
+import { quickStudyConfig, useStudyFixture } from './study-fixture.ts';
 
 /** A study of seconds per seed over seeds 2 and 3, ranking conv1 with both methods. */
 function ablationConfig(overrides: Partial<StudyConfig> = {}): StudyConfig {
-  return {
-    model: demoModelDir(),
-    dataset: demoDatasetDir(),
-    kind: 'noise',
-    levelsName: '0.2,0.4',
-    levels: [0.2, 0.4],
-    seed: 2,
-    seeds: [2, 3],
-    epochs: 1,
-    batchSize: 32,
-    layers: ['conv1'],
-    beta: 0.25,
-    rankMethod: 'both',
-    rankPerClass: 2,
-    placement: 'post-activation',
-    fineTuneLayers: 'all',
-    unitOptimizer: 'adam, lr 0.001',
-    fineTuneOptimizer: 'adam, lr 0.001',
-    trainPerClass: 12,
-    testSplit: 'test',
-    testPerClass: 10,
-    ...overrides,
-  };
+  return quickStudyConfig({ seeds: [2, 3], rankMethod: 'both', placement: 'post-activation', ...overrides });
 }
 
 const variants = ['placement=pre', 'layers=conv1+conv2', 'rank=proxy'].map(parseVariant);

@@ -63,3 +63,31 @@ export function useStudyFixture(prefix: string): StudyFixture {
     }),
   };
 }
+
+/**
+ * A study of seconds on the demo: 12 training and 10 test images per class, one epoch of Adam, the proxy
+ * ranking of conv1 on 2 images per class, beta 0.25; each test overrides what it is about.
+ */
+export function quickStudyConfig(overrides: Partial<StudyConfig> = {}): StudyConfig {
+  return {
+    model: demoModelDir(),
+    dataset: demoDatasetDir(),
+    kind: 'noise',
+    levelsName: '0.2,0.4',
+    levels: [0.2, 0.4],
+    seed: 2,
+    epochs: 1,
+    batchSize: 32,
+    layers: ['conv1'],
+    beta: 0.25,
+    rankMethod: 'proxy',
+    rankPerClass: 2,
+    fineTuneLayers: 'all',
+    unitOptimizer: 'adam, lr 0.001',
+    fineTuneOptimizer: 'adam, lr 0.001',
+    trainPerClass: 12,
+    testSplit: 'test',
+    testPerClass: 10,
+    ...overrides,
+  };
+}

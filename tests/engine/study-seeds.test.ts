@@ -3,35 +3,13 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { StudyConfig, StudyModelResult, StudyReport } from '../../shared/study.ts';
-import { demoDatasetDir, demoModelDir } from '../../electron/engine/resources.ts';
 import { runStudy } from '../../electron/engine/study/run-study.ts';
 import { AbortError } from '../../electron/engine/train/fit.ts';
-import { useStudyFixture } from './study-fixture.ts';
+import { quickStudyConfig, useStudyFixture } from './study-fixture.ts';
 
 /** A study of seconds per seed, repeated over seeds 2 and 3. */
 function seedsConfig(overrides: Partial<StudyConfig> = {}): StudyConfig {
-  return {
-    model: demoModelDir(),
-    dataset: demoDatasetDir(),
-    kind: 'noise',
-    levelsName: '0.2,0.4',
-    levels: [0.2, 0.4],
-    seed: 2,
-    seeds: [2, 3],
-    epochs: 1,
-    batchSize: 32,
-    layers: ['conv1'],
-    beta: 0.25,
-    rankMethod: 'proxy',
-    rankPerClass: 2,
-    fineTuneLayers: 'all',
-    unitOptimizer: 'adam, lr 0.001',
-    fineTuneOptimizer: 'adam, lr 0.001',
-    trainPerClass: 12,
-    testSplit: 'test',
-    testPerClass: 10,
-    ...overrides,
-  };
+  return quickStudyConfig({ seeds: [2, 3], ...overrides });
 }
 
 const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;

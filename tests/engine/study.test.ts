@@ -2,14 +2,14 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { useStudyFixture } from './study-fixture.ts';
+import { quickStudyConfig, useStudyFixture } from './study-fixture.ts';
 import type { StudyConfig, StudyReport } from '../../shared/study.ts';
 import type { Dataset } from '../../electron/engine/data/dataset.ts';
 import { openDataset } from '../../electron/engine/data/open-dataset.ts';
 import { stratifiedSubset } from '../../electron/engine/data/subset.ts';
 import { evaluate } from '../../electron/engine/eval/evaluate.ts';
 import { loadModel } from '../../electron/engine/models/model-io.ts';
-import { demoDatasetDir, demoModelDir } from '../../electron/engine/resources.ts';
+import { demoDatasetDir } from '../../electron/engine/resources.ts';
 import { runStudy } from '../../electron/engine/study/run-study.ts';
 import { AbortError } from '../../electron/engine/train/fit.ts';
 
@@ -43,27 +43,7 @@ async function missingClassDataset(folder: string): Promise<Dataset> {
 
 /** A study of seconds: few images, one epoch, the proxy ranking of conv1. */
 function smallConfig(overrides: Partial<StudyConfig> = {}): StudyConfig {
-  return {
-    model: demoModelDir(),
-    dataset: demoDatasetDir(),
-    kind: 'blur',
-    levelsName: '2,3',
-    levels: LEVELS,
-    seed: 2,
-    epochs: 1,
-    batchSize: 32,
-    layers: ['conv1'],
-    beta: 0.25,
-    rankMethod: 'proxy',
-    rankPerClass: 2,
-    fineTuneLayers: 'all',
-    unitOptimizer: 'adam, lr 0.001',
-    fineTuneOptimizer: 'adam, lr 0.001',
-    trainPerClass: 12,
-    testSplit: 'test',
-    testPerClass: 10,
-    ...overrides,
-  };
+  return quickStudyConfig({ kind: 'blur', levelsName: '2,3', levels: LEVELS, ...overrides });
 }
 
 describe('deepcorrect study (engine)', () => {
