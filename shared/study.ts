@@ -292,3 +292,15 @@ export function recoveredShare(model: number, baseline: number, cleanBaseline: n
   const lost = cleanBaseline - baseline;
   return lost > 0 ? (model - baseline) / lost : Number.NaN;
 }
+
+/**
+ * A trained model's validation mean (clean + levels) at its kept epoch, averaged over its seeds: the figure
+ * to choose settings by (the ablation's variants, learning rates), since the test split chooses nothing.
+ */
+export function keptValidationMean(model: Pick<StudyModelResult, 'seeds' | 'training'>): number | undefined {
+  const trainings = (model.seeds ?? []).map((s) => s.training).filter((t) => t !== undefined);
+  const all = trainings.length > 0 ? trainings : model.training === undefined ? [] : [model.training];
+  const kept = all.map((t) => t.history.find((e) => e.epoch === t.bestEpoch)?.valMean);
+  if (kept.length === 0 || kept.some((v) => v === undefined)) return undefined;
+  return (kept as number[]).reduce((a, b) => a + b, 0) / kept.length;
+}

@@ -58,7 +58,7 @@ describe('deepcorrect study', () => {
     expect(ablated.stderr).toMatch(/DeepCorrect units: done earlier/);
     expect(ablated.stderr).toMatch(/variant beta-0\.5: [\d.]+ s/);
     expect(ablated.stdout).toMatch(
-      /\nAblation: .*\nvariant +mean clean\+levels +minus DeepCorrect +minus fine-tuned +trainable\nbeta-0\.5 +[\d.]+% +[+-][\d.]+ \[[+-][\d.]+, [+-][\d.]+\] +(better|worse|no significant difference) +[+-][\d.]+ \[/,
+      /\nAblation: .*\nvariant +validation +mean clean\+levels +minus DeepCorrect +minus fine-tuned +trainable\nbeta-0\.5 +[\d.]+% +[\d.]+% +[+-][\d.]+ \[[+-][\d.]+, [+-][\d.]+\] +(better|worse|no significant difference) +[+-][\d.]+ \[/,
     );
   });
 

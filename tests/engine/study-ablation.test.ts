@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import type { StudyConfig, StudyReport } from '../../shared/study.ts';
+import { keptValidationMean, type StudyConfig, type StudyReport } from '../../shared/study.ts';
 import { parseVariant } from '../../shared/study-variants.ts';
 import type { RankingResult } from '../../electron/engine/rank/types.ts';
 import { runStudy } from '../../electron/engine/study/run-study.ts';
@@ -114,6 +114,16 @@ describe('a study with an ablation', () => {
     expect(html).toContain('<section id="ablation">');
     expect(html).toContain('units before the activation');
     expect(html).toContain('proxy ranking');
+    expect(html).toContain('Validation mean (kept epoch)');
+    // The validation column is each seed's validation mean at its kept epoch, averaged: what to choose by.
+    for (const v of report.variants ?? []) {
+      const kept = (v.model.seeds ?? []).map((s) => {
+        const t = s.training;
+        return t?.history.find((e) => e.epoch === t.bestEpoch)?.valMean ?? NaN;
+      });
+      expect(kept).toHaveLength(2);
+      expect(keptValidationMean(v.model)).toBeCloseTo((kept[0]! + kept[1]!) / 2, 12);
+    }
   });
 
   it('gives a fresh study with the same variants the same numbers as the extended one', async () => {

@@ -71,7 +71,7 @@ describe('a study over several seeds', () => {
 
     // McNemar's counts are the per-image disagreements behind each seed's accuracy difference.
     const c = straight.comparison;
-    expect(c?.conditions.map((k) => k.condition)).toEqual(['clean', '0.2', '0.4']);
+    expect(c?.conditions.map((k) => k.condition)).toEqual(['clean', '20', '40']);
     c?.conditions.forEach((k, i) => {
       const differences = [0, 1].map(
         (s) => (corrected.seeds?.[s]?.top1[i] as number) - (fineTuned.seeds?.[s]?.top1[i] as number),

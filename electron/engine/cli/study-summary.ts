@@ -1,6 +1,11 @@
 /** The terminal's summary of a study: the paper's table with each model's spread, then the paired tests. */
 import type { Summary } from '../../../shared/stats/summary.ts';
-import { studySeeds, type DifferenceTest, type StudyReport } from '../../../shared/study.ts';
+import {
+  keptValidationMean,
+  studySeeds,
+  type DifferenceTest,
+  type StudyReport,
+} from '../../../shared/study.ts';
 
 const pct = (v: number): string => `${(v * 100).toFixed(2)}%`;
 const points = (v: number): string => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(2)}`;
@@ -56,16 +61,27 @@ export function summaryTable(report: StudyReport): string {
     ])}\n`;
   }
   if (report.variants !== undefined && report.variants.length > 0) {
-    out += `\nAblation: each variant of the units, mean clean+levels, and its paired difference (${seeds.length === 1 ? 'bootstrap over images' : 'bootstrap over seeds and images'}):\n`;
+    out += `\nAblation: each variant of the units, its validation mean at the kept epoch (choose by it), its test mean clean+levels, and its paired difference (${seeds.length === 1 ? 'bootstrap over images' : 'bootstrap over seeds and images'}):\n`;
     const rows = [
-      ['variant', 'mean clean+levels', 'minus DeepCorrect', '', 'minus fine-tuned', '', 'trainable'],
+      [
+        'variant',
+        'validation',
+        'mean clean+levels',
+        'minus DeepCorrect',
+        '',
+        'minus fine-tuned',
+        '',
+        'trainable',
+      ],
       ...report.variants.map((v) => {
         const against = (t: DifferenceTest | undefined): string[] =>
           t === undefined
             ? ['-', '']
             : [`${points(t.difference)} [${points(t.interval.low)}, ${points(t.interval.high)}]`, t.outcome];
+        const val = keptValidationMean(v.model);
         return [
           v.variant.name,
+          val === undefined ? '-' : pct(val),
           cell(v.model.meanWithClean, v.model.meanWithCleanSummary),
           ...against(v.againstDeepCorrect?.meanWithClean),
           ...against(v.againstFineTuned?.meanWithClean),

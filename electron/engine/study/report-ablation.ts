@@ -4,10 +4,15 @@
  * seeds and test images, and the words the statistics allow.
  */
 import { formatP } from '../../../shared/stats/verdict.ts';
-import { studySeeds, type DifferenceTest, type StudyReport } from '../../../shared/study.ts';
+import {
+  keptValidationMean,
+  studySeeds,
+  type DifferenceTest,
+  type StudyReport,
+} from '../../../shared/study.ts';
 import { describeVariant } from '../../../shared/study-variants.ts';
 import { accuracyCell } from './report-comparison.ts';
-import { escapeXml as esc, formatInt, rowHead, table, td, th } from './report-format.ts';
+import { escapeXml as esc, formatInt, formatPercent, rowHead, table, td, th } from './report-format.ts';
 
 const points = (v: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(2)}`;
 
@@ -28,7 +33,13 @@ export function ablationSection(r: StudyReport): string {
     '<tr>' +
     th('Units', ' scope="col"') +
     th('Corrected', ' scope="col"') +
-    ['Mean top-1, clean + levels', 'Minus the study’s units', 'Minus fine-tuning', 'Trainable']
+    [
+      'Validation mean (kept epoch)',
+      'Mean top-1, clean + levels',
+      'Minus the study’s units',
+      'Minus fine-tuning',
+      'Trainable',
+    ]
       .map((h) => th(h, ' class="num" scope="col"'))
       .join('') +
     '</tr>';
@@ -42,6 +53,7 @@ export function ablationSection(r: StudyReport): string {
             `the study’s own (${r.config.placement === 'pre-activation' ? 'before' : 'after'} the activation, ${r.config.rankMethod === 'proxy' ? 'proxy' : 'oracle'} ranking)`,
           ) +
             td(r.config.layers.join(', ') + `, beta ${r.config.beta}`) +
+            td(formatPercent(keptValidationMean(own)), 'num') +
             accuracyCell(own.meanWithClean, own.meanWithCleanSummary) +
             td('—', 'num') +
             differenceCell(r.comparison?.meanWithClean) +
@@ -51,6 +63,7 @@ export function ablationSection(r: StudyReport): string {
       (v) =>
         rowHead(describeVariant(v.variant)) +
         td(filters(v.corrected)) +
+        td(formatPercent(keptValidationMean(v.model)), 'num') +
         accuracyCell(v.model.meanWithClean, v.model.meanWithCleanSummary) +
         differenceCell(v.againstDeepCorrect?.meanWithClean) +
         differenceCell(v.againstFineTuned?.meanWithClean) +
@@ -62,7 +75,9 @@ export function ablationSection(r: StudyReport): string {
     `Each variant's units trained in every seed (${seeds.join(', ')}) with the study's data, budget and learning ` +
     `rate, and were tested on the same ${formatInt(r.testImages)} images; differences are paired bootstraps over ` +
     `${seeds.length === 1 ? '' : 'seeds and '}images of the mean over clean + levels, with their 95% interval. ` +
-    `"Better" or "worse" only where the interval excludes zero. Corrected: filters per layer in the first seed.`;
+    `"Better" or "worse" only where the interval excludes zero. Corrected: filters per layer in the first seed. ` +
+    `Validation mean: the mean over clean + levels on the validation images at each training's kept epoch, ` +
+    `averaged over seeds; choose settings by it, not by the test columns.`;
   return (
     `<section id="ablation"><h2>Ablation</h2>` +
     table(head, rows, 'Variants of the correction units, one choice changed at a time', 'compact') +
