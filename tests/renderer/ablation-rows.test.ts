@@ -436,16 +436,18 @@ describe('ablation rows', () => {
     const records = csvRecords(ablationCsv(report) ?? '');
     expect(records).toHaveLength(7);
     expect(records[0]?.[0]).toBe('units');
-    expect(records[0]).toHaveLength(17);
+    expect(records[0]).toHaveLength(18);
     const own = records[1] ?? [];
-    expect(own.slice(0, 4)).toEqual([
+    // The validation column is blank: these figures carry no training histories.
+    expect(own.slice(0, 5)).toEqual([
       'the study’s own (after the activation, oracle ranking)',
       '',
       'conv1: 16',
+      '',
       '0.8211111111111111',
     ]);
-    expect(own.slice(6, 11)).toEqual(['', '', '', '', '']);
-    expect(own.slice(11, 17)).toEqual([
+    expect(own.slice(7, 12)).toEqual(['', '', '', '', '']);
+    expect(own.slice(12, 18)).toEqual([
       '0.01888888888888889',
       '-0.02111111111111112',
       '0.06333333333333334',
@@ -459,8 +461,47 @@ describe('ablation rows', () => {
       'layers-conv1-conv2-conv3-conv4',
       'conv1: 16, conv2: 16, conv3: 32, conv4: 32',
     ]);
-    expect(Number(wider[4])).toBeCloseTo(0.79054, 5);
-    expect(Number(wider[6])).toBeCloseTo(0.011111, 6);
+    expect(Number(wider[5])).toBeCloseTo(0.79054, 5);
+    expect(Number(wider[7])).toBeCloseTo(0.011111, 6);
+  });
+
+  it('gives the validation mean at each seed’s kept epoch, averaged, where the trainings are recorded', () => {
+    const epoch = (n: number, valMean: number) => ({
+      epoch: n,
+      loss: 1,
+      accuracy: 0.5,
+      valAccuracy: [valMean],
+      valMean,
+      learningRate: 0.001,
+      seconds: 1,
+      imagesPerSecond: 100,
+    });
+    const training = (best: number, values: number[]) => ({
+      history: values.map((v, i) => epoch(i + 1, v)),
+      bestEpoch: best,
+      trainImages: 120,
+      valImages: 30,
+      replicas: 1,
+      optimizer: 'adam, lr 0.001',
+      seconds: 2,
+    });
+    const [first, ...rest] = report.variants ?? [];
+    if (first === undefined) throw new Error('the report has variants');
+    const seeds = [2, 3, 4].map((seed, i) => ({
+      seed,
+      top1: first.model.top1,
+      meanWithClean: first.model.meanWithClean,
+      meanLevels: first.model.meanLevels,
+      training: training(i === 0 ? 2 : 1, i === 0 ? [0.7, 0.8, 0.75] : [0.9, 0.6]),
+    }));
+    const withTraining: StudyReport = {
+      ...report,
+      variants: [{ ...first, model: { ...first.model, seeds } }, ...rest],
+    };
+    const row = ablationRows(withTraining).find((r) => r.key === first.variant.name);
+    // Seed 2 kept epoch 2 (0.8), the other seeds epoch 1 (0.9).
+    expect(row?.validationMean).toBeCloseTo((0.8 + 0.9 + 0.9) / 3, 12);
+    expect(ablationRows(report).find((r) => r.key === first.variant.name)?.validationMean).toBeUndefined();
   });
 
   it('words the note for the seeds the study ran', () => {

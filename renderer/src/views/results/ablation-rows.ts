@@ -5,7 +5,13 @@
  */
 import type { Summary } from '../../../../shared/stats/summary.ts';
 import { formatP } from '../../../../shared/stats/verdict.ts';
-import { studySeeds, type DifferenceTest, type StudyReport } from '../../../../shared/study.ts';
+import {
+  keptValidationMean,
+  studySeeds,
+  type DifferenceTest,
+  type StudyModelResult,
+  type StudyReport,
+} from '../../../../shared/study.ts';
 import { describeVariant } from '../../../../shared/study-variants.ts';
 import { toCsv, type CsvValue } from '../../lib/csv.ts';
 import { intervalText, pointsText } from '../../lib/study-table.ts';
@@ -17,6 +23,8 @@ export interface AblationRow {
   label: string;
   /** Filters corrected per layer ("conv1: 8, conv2: 16"); the variants' in their first seed. */
   corrected: string;
+  /** The validation mean (clean + levels) at each training's kept epoch, over seeds: what to choose by. */
+  validationMean?: number;
   /** Mean top-1 over clean + levels: the seeds' mean where there are several. */
   meanWithClean: number;
   /** Its 95% t interval over seeds (absent for one seed). */
@@ -38,6 +46,11 @@ export function ownUnitsLabel(report: StudyReport): string {
   return `the study’s own (${where} the activation, ${rank} ranking)`;
 }
 
+function validation(model: StudyModelResult): { validationMean?: number } {
+  const kept = keptValidationMean(model);
+  return kept === undefined ? {} : { validationMean: kept };
+}
+
 /** One row for the study's own units (when the report has them), then one per variant, in the report's order. */
 export function ablationRows(report: StudyReport): AblationRow[] {
   const variants = report.variants ?? [];
@@ -57,6 +70,7 @@ export function ablationRows(report: StudyReport): AblationRow[] {
               ownCorrected.length > 0
                 ? filtersText(ownCorrected)
                 : `${report.config.layers.join(', ')}, beta ${report.config.beta}`,
+            ...validation(own),
             meanWithClean: own.meanWithCleanSummary?.mean ?? own.meanWithClean,
             ...(own.meanWithCleanSummary ? { summary: own.meanWithCleanSummary } : {}),
             ...(report.comparison ? { againstFineTuned: report.comparison.meanWithClean } : {}),
@@ -69,6 +83,7 @@ export function ablationRows(report: StudyReport): AblationRow[] {
       key: v.variant.name,
       label: describeVariant(v.variant),
       corrected: filtersText(v.corrected),
+      ...validation(v.model),
       meanWithClean: v.model.meanWithCleanSummary?.mean ?? v.model.meanWithClean,
       ...(v.model.meanWithCleanSummary ? { summary: v.model.meanWithCleanSummary } : {}),
       ...(v.againstDeepCorrect ? { againstOwn: v.againstDeepCorrect.meanWithClean } : {}),
@@ -100,7 +115,8 @@ export function ablationNote(report: StudyReport): string {
     `learning rate, and were tested on the same ${report.testImages.toLocaleString('en-US')} images; ` +
     `differences are paired bootstraps over ${seeds.length === 1 ? '' : 'seeds and '}images of the mean over ` +
     `clean + levels, in points, with their 95% interval. “Better” or “worse” only where the interval excludes ` +
-    `zero. Corrected: filters per layer in the first seed.`
+    `zero. Corrected: filters per layer in the first seed. Validation: the mean over clean + levels on the ` +
+    `validation images at each training’s kept epoch, over seeds; choose settings by it, not by the test columns.`
   );
 }
 
@@ -117,6 +133,7 @@ export function ablationCsv(report: StudyReport): string | undefined {
     'units',
     'variant',
     'corrected filters',
+    'validation mean at kept epoch',
     'mean top-1 clean+levels',
     'mean top-1 clean+levels 95% CI low',
     'mean top-1 clean+levels 95% CI high',
@@ -136,6 +153,7 @@ export function ablationCsv(report: StudyReport): string | undefined {
     row.label,
     row.key === 'own' ? null : row.key,
     row.corrected,
+    row.validationMean ?? null,
     row.meanWithClean,
     row.summary?.interval?.low ?? null,
     row.summary?.interval?.high ?? null,
