@@ -16,12 +16,24 @@ describe('train baseline form', () => {
     expect(trainFormProblem(valid, 'd1')).toBeNull();
   });
 
+  it("starts from deepcorrect train's defaults: Adam 0.001, step schedule, 30 epochs with patience 5", () => {
+    const input = trainInput(valid, 'd1');
+    expect(input.optimizer).toEqual({ kind: 'adam', learningRate: 0.001 });
+    expect(input.schedule).toEqual({ kind: 'step', every: 10, factor: 0.1 });
+    expect(input.epochs).toBe(30);
+    expect(input.patience).toBe(5);
+    expect(input.augment).toEqual({ flip: true, shift: 2 });
+    expect(input.batchSize).toBe(128);
+  });
+
   it('applies the contract limits', () => {
+    expect(trainFormProblem({ ...valid, patience: -1 }, 'd')).toMatch(/Patience/);
+    expect(trainFormProblem({ ...valid, patience: 0 }, 'd')).toBeNull();
     expect(trainFormProblem({ ...valid, epochs: 0 }, 'd')).toMatch(/Epochs/);
     expect(trainFormProblem({ ...valid, epochs: 501 }, 'd')).toMatch(/Epochs/);
     expect(trainFormProblem({ ...valid, batchSize: 4097 }, 'd')).toMatch(/Batch/);
     expect(trainFormProblem({ ...valid, learningRate: 0 }, 'd')).toMatch(/learning rate/);
-    expect(trainFormProblem({ ...valid, momentum: 1 }, 'd')).toMatch(/Momentum/);
+    expect(trainFormProblem({ ...valid, optimizer: 'sgd', momentum: 1 }, 'd')).toMatch(/Momentum/);
     expect(trainFormProblem({ ...valid, optimizer: 'adam', momentum: 1 }, 'd')).toBeNull();
     expect(trainFormProblem({ ...valid, schedule: 'step', stepFactor: 0 }, 'd')).toMatch(/factor/);
     expect(trainFormProblem({ ...valid, schedule: 'step', stepEvery: 0.5 }, 'd')).toMatch(/every/);
@@ -35,13 +47,14 @@ describe('train baseline form', () => {
 
   it('builds an input the contract accepts', () => {
     const schema = CONTRACT['models.train'].input;
-    const sgd = trainInput({ ...valid, schedule: 'step' }, 'd1');
+    const sgd = trainInput({ ...valid, optimizer: 'sgd', learningRate: 0.01, schedule: 'step' }, 'd1');
     expect(schema.safeParse(sgd).success).toBe(true);
     expect(sgd.schedule).toEqual({ kind: 'step', every: 10, factor: 0.1 });
     expect(sgd.trainPerClass).toBe(200);
+    expect(sgd.optimizer).toEqual({ kind: 'sgd', learningRate: 0.01, momentum: 0.9, nesterov: true });
     const adam = trainInput({ ...valid, optimizer: 'adam', trainPerClass: null, schedule: 'cosine' }, 'd1');
     expect(schema.safeParse(adam).success).toBe(true);
-    expect(adam.optimizer).toEqual({ kind: 'adam', learningRate: 0.01 });
+    expect(adam.optimizer).toEqual({ kind: 'adam', learningRate: 0.001 });
     expect('trainPerClass' in adam).toBe(false);
   });
 

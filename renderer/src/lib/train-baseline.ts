@@ -5,6 +5,7 @@
  * learningRate and, after the first epoch, valAccuracy/valLoss).
  */
 import { CONTRACT, type RequestInput } from '../../../shared/bridge/contract.ts';
+import { ADAM_LEARNING_RATE, SGD_NESTEROV, TRAIN_DEFAULTS } from '../../../shared/bridge/defaults.ts';
 import { ifGiven, type FormNumber } from './form-number.ts';
 import { checkDraft, type CheckedDraft } from './schema-issues.ts';
 
@@ -15,6 +16,8 @@ export type Arch = TrainBaselineInput['arch'];
 export interface TrainBaselineForm {
   arch: Arch;
   epochs: FormNumber;
+  /** Epochs in a row without a better validation accuracy that end the run early (0: never). */
+  patience: FormNumber;
   batchSize: FormNumber;
   optimizer: 'sgd' | 'adam';
   learningRate: FormNumber;
@@ -32,20 +35,26 @@ export interface TrainBaselineForm {
   outDir: string;
 }
 
+/**
+ * `deepcorrect train`'s defaults (TRAIN_DEFAULTS: Adam 0.001, the rate divided by 10 every 10 epochs, at most
+ * 30 epochs with early stopping, flips and 2-pixel shifts), so a base trained in the app is trained as well as
+ * one from the command line; only the training set starts small (200 a class) so a first run takes minutes.
+ */
 export function defaultTrainForm(): TrainBaselineForm {
   return {
     arch: 'cnn4',
-    epochs: 2,
-    batchSize: 64,
-    optimizer: 'sgd',
-    learningRate: 0.01,
-    momentum: 0.9,
-    nesterov: true,
-    schedule: 'constant',
-    stepEvery: 10,
-    stepFactor: 0.1,
-    flip: false,
-    shift: 0,
+    epochs: TRAIN_DEFAULTS.epochs,
+    patience: TRAIN_DEFAULTS.patience,
+    batchSize: 128,
+    optimizer: TRAIN_DEFAULTS.optimizer,
+    learningRate: ADAM_LEARNING_RATE,
+    momentum: SGD_NESTEROV.momentum,
+    nesterov: SGD_NESTEROV.nesterov,
+    schedule: TRAIN_DEFAULTS.schedule.kind,
+    stepEvery: TRAIN_DEFAULTS.schedule.every,
+    stepFactor: TRAIN_DEFAULTS.schedule.factor,
+    flip: true,
+    shift: 2,
     validationFraction: 0.1,
     trainPerClass: 200,
     seed: 1,
@@ -56,6 +65,7 @@ export function defaultTrainForm(): TrainBaselineForm {
 const LABELS = {
   arch: 'The architecture',
   epochs: 'Epochs',
+  patience: 'Patience (epochs)',
   batchSize: 'Batch size',
   'optimizer.learningRate': 'The learning rate',
   'optimizer.momentum': 'Momentum',
@@ -74,6 +84,7 @@ export function checkTrainForm(f: TrainBaselineForm, datasetId: string): Checked
     datasetId,
     arch: f.arch,
     epochs: f.epochs,
+    patience: f.patience,
     batchSize: f.batchSize,
     seed: f.seed,
     optimizer:
