@@ -54,7 +54,7 @@ describe('a study with an ablation', () => {
       expect((await readdir(path.join(out, s))).sort()).toEqual([
         'deepcorrect',
         'fine-tuned',
-        'ranking-variants.json',
+        'ranking-conv2.json',
         'ranking.json',
         'variants',
       ]);
@@ -77,7 +77,7 @@ describe('a study with an ablation', () => {
     ) as RankingResult;
     const conv1 = ranking.layers[0];
     const extra = JSON.parse(
-      await readFile(path.join(out, 'seed-2', 'ranking-variants.json'), 'utf8'),
+      await readFile(path.join(out, 'seed-2', 'ranking-conv2.json'), 'utf8'),
     ) as RankingResult;
     expect(extra.layers.map((l) => l.layer)).toEqual(['conv2']);
     const ownPlan = report.ranking.layers[0]?.corrected ?? [];
@@ -132,6 +132,22 @@ describe('a study with an ablation', () => {
     expect(fresh.variants?.map((v) => [v.corrected, v.model.seeds?.map((s) => s.top1)])).toEqual(
       extended.variants?.map((v) => [v.corrected, v.model.seeds?.map((s) => s.top1)]),
     );
+  });
+
+  it('ranks anew when a resume adds a variant on a layer the extra ranking lacks', async () => {
+    const out = fixture.dir('extended');
+    const more = [...variants, parseVariant('layers=conv1+conv3')];
+    const lines: string[] = [];
+    const report = await runStudy({
+      ...options(ablationConfig({ variants: more }), out),
+      resume: true,
+      onLog: (l) => lines.push(l),
+    });
+    expect(lines.filter((l) => /^seed \d: both ranking of conv2, conv3: [\d.]+ s$/.test(l))).toHaveLength(2);
+    expect(lines.filter((l) => /^seed \d: variant .*: done earlier/.test(l))).toHaveLength(6);
+    expect(report.variants?.map((v) => v.variant.name)).toEqual(more.map((v) => v.name));
+    expect(await readdir(path.join(out, 'seed-3'))).toContain('ranking-conv2-conv3.json');
+    expect(own(report)).toEqual(own(plain));
   });
 
   it('refuses variants that change nothing or name no conv layer, writing nothing', async () => {

@@ -20,7 +20,7 @@ import { reportHtml } from './report-page.ts';
 import { checkGrid } from './tune.ts';
 import {
   runSeed,
-  VARIANT_RANKING_STAGE,
+  variantRankingStage,
   variantOnlyLayers,
   variantStage,
   type StudyRunContext,
@@ -67,7 +67,7 @@ function stageWeights(
     'fine-tuned': 1 + 2.3 * config.epochs,
   };
   const extra = variantOnlyLayers(config, convLayers);
-  if (extra.length > 0) weights[VARIANT_RANKING_STAGE] = (ranking * extra.length) / config.layers.length;
+  if (extra.length > 0) weights[variantRankingStage(extra)] = (ranking * extra.length) / config.layers.length;
   for (const v of config.variants ?? []) weights[variantStage(v)] = units;
   return Object.fromEntries(
     layouts.flatMap((l) => Object.entries(weights).map(([name, w]) => [l.stage(name), w] as const)),

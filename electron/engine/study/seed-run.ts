@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { CORRECT_DEFAULTS, FINE_TUNE_DEFAULTS } from '../../../shared/bridge/defaults.ts';
 import type { Progress, ProgressListener } from '../../../shared/progress.ts';
 import type { StudyConfig, StudyTiming, StudyTuning } from '../../../shared/study.ts';
-import { variantSettings, type StudyVariant } from '../../../shared/study-variants.ts';
+import { variantName, variantSettings, type StudyVariant } from '../../../shared/study-variants.ts';
 import type { PlanEntry } from '../correct/build.ts';
 import { planFromRanking } from '../correct/plan.ts';
 import { fineTune } from '../correct/fine-tune.ts';
@@ -46,8 +46,12 @@ function tunedDir(layout: SeedLayout, dir: string, learningRate: number): string
 const unitDefault: OptimizerSpec = { ...CORRECT_DEFAULTS.optimizer };
 const fineTuneDefault: OptimizerSpec = { ...FINE_TUNE_DEFAULTS.optimizer };
 
-/** The extra ranking stage, of the layers only variants correct, and each variant's stage. */
-export const VARIANT_RANKING_STAGE = 'variant-ranking';
+/**
+ * The extra ranking of the layers only variants correct, named by those layers (a resume that adds a variant
+ * on another layer ranks anew rather than reading a ranking without it), and each variant's stage.
+ */
+export const variantRankingStage = (layers: readonly string[]): string =>
+  `ranking-${variantName({ layers: [...layers] }).replace(/^layers-/, '')}`;
 export const variantStage = (v: StudyVariant): string => `variant-${v.name}`;
 
 /** Layers some variant corrects that the study's own ranking did not rank, in the model's order. */
@@ -318,15 +322,12 @@ async function runVariants(
     config,
     summarize(base.model).convLayers.map((c) => c.name),
   );
-  const extraFile = layout.file('ranking-variants.json');
+  const extraStage = variantRankingStage(extra);
+  const extraFile = layout.file(`${extraStage}.json`);
   let layers = ranking.layers;
   if (extra.length > 0) {
-    await stage(
-      run,
-      layout,
-      VARIANT_RANKING_STAGE,
-      `${config.rankMethod} ranking of ${extra.join(', ')}`,
-      (p) => rankInto(run, layout, extra, extraFile, p),
+    await stage(run, layout, extraStage, `${config.rankMethod} ranking of ${extra.join(', ')}`, (p) =>
+      rankInto(run, layout, extra, extraFile, p),
     );
     layers = [...layers, ...(await run.folder.readJson<RankingResult>(extraFile)).layers];
   }
