@@ -48,6 +48,20 @@ export const TUNE_GRIDS = {
   fineTune: [0.001, 0.003, 0.01],
 } as const;
 
+/**
+ * The same grids for Adam, ten times smaller: Adam's steps are about the learning rate whatever the
+ * gradient's scale, so its useful rates sit an order below SGD's (ADAM_LEARNING_RATE against 0.01).
+ */
+export const ADAM_TUNE_GRIDS = {
+  units: [0.0003, 0.001, 0.003],
+  fineTune: [0.0001, 0.0003, 0.001],
+} as const;
+
+/** The tune grids for an optimiser kind. */
+export function tuneGrids(kind: 'sgd' | 'adam'): { units: readonly number[]; fineTune: readonly number[] } {
+  return kind === 'adam' ? ADAM_TUNE_GRIDS : TUNE_GRIDS;
+}
+
 export const CORRECT_DEFAULTS = {
   beta: 0.5,
   rankMethod: 'proxy',

@@ -10,7 +10,8 @@ const cli = (args: string[]) => runCli(['--backend', 'wasm', ...args]);
 const SMALL = [
   ...['--levels', '1,3', '--epochs', '1', '--layers', 'conv2', '--beta', '0.25', '--rank', 'proxy'],
   ...['--rank-per-class', '2', '--train-per-class', '6', '--test-per-class', '5', '--batch', '32'],
-  ...['--optimizer', 'adam', '--unit-lr', '0.001', '--finetune-lr', '0.001', '--replicas', '1'],
+  // Adam's own default rate (0.001) for both methods: no --unit-lr / --finetune-lr.
+  ...['--optimizer', 'adam', '--replicas', '1'],
 ];
 
 describe('deepcorrect study', () => {
@@ -39,6 +40,10 @@ describe('deepcorrect study', () => {
     expect(r.stderr).toMatch(/baseline evaluation: [\d.]+ s/);
     const report = JSON.parse(await readFile(path.join(out, 'report.json'), 'utf8')) as StudyReport;
     expect(report.config.layers).toEqual(['conv2']);
+    expect([report.config.unitOptimizer, report.config.fineTuneOptimizer]).toEqual([
+      'adam, lr 0.001',
+      'adam, lr 0.001',
+    ]);
     expect(report.config.levels).toEqual([1, 3]);
     expect(report.command).toMatch(/^deepcorrect --backend wasm study --out /);
     expect(report.ranking.layers[0]?.corrected).toHaveLength(8);

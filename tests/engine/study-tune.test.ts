@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TUNE_GRIDS } from '../../shared/bridge/defaults.ts';
+import { ADAM_LEARNING_RATE, ADAM_TUNE_GRIDS, TUNE_GRIDS, tuneGrids } from '../../shared/bridge/defaults.ts';
 import { selectBackend } from '../../electron/engine/backend/ladder.ts';
 import { fineTune } from '../../electron/engine/correct/fine-tune.ts';
 import type { TrainedModel } from '../../electron/engine/correct/train-correction.ts';
@@ -104,10 +104,14 @@ describe('tuning the learning rate on validation only', () => {
     expect(calls).toBe(0);
     expect(parseGrid('0.003, 0.01,0.03')).toEqual([0.003, 0.01, 0.03]);
     expect(() => parseGrid('0.01,x')).toThrow('--tune-grid: learning rates must be within (0, 10], not NaN');
-    for (const grid of Object.values(TUNE_GRIDS)) {
+    for (const grid of [...Object.values(TUNE_GRIDS), ...Object.values(ADAM_TUNE_GRIDS)]) {
       expect(grid).toHaveLength(3);
       expect(() => checkGrid(grid)).not.toThrow();
     }
+    // Each grid brackets its optimiser's default rate: Adam's an order of magnitude below SGD's.
+    expect(tuneGrids('sgd').units).toContain(0.01);
+    expect(tuneGrids('adam').units).toContain(ADAM_LEARNING_RATE);
+    expect(tuneGrids('adam').fineTune).toContain(ADAM_LEARNING_RATE);
   });
 
   it('disposes the winner so far when a later run fails', async () => {

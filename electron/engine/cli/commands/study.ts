@@ -10,6 +10,9 @@ import {
   RANK_DEFAULTS,
   STUDY_DEFAULTS,
   TUNE_GRIDS,
+  ADAM_TUNE_GRIDS,
+  ADAM_LEARNING_RATE,
+  tuneGrids,
 } from '../../../../shared/bridge/defaults.ts';
 import { parseFineTuneLayers } from '../../correct/fine-tune.ts';
 import { TAU_KINDS, type TauKind } from '../../rank/tau.ts';
@@ -57,8 +60,8 @@ interface StudyFlags extends TrainingFlags {
   rankPerClass?: number;
   rankTau: TauKind;
   finetuneLayers: string;
-  unitLr: number;
-  finetuneLr: number;
+  unitLr?: number;
+  finetuneLr?: number;
   augment: AugmentOptions;
   distorted: number;
   testPerClass?: number;
@@ -133,15 +136,13 @@ export function registerStudy(program: Command): void {
       .option('--optimizer <name>', 'sgd (Nesterov momentum) or adam, for both', 'sgd')
       .option(
         '--unit-lr <rate>',
-        'learning rate of the units',
+        `learning rate of the units (default ${CORRECT_DEFAULTS.optimizer.learningRate} for sgd, ${ADAM_LEARNING_RATE} for adam)`,
         finiteNumber,
-        CORRECT_DEFAULTS.optimizer.learningRate,
       )
       .option(
         '--finetune-lr <rate>',
-        'learning rate of fine-tuning',
+        `learning rate of fine-tuning (default ${FINE_TUNE_DEFAULTS.optimizer.learningRate} for sgd, ${ADAM_LEARNING_RATE} for adam)`,
         finiteNumber,
-        FINE_TUNE_DEFAULTS.optimizer.learningRate,
       )
       .option('--test-per-class <n>', 'test on a seeded stratified subset of n images per class', positiveInt)
       .option('--seed <n>', 'seed of every draw', nonNegativeInt, MIX_DEFAULTS.seed)
@@ -159,7 +160,7 @@ export function registerStudy(program: Command): void {
       )
       .option(
         '--tune',
-        `choose each method's learning rate on the validation split (units ${TUNE_GRIDS.units.join(', ')}; fine-tuning ${TUNE_GRIDS.fineTune.join(', ')})`,
+        `choose each method's learning rate on the validation split (units ${TUNE_GRIDS.units.join(', ')}; fine-tuning ${TUNE_GRIDS.fineTune.join(', ')}; with adam ${ADAM_TUNE_GRIDS.units.join(', ')} and ${ADAM_TUNE_GRIDS.fineTune.join(', ')})`,
         false,
       )
       .option('--tune-units <rates>', "the units' learning-rate grid (implies --tune)", (v) =>
@@ -191,11 +192,12 @@ export function registerStudy(program: Command): void {
       throw new InvalidArgumentError(
         '--rank-images and --rank-per-class are two ways to size the ranking set: give one',
       );
+    const grids = tuneGrids(flags.optimizer.trim().toLowerCase() === 'adam' ? 'adam' : 'sgd');
     const tune =
       flags.tune || flags.tuneUnits !== undefined || flags.tuneFinetune !== undefined
         ? {
-            units: flags.tuneUnits ?? [...TUNE_GRIDS.units],
-            fineTune: flags.tuneFinetune ?? [...TUNE_GRIDS.fineTune],
+            units: flags.tuneUnits ?? [...grids.units],
+            fineTune: flags.tuneFinetune ?? [...grids.fineTune],
           }
         : undefined;
     const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -238,8 +240,12 @@ export function registerStudy(program: Command): void {
                   : { variants: flags.variant.map(({ name: _name, ...settings }) => settings) }),
                 ...(flags.ablation ? { ablation: true } : {}),
                 fineTuneLayers: flags.finetuneLayers,
-                unitOptimizer: optimizerOf(flags, flags.unitLr, flags.unitLr),
-                fineTuneOptimizer: optimizerOf(flags, flags.finetuneLr, flags.finetuneLr),
+                unitOptimizer: optimizerOf(flags, flags.unitLr, CORRECT_DEFAULTS.optimizer.learningRate),
+                fineTuneOptimizer: optimizerOf(
+                  flags,
+                  flags.finetuneLr,
+                  FINE_TUNE_DEFAULTS.optimizer.learningRate,
+                ),
                 schedule: flags.schedule,
                 augment: flags.augment,
                 distortedFraction: flags.distorted,
