@@ -175,9 +175,15 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await page.getByTestId('study-test-per-class').fill('5');
       await page.getByTestId('study-seeds').fill('2');
       await page.getByTestId('study-outdir').fill(studyDir());
+      // The ablation compares the two rankings: with the proxy alone the form says so and will not run.
+      await page.getByTestId('study-ablation').check();
+      await expect.poll(() => page.getByTestId('study-problem').textContent()).toMatch(/“both”/);
+      expect(await page.getByTestId('study-run').isDisabled()).toBe(true);
+      await page.getByTestId('study-rank').selectOption('both');
+      await expect.poll(() => page.getByTestId('study-run').isDisabled()).toBe(false);
       await page.getByTestId('study-run').click();
       await expect
-        .poll(() => page.getByTestId('study-progress').getAttribute('data-status'), { timeout: 180_000 })
+        .poll(() => page.getByTestId('study-progress').getAttribute('data-status'), { timeout: 400_000 })
         .toBe('done');
       const report = JSON.parse(await readFile(path.join(studyDir(), 'report.json'), 'utf8')) as StudyReport;
       const chart = page.getByTestId('results-chart');
@@ -198,6 +204,26 @@ describe.skipIf(!existsSync(CHROMIUM))(
       );
       // The mean, then clean and each of the three levels.
       expect(await page.getByTestId('comparison-table').locator('tbody tr').count()).toBe(1 + 1 + 3);
+      // The ablation: the study's own units, then each variant, each mean report.json's.
+      const variants = report.variants ?? [];
+      expect(variants.map((v) => v.variant.name)).toEqual([
+        'placement-pre',
+        'layers-conv1-conv2-conv3-conv4',
+        'beta-0.5',
+        'beta-0.75',
+        'rank-proxy',
+      ]);
+      const rows = page.getByTestId('ablation-row');
+      await expect.poll(() => rows.count()).toBe(1 + variants.length);
+      for (const v of variants) {
+        const mean = rows
+          .and(page.locator(`[data-key="${v.variant.name}"]`))
+          .locator('td[data-column="meanWithClean"]');
+        expect(Number(await mean.getAttribute('data-value'))).toBeCloseTo(
+          v.model.meanWithCleanSummary?.mean ?? v.model.meanWithClean,
+          12,
+        );
+      }
       const [download] = await Promise.all([
         page.waitForEvent('download'),
         page.getByTestId('export-csv').click(),
