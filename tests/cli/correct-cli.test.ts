@@ -53,7 +53,7 @@ describe('deepcorrect correct and finetune', () => {
     ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/correcting conv1 \(16 filters\), conv2 \(16 filters\), post-activation/);
+    expect(r.stdout).toMatch(/correcting conv1 \(16 filters\), conv2 \(16 filters\), pre-activation/);
     expect(r.stdout).toMatch(/epoch 1\/1: .*val mean \(clean \+ 2 levels\) [\d.]+%/);
     expect(r.stdout).toMatch(/trainable parameters: 18,752/);
     expect(r.stdout).toMatch(/best epoch: 1 /);

@@ -206,8 +206,9 @@ describe.skipIf(!existsSync(CHROMIUM))(
       expect(await page.getByTestId('comparison-table').locator('tbody tr').count()).toBe(1 + 1 + 3);
       // The ablation: the study's own units, then each variant, each mean report.json's.
       const variants = report.variants ?? [];
+      expect(report.config.placement).toBe('pre-activation');
       expect(variants.map((v) => v.variant.name)).toEqual([
-        'placement-pre',
+        'placement-post',
         'layers-conv1-conv2-conv3-conv4',
         'beta-0.5',
         'beta-0.75',
