@@ -253,6 +253,7 @@ export interface StudyReport {
   /** The authors' CIFAR-100 row for this distortion, when the paper has one. */
   paper?: PaperRow;
   timings: StudyTiming[];
+  /** The study's time: this run's, or where stages were kept from earlier runs, at least every stage's sum. */
   totalSeconds: number;
 }
 

@@ -42,6 +42,10 @@ describe('a study with an ablation', () => {
     expect(lines.filter((l) => /^seed \d: variant .*: [\d.]+ s$/.test(l))).toHaveLength(6);
     expect(lines.filter((l) => /^seed \d: both ranking of conv2: [\d.]+ s$/.test(l))).toHaveLength(2);
     expect(own(extended)).toEqual(own(plain));
+    // Its time counts the kept stages with the time they took, not only this run's.
+    const stages = extended.timings.reduce((a, t) => a + t.seconds, 0);
+    expect(extended.timings.filter((t) => t.stage.includes('baseline'))).toHaveLength(2);
+    expect(extended.totalSeconds).toBeGreaterThanOrEqual(stages);
     const recorded = JSON.parse(await readFile(path.join(out, 'study.json'), 'utf8')) as {
       config: StudyConfig;
     };

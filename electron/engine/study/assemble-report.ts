@@ -304,6 +304,10 @@ export function assembleReport(p: ReportParts): StudyReport {
     },
     ...(paper === undefined ? {} : { paper }),
     timings: p.timings,
-    totalSeconds: p.seconds,
+    // A resumed study's stages kept from earlier runs count with the time they took then.
+    totalSeconds: Math.max(
+      p.seconds,
+      p.timings.reduce((a, t) => a + t.seconds, 0),
+    ),
   };
 }
