@@ -9,7 +9,7 @@ import { CORRECT_DEFAULTS, FINE_TUNE_DEFAULTS } from '../../../shared/bridge/def
 import type { Progress, ProgressListener } from '../../../shared/progress.ts';
 import type { StudyConfig, StudyTiming, StudyTuning } from '../../../shared/study.ts';
 import { variantName, variantSettings, type StudyVariant } from '../../../shared/study-variants.ts';
-import type { PlanEntry } from '../correct/build.ts';
+import type { PlanEntry, Placement } from '../correct/build.ts';
 import { planFromRanking } from '../correct/plan.ts';
 import { fineTune } from '../correct/fine-tune.ts';
 import { trainCorrection, type TrainedModel } from '../correct/train-correction.ts';
@@ -223,28 +223,34 @@ export async function runSeed(run: StudyRunContext, layout: SeedLayout): Promise
       result.model.dispose();
     }
   };
+  /** Trains units on `plan`, placed and recorded as `how` says (the study's own, or a variant's). */
+  const units =
+    (plan: PlanEntry[], how: { placement: Placement; beta: number; rankingMethod: string }) =>
+    (optimizer: OptimizerSpec, outDir: string, onProgress: ProgressListener): Promise<TrainedModel> =>
+      trainCorrection({
+        ...common,
+        // A stage cut short left its epoch checkpoints in the model folder: a resumed study continues them.
+        resume,
+        optimizer,
+        onProgress,
+        model: base.model,
+        plan,
+        baseMetadata: base.metadata,
+        outDir,
+        baseModelPath: config.model,
+        ...how,
+        ...(o.command === undefined ? {} : { command: o.command }),
+      });
   const corrected = await stage(run, layout, 'deepcorrect', 'DeepCorrect units', (p) =>
     trained(
       CORRECTED_DIR,
       o.unitOptimizer ?? unitDefault,
       config.tune?.units,
-      (optimizer, outDir, onProgress) =>
-        trainCorrection({
-          ...common,
-          // A stage cut short left its epoch checkpoints in the model folder: a resumed study continues them.
-          resume,
-          optimizer,
-          onProgress,
-          model: base.model,
-          plan,
-          baseMetadata: base.metadata,
-          outDir,
-          baseModelPath: config.model,
-          placement: config.placement ?? 'post-activation',
-          beta: config.beta,
-          rankingMethod: config.rankMethod,
-          ...(o.command === undefined ? {} : { command: o.command }),
-        }),
+      units(plan, {
+        placement: config.placement ?? 'post-activation',
+        beta: config.beta,
+        rankingMethod: config.rankMethod,
+      }),
       p,
     ),
   );
@@ -269,32 +275,11 @@ export async function runSeed(run: StudyRunContext, layout: SeedLayout): Promise
       p,
     ),
   );
-  const variants = await runVariants(run, layout, ranking, corrected, (v, optimizer, plan, p) =>
-    trained(
-      variantDir(v),
-      optimizer,
-      undefined,
-      (opt, outDir, onProgress) => {
-        const settings = variantSettings(config, v);
-        return trainCorrection({
-          ...common,
-          resume,
-          optimizer: opt,
-          onProgress,
-          model: base.model,
-          plan,
-          baseMetadata: base.metadata,
-          outDir,
-          baseModelPath: config.model,
-          placement: settings.placement,
-          beta: settings.beta,
-          rankingMethod: settings.rank,
-          ...(o.command === undefined ? {} : { command: o.command }),
-        });
-      },
-      p,
-    ),
-  );
+  const variants = await runVariants(run, layout, ranking, corrected, (v, optimizer, variantPlan, p) => {
+    const settings = variantSettings(config, v);
+    const how = { placement: settings.placement, beta: settings.beta, rankingMethod: settings.rank };
+    return trained(variantDir(v), optimizer, undefined, units(variantPlan, how), p);
+  });
   return { layout, baseline, ranking, plan, corrected, fineTuned, variants };
 }
 
