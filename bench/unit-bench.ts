@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../shared/backends.ts';
+import { CORRECT_DEFAULTS } from '../shared/bridge/defaults.ts';
 import { mulberry32, shuffledIndices } from '../shared/random.ts';
 import { buildCorrectedModel, type PlanEntry } from '../electron/engine/correct/build.ts';
 import { copyModel, FINE_TUNE_OPTIMIZER } from '../electron/engine/correct/fine-tune.ts';
@@ -31,6 +32,8 @@ export interface UnitBenchResult {
   model: string;
   shape: string;
   layers: string;
+  /** Where the units sit: the default of `correct` and `study`. */
+  placement: string;
   beta: number;
   batch: number;
   replicas: number;
@@ -94,7 +97,8 @@ export async function benchUnits(
   for (let i = 0; i < batch; i++) y[i * classes + Math.floor(random() * classes)] = 1;
   const base = await baseModel(c);
   const plan = planOf(base);
-  const corrected = await buildCorrectedModel(base, plan, { seed: 1 });
+  // The units as `correct` and `study` place them by default.
+  const corrected = await buildCorrectedModel(base, plan, { seed: 1, placement: CORRECT_DEFAULTS.placement });
   const tuned = await copyModel(base);
   base.dispose();
   const optimizers = [createOptimizer(UNIT_OPTIMIZER), createOptimizer(FINE_TUNE_OPTIMIZER)];
@@ -137,6 +141,7 @@ export async function benchUnits(
       model: c.name === 'demo' ? 'cnn4' : 'resnet20',
       shape: shape.join('x'),
       layers: plan.map((p) => p.layer).join(','),
+      placement: CORRECT_DEFAULTS.placement,
       beta: BETA,
       batch,
       replicas: (trainers[0] as DataParallelTrainer).replicaCount,
