@@ -11,10 +11,8 @@ import {
   type StudyReport,
 } from '../../../shared/study.ts';
 import { describeVariant } from '../../../shared/study-variants.ts';
-import { accuracyCell } from './report-comparison.ts';
+import { accuracyCell, points } from './report-comparison.ts';
 import { escapeXml as esc, formatInt, formatPercent, rowHead, table, td, th } from './report-format.ts';
-
-const points = (v: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(2)}`;
 
 /** One difference as a cell: "+0.42 points, −0.10 to +0.95" over its verdict. */
 function differenceCell(t: DifferenceTest | undefined): string {

@@ -18,7 +18,7 @@ import {
 } from './report-format.ts';
 
 /** A difference in points: +0.42. */
-const points = (v: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(2)}`;
+export const points = (v: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(2)}`;
 
 /** A table cell of an accuracy with its 95% interval over seeds beneath it (none for one seed). */
 export function accuracyCell(value: number | undefined, summary: Summary | undefined): string {

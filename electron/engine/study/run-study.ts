@@ -56,7 +56,7 @@ export interface StudyOptions extends Pick<
 function stageWeights(
   config: StudyConfig,
   layouts: readonly SeedLayout[],
-  convLayers: readonly string[],
+  extra: readonly string[],
 ): Record<string, number> {
   const ranking = config.rankMethod === 'proxy' ? 0.2 : 4;
   const units = 1 + 6 * config.epochs;
@@ -66,7 +66,6 @@ function stageWeights(
     deepcorrect: units,
     'fine-tuned': 1 + 2.3 * config.epochs,
   };
-  const extra = variantOnlyLayers(config, convLayers);
   if (extra.length > 0) weights[variantRankingStage(extra)] = (ranking * extra.length) / config.layers.length;
   for (const v of config.variants ?? []) weights[variantStage(v)] = units;
   return Object.fromEntries(
@@ -131,8 +130,11 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
   const { config, dataset, signal } = o;
   const folder = await StudyFolder.open(o.outDir, config, o.resume ?? false);
   const layouts = studySeeds(config).map((s) => seedLayout(config, s));
-  const convLayers = summarize(o.base.model).convLayers.map((c) => c.name);
-  const progress = new StageProgress(stageWeights(config, layouts, convLayers), o.onProgress);
+  const extra = variantOnlyLayers(
+    config,
+    summarize(o.base.model).convLayers.map((c) => c.name),
+  );
+  const progress = new StageProgress(stageWeights(config, layouts, extra), o.onProgress);
   const split = config.testSplit as SplitName;
   // The same test images for every seed (drawn with the first seed): seeds vary the method, not the exam.
   const testIndices =
@@ -150,6 +152,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
     progress,
     timings: [],
     log: o.onLog ?? (() => undefined),
+    variantOnlyLayers: extra,
     test: (model, seed, onProgress) =>
       evaluate({
         model,

@@ -34,6 +34,8 @@ export interface StudyRunContext {
   progress: StageProgress;
   timings: StudyTiming[];
   log: (line: string) => void;
+  /** Layers only the ablation's variants correct (variantOnlyLayers), ranked in a stage of their own. */
+  variantOnlyLayers: string[];
   /** Tests a model on the study's test images with the seed's distortion draws, per image. */
   test: (model: tf.LayersModel, seed: number, onProgress: ProgressListener) => Promise<EvaluationResult>;
 }
@@ -300,13 +302,10 @@ async function runVariants(
     p: ProgressListener,
   ) => Promise<TrainedStage>,
 ): Promise<VariantRun[]> {
-  const { config, base } = run.options;
+  const { config } = run.options;
   const variants = config.variants ?? [];
   if (variants.length === 0) return [];
-  const extra = variantOnlyLayers(
-    config,
-    summarize(base.model).convLayers.map((c) => c.name),
-  );
+  const extra = run.variantOnlyLayers;
   const extraStage = variantRankingStage(extra);
   const extraFile = layout.file(`${extraStage}.json`);
   let layers = ranking.layers;

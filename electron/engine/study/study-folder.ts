@@ -45,6 +45,8 @@ export class StudyFolder {
   static async open(dir: string, config: StudyConfig, resume: boolean): Promise<StudyFolder> {
     const folder = path.resolve(dir);
     const names = (await entries(folder))?.filter((n) => !n.startsWith('.'));
+    // A new folder records its settings; a resumed one again when its variants changed.
+    let write = names === undefined || names.length === 0;
     if (names !== undefined && names.length > 0) {
       if (!names.includes(STUDY_FILE))
         throw new StudyFolderError(folder, 'is not empty and holds no study: choose a new or empty folder');
@@ -71,11 +73,11 @@ export class StudyFolder {
           folder,
           `holds a study with other settings (${others.join(', ')}): resume it with the same settings or choose a new folder`,
         );
-      if (changed.length > 0) await new StudyFolder(folder).writeJson(STUDY_FILE, { config });
+      write = changed.length > 0;
     }
     await mkdir(path.join(folder, STAGES_DIR), { recursive: true });
     const study = new StudyFolder(folder);
-    if (names === undefined || names.length === 0) await study.writeJson(STUDY_FILE, { config });
+    if (write) await study.writeJson(STUDY_FILE, { config });
     return study;
   }
 
