@@ -12,6 +12,7 @@ import type { BridgeErrorCode } from './protocol.ts';
 import { MAX_PATIENCE, VALIDATION_SOURCES } from '../training.ts';
 import { MAX_STUDY_SEEDS } from './defaults.ts';
 import { MAX_STUDY_VARIANTS } from '../study-variants.ts';
+import { BrowseListingSchema, BrowseRootSchema } from '../folder-browse.ts';
 import {
   BackendSchema,
   EvaluationSchema,
@@ -529,7 +530,8 @@ export const CONTRACT = {
   'rank.open': {
     job: false,
     input: z.strictObject({ path: PathSchema }),
-    output: z.object({ path: z.string(), ranking: RankingSchema }),
+    /** With the oracle experiment saved beside the ranking (`deepcorrect rank --experiment --out`), if any. */
+    output: z.object({ path: z.string(), ranking: RankingSchema, experiment: ExperimentSchema.optional() }),
   },
   /** A finished study's report.json and its self-contained report.html, from a study folder. */
   'study.open': {
@@ -567,6 +569,20 @@ export const CONTRACT = {
     job: false,
     input: z.strictObject({ path: PathSchema, artefactId: z.string().min(1).max(200) }),
     output: OpenWorkspaceSchema,
+  },
+  /**
+   * One folder of the allowed folders (none given: the allowed folders themselves), each entry classified: a
+   * dataset with its classes, a model with its architecture, a workspace, a study, a ranking file, a plain
+   * folder or file, or unreadable; links are judged where they lead, and one leading outside is not followed.
+   */
+  'fs.browse': {
+    job: false,
+    input: z.strictObject({
+      path: PathSchema.optional(),
+      /** The allowed folders: set by the gate from its policy; whatever a client sends here is replaced. */
+      roots: z.array(BrowseRootSchema).max(256).optional(),
+    }),
+    output: BrowseListingSchema,
   },
   /** Every job the engine host knows of this session, newest last. */
   'jobs.list': {

@@ -195,6 +195,39 @@ describe('workspaces over the bridge', () => {
     expect(message).toContain('bad.json');
     expect(message).toContain('layers[0].order');
 
+    // The oracle experiment saved with a ranking (rank --experiment --out) comes back beside it, checked too.
+    const experiment = {
+      split: 'test',
+      perClass: 2,
+      images: 20,
+      seed: 1,
+      kind: 'blur',
+      levels: [1, 2],
+      clean: 0.9,
+      baseline: [0.8, 0.5],
+      baselineMeanLevels: 0.65,
+      layers: [
+        {
+          layer: 'conv1',
+          fractions: [{ fraction: 0.5, corrected: 1, accuracy: [0.85, 0.6], meanLevels: 0.725 }],
+        },
+      ],
+      seconds: 2,
+    };
+    const withExperiment = path.join(folder, 'with-experiment.json');
+    await writeFile(withExperiment, JSON.stringify({ ...ranking, experiment }));
+    const both = await conn.ok<{ ranking: typeof ranking; experiment?: typeof experiment }>('rank.open', {
+      path: withExperiment,
+    });
+    expect(both.ranking).toEqual(ranking);
+    expect(both.experiment).toEqual(experiment);
+    const badExperiment = path.join(folder, 'bad-experiment.json');
+    const brokenExperiment = { ...experiment, layers: [{ layer: 'conv1', fractions: 'all' }] };
+    await writeFile(badExperiment, JSON.stringify({ ...ranking, experiment: brokenExperiment }));
+    expect(JSON.stringify(await conn.send('rank.open', { path: badExperiment }))).toMatch(
+      /bad-experiment\.json.*experiment\.layers\[0\]\.fractions/,
+    );
+
     await writeFile(path.join(folder, 'text.json'), 'not json');
     expect(JSON.stringify(await conn.send('rank.open', { path: path.join(folder, 'text.json') }))).toMatch(
       /text\.json: not JSON/,
