@@ -6,6 +6,7 @@
 import type { JobOf, RequestInput, RequestOutput } from '../../../shared/bridge/contract.ts';
 
 export type SavedRanking = RequestOutput<'rank.open'>['ranking'];
+export type SavedExperiment = NonNullable<RequestOutput<'rank.open'>['experiment']>;
 export type RankInput = RequestInput<'rank.filters'>;
 
 export interface OpenedRanking {
@@ -13,6 +14,8 @@ export interface OpenedRanking {
   /** The file's absolute path (as the engine resolved it). */
   path: string;
   ranking: SavedRanking;
+  /** The oracle experiment saved with the ranking, if any. */
+  experiment?: SavedExperiment;
   /** The open model it belongs to, once attached. */
   modelId?: string;
   /** When it was opened (ms since the epoch): opened rankings and job rankings are ordered by time. */
@@ -26,6 +29,8 @@ export interface RankingRunShape {
   result?: SavedRanking;
   /** Set for a ranking opened from a file. */
   path?: string;
+  /** The oracle experiment saved in that file, if any. */
+  experiment?: SavedExperiment;
 }
 
 /** The prefix of the stand-in job ids of opened rankings (never an engine job id). */
@@ -88,6 +93,7 @@ export function openedRun(opened: OpenedRanking & { modelId: string }): RankingR
     input,
     result: r,
     path: opened.path,
+    ...(opened.experiment === undefined ? {} : { experiment: opened.experiment }),
   };
 }
 

@@ -91,6 +91,7 @@ export const useRankings = defineStore('rankings', () => {
         source: 'file',
         path: out.path,
         ranking: markRaw(out.ranking),
+        ...(out.experiment === undefined ? {} : { experiment: markRaw(out.experiment) }),
         openedAt: Date.now(),
         ...(modelId === undefined ? {} : { modelId }),
       };
