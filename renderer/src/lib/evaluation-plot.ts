@@ -3,7 +3,12 @@
  * distortion's real parameter, clean placed at the parameter's identity value, where the image is
  * unchanged), the table's columns, and the shading of a confusion matrix. Pure, for unit tests.
  */
-import { DISTORTIONS, type DistortionKind } from '../../../shared/distortions.ts';
+import {
+  DISTORTIONS,
+  LEVEL_PRESETS,
+  resolveLevels,
+  type DistortionKind,
+} from '../../../shared/distortions.ts';
 
 /** What a models.evaluate result carries that the plot needs. */
 export interface EvalConditionLike {
@@ -49,10 +54,75 @@ export function plotSeries(runs: readonly EvalRunLike[]): PlotSeries[] {
 
 /**
  * The points of a series for a line drawn left to right: [x, y, condition index], sorted by x (a custom
- * level list may be in any order); the condition index lets a click find the condition.
+ * level list may be in any order); the condition index lets a click find the condition. `allX` (the x values
+ * of every plotted series) adds a gap, [x, null, -1], where another series has a point inside this one's range
+ * and this one has none: a line drawn straight across a level the run did not measure would invent its value
+ * (ECharts breaks a line at a null with connectNulls false).
  */
-export function linePoints(s: PlotSeries): [number, number, number][] {
-  return s.x.map((x, i) => [x, s.y[i] ?? NaN, i] as [number, number, number]).sort((a, b) => a[0] - b[0]);
+export function linePoints(s: PlotSeries, allX: readonly number[] = []): [number, number | null, number][] {
+  const own: [number, number | null, number][] = s.x.map((x, i) => [x, s.y[i] ?? NaN, i]);
+  const have = new Set(s.x);
+  const lo = Math.min(...s.x);
+  const hi = Math.max(...s.x);
+  const gaps = [...new Set(allX)]
+    .filter((x) => !have.has(x) && x > lo && x < hi)
+    .map((x): [number, null, number] => [x, null, -1]);
+  return [...own, ...gaps].sort((a, b) => a[0] - b[0]);
+}
+
+/** Every x value of the series, each once, in increasing order. */
+export function unionX(series: readonly PlotSeries[]): number[] {
+  return [...new Set(series.flatMap((s) => s.x))].sort((a, b) => a - b);
+}
+
+/** Runs that measured the same levels: their means compare; a table never mixes two such groups. */
+export interface LevelGroup<T extends EvalRunLike> {
+  /** The levels, in increasing order (without clean). */
+  levels: number[];
+  runs: T[];
+}
+
+/** The runs grouped by their set of levels, each group in the order of its first run, runs in their order. */
+export function groupByLevels<T extends EvalRunLike>(runs: readonly T[]): LevelGroup<T>[] {
+  const groups = new Map<string, LevelGroup<T>>();
+  for (const r of runs) {
+    const levels = [...new Set(r.conditions.flatMap((c) => (c.level === undefined ? [] : [c.level])))].sort(
+      (a, b) => a - b,
+    );
+    const key = levels.join(',');
+    const g = groups.get(key);
+    if (g === undefined) groups.set(key, { levels, runs: [r] });
+    else g.runs.push(r);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * The preset a set of levels is (paper-cifar, paper-imagenet, severity), or undefined for a list of one's own;
+ * `levels` in any order.
+ */
+export function levelsPreset(kind: DistortionKind, levels: readonly number[]): string | undefined {
+  const key = [...levels].sort((a, b) => a - b).join(',');
+  return LEVEL_PRESETS.find((p) => {
+    try {
+      return (
+        resolveLevels(kind, p)
+          .sort((a, b) => a - b)
+          .join(',') === key
+      );
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** A level group's heading: its preset when it is one, and its levels from mild to severe. */
+export function levelGroupTitle(kind: DistortionKind, levels: readonly number[]): string {
+  const identity = DISTORTIONS[kind].identity;
+  const ordered = [...levels].sort((a, b) => Math.abs(a - identity) - Math.abs(b - identity) || a - b);
+  const preset = levelsPreset(kind, levels);
+  const n = `${levels.length} level${levels.length === 1 ? '' : 's'}`;
+  return `${preset === undefined ? n : `${preset}, ${n}`}: ${ordered.join(', ')}`;
 }
 
 /** A table column: clean, or one level (the union of the runs' levels, in increasing order of severity). */
