@@ -23,6 +23,8 @@ export interface RunOptions {
   /** Recorded in what the command writes (the command line as typed). */
   command?: string;
   tool?: string;
+  /** --record-paths: absolute paths in what the command writes, as before paths were made portable. */
+  recordPaths?: boolean;
 }
 
 export interface CliEngine {

@@ -16,7 +16,13 @@ import { withEngine } from './engine-session.ts';
 import { finiteNumber, fraction, intBetween, nonNegativeInt, parsed, positiveInt } from './options.ts';
 import { cancellableBySigint, progressLine } from './progress-line.ts';
 import { addOpenOptions } from './commands/dataset.ts';
-import { optimizerOf, type TrainingFlags } from './training-flags.ts';
+import {
+  optimizerOf,
+  RECORD_PATHS_FLAGS,
+  RECORD_PATHS_HELP,
+  recordPathsOf,
+  type TrainingFlags,
+} from './training-flags.ts';
 
 /** Flags shared by `correct` and `finetune`: the data, the distortion mix and the training budget. */
 export interface MixedFlags extends TrainingFlags {
@@ -116,7 +122,8 @@ export function addMixedOptions(command: Command, lr: number): Command {
       .option(
         '--resume',
         'continue the checkpoint in <out>/checkpoint (same settings), if it has one; else start afresh',
-      ),
+      )
+      .option(RECORD_PATHS_FLAGS, RECORD_PATHS_HELP),
   );
 }
 
@@ -170,6 +177,7 @@ export async function runMixedCommand<N extends MixedName>(
           engine.run(name, input, {
             signal,
             command: commandLine(),
+            ...recordPathsOf(flags),
             ...(flags.replicas === undefined ? {} : { replicas: flags.replicas }),
             ...(tty ? { progress: (p: Progress) => process.stdout.write(progressLine(p)) } : {}),
             log: (line) => print(`${tty ? '\r\x1b[K' : ''}${line}`),

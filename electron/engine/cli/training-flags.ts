@@ -19,6 +19,18 @@ export interface TrainingFlags extends OpenFlags {
   trainPerClass?: number;
   seed: number;
   replicas?: number;
+  /** --record-paths: absolute paths in what is written (else portable ones, io/recorded-path.ts). */
+  recordPaths?: boolean;
+}
+
+/** --record-paths, the same words in every training command. */
+export const RECORD_PATHS_FLAGS = '--record-paths';
+export const RECORD_PATHS_HELP =
+  "record absolute paths in what is written (provenance, study.json, report.json); by default a bundled resource is recorded as resources/..., a path inside the study's folder or workspace relative to it, anything else by its folder name";
+
+/** The run option --record-paths asks for. */
+export function recordPathsOf(flags: Pick<TrainingFlags, 'recordPaths'>): { recordPaths?: true } {
+  return flags.recordPaths === true ? { recordPaths: true } : {};
 }
 
 /** The optimiser the flags ask for: sgd (with their momentum) or adam, at `learningRate` or the kind's default. */

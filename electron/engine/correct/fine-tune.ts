@@ -4,6 +4,7 @@ import { saveModel } from '../models/model-io.ts';
 import { summarize } from '../models/summary.ts';
 import { trainMixed, type MixedTrainingOptions } from './train-loop.ts';
 import { provenanceOf, withCheckpoint, type TrainedModel } from './train-correction.ts';
+import { recordPath } from '../io/recorded-path.ts';
 
 /** Fine-tuning uses SGD, Nesterov momentum 0.9, learning rate 0.01 (docs/method.md §4: 0.001 to 0.01). */
 export const FINE_TUNE_OPTIMIZER = {
@@ -86,7 +87,7 @@ export async function fineTune(o: FineTuneOptions): Promise<TrainedModel> {
         provenance: {
           ...provenanceOf(o, result),
           fineTune: {
-            baseModel: o.baseModelPath ?? 'unknown',
+            baseModel: o.baseModelPath === undefined ? 'unknown' : recordPath(o.baseModelPath, o.paths),
             layers: layers.kind === 'all' ? 'all' : `first:${layers.count}`,
             trainableParameters: summary.trainableParameters,
           },

@@ -19,6 +19,7 @@ import { improvements } from '../train/early-stop.ts';
 import { describeOptimizer, type OptimizerSpec } from '../train/optimizer.ts';
 import { describeSchedule, learningRateAt, type LearningRateSchedule } from '../train/schedule.ts';
 import type { MixedEpoch, MixedTrainingOptions } from './train-loop.ts';
+import { recordPath, sameRecordedPlace } from '../io/recorded-path.ts';
 
 /** The folder a unit or fine-tuning run keeps its checkpoint in, inside its output folder. */
 export const MIXED_CHECKPOINT_FOLDER = 'checkpoint';
@@ -41,7 +42,7 @@ const FIXED = [
 ] as const;
 
 const settingsSchema = z.object({
-  /** The dataset's absolute path. */
+  /** The dataset's path as recorded (io/recorded-path.ts; absolute in checkpoints of earlier versions). */
   dataset: z.string(),
   seed: z.number().int(),
   epochs: z.number().int(),
@@ -126,7 +127,7 @@ export function mixedSettingsOf(
   validation: string,
 ): MixedSettings {
   return {
-    dataset: path.resolve(o.dataset.summary.path),
+    dataset: recordPath(o.dataset.summary.path, o.paths),
     seed: o.seed,
     epochs: o.epochs,
     batchSize: r.batchSize,
@@ -218,7 +219,10 @@ export async function openMixedCheckpoint(
   }
   const saved = await readCheckpointAt(root, MIXED_CHECKPOINT);
   if (saved === undefined) return undefined;
-  const problems = resumeProblems(saved, wanted, o);
+  // A checkpoint made before paths were portable recorded the dataset's absolute path: the same place passes.
+  const earlier = saved.settings.dataset;
+  const same = path.isAbsolute(earlier) && sameRecordedPlace(earlier, wanted.dataset);
+  const problems = resumeProblems(saved, same ? { ...wanted, dataset: earlier } : wanted, o);
   if (problems.length > 0)
     throw new Error(
       `cannot resume ${root}: the checkpoint was made with other settings (${problems.join('; ')})`,

@@ -17,6 +17,7 @@ import {
   type MixedTrainingResult,
 } from './train-loop.ts';
 import { UNIT_PREFIX } from './unit.ts';
+import { recordPath } from '../io/recorded-path.ts';
 
 /**
  * Units train with SGD and Nesterov momentum 0.9 (docs/method.md §4), but at learning rate 0.01, not the
@@ -109,7 +110,7 @@ export async function trainCorrection(o: CorrectionOptions): Promise<TrainedMode
         model,
         o.baseMetadata,
         {
-          baseModel: o.baseModelPath === undefined ? 'unknown' : path.resolve(o.baseModelPath),
+          baseModel: o.baseModelPath === undefined ? 'unknown' : recordPath(o.baseModelPath, o.paths),
           layers: plan.map((p) => p.layer),
           ...(o.beta === undefined ? {} : { beta: o.beta }),
           ...(o.rankingMethod === undefined ? {} : { rankingMethod: o.rankingMethod }),
@@ -140,7 +141,7 @@ export function provenanceOf(
 ): Record<string, unknown> {
   const best = r.history.find((h) => h.epoch === r.bestEpoch);
   return {
-    dataset: path.resolve(o.dataset.summary.path),
+    dataset: recordPath(o.dataset.summary.path, o.paths),
     seed: o.seed,
     epochs: r.history.length,
     backend: o.backend,

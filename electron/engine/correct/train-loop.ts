@@ -26,6 +26,7 @@ import {
   type ResolvedMix,
 } from './mixed-checkpoint.ts';
 import { conditionAccuracies, mean, prepareConditions } from './validate.ts';
+import type { PathRecording } from '../io/recorded-path.ts';
 
 /** Stream number of the per-epoch shuffle, apart from the baseline trainer's. */
 const SHUFFLE_STREAM = 0xc5f;
@@ -81,6 +82,8 @@ export interface MixedTrainingOptions {
   checkpointDir?: string;
   /** Continue from the checkpoint in checkpointDir when it has one (same settings); else start afresh. */
   resume?: boolean;
+  /** How paths are recorded in the checkpoint and the saved model (default: portable, io/recorded-path.ts). */
+  paths?: PathRecording;
 }
 
 /** One epoch of mixed clean/distorted training: the record a study's report keeps per epoch. */

@@ -9,6 +9,7 @@ import { defaultRankingImages } from '../../../shared/ranking-size.ts';
 import { loadRankingSet, type RankingSetSize } from './ranking-set.ts';
 import { layerUnits, rankLayer } from './rank-layer.ts';
 import { TAU_KINDS, type TauKind } from './tau.ts';
+import { recordPath, type PathRecording } from '../io/recorded-path.ts';
 import type { LayerRanking, RankingResult, RankMethod } from './types.ts';
 
 export interface RankOptions {
@@ -38,6 +39,8 @@ export interface RankOptions {
   stabilityBeta?: number;
   /** How errors name the size's option (default "images", the request's field; the CLI's "--rank-images"). */
   imagesOption?: string;
+  /** How the dataset's path is recorded in the result (default: portable, io/recorded-path.ts). */
+  paths?: PathRecording;
   /** Rows per oracle tail pass, and images per head pass (default 1000). */
   batchRows?: number;
   /** A name for the model in the result (default the model's own). */
@@ -134,7 +137,7 @@ export async function rankFilters(options: RankOptions): Promise<RankingResult> 
   const inFirst = halves?.reduce((sum, h) => sum + (h === 0 ? 1 : 0), 0) ?? 0;
   return {
     model: options.modelName ?? model.name,
-    dataset: dataset.summary.path,
+    dataset: recordPath(dataset.summary.path, options.paths),
     method: options.method,
     kind: options.spec.kind,
     levels: [...levels],

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { DISTORTIONS } from '../../../shared/distortions.ts';
 import { summarize } from '../../../shared/stats/summary.ts';
 import {
@@ -262,7 +261,8 @@ export function assembleReport(p: ReportParts): StudyReport {
       modelResult(
         'baseline',
         'baseline',
-        path.resolve(p.config.model),
+        // As recorded (io/recorded-path.ts): bundled, relative to the study's folder, or absolute if asked.
+        p.config.model,
         p.runs.map((r) => ({ seed: r.layout.seed, evaluation: r.baseline })),
         p.baseParameters,
         0,

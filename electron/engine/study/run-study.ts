@@ -4,6 +4,7 @@ import type { SplitName } from '../../../shared/datasets.ts';
 import type { ProgressListener } from '../../../shared/progress.ts';
 import { studySeeds, type StudyConfig, type StudyReport } from '../../../shared/study.ts';
 import { correctedCount } from '../correct/plan.ts';
+import type { PathRecording } from '../io/recorded-path.ts';
 import type { FineTuneLayers } from '../correct/fine-tune.ts';
 import type { MixedTrainingOptions } from '../correct/train-loop.ts';
 import type { Dataset } from '../data/dataset.ts';
@@ -36,7 +37,8 @@ export interface StudyOptions extends Pick<
 > {
   /** What to study; its levels, seed, epochs, batch size and subsets drive every stage. */
   config: StudyConfig;
-  base: { model: tf.LayersModel; metadata: ModelMetadata };
+  /** The base model; its folder (`path`) is what the trained models' provenance names (else config.model). */
+  base: { model: tf.LayersModel; metadata: ModelMetadata; path?: string };
   dataset: Dataset;
   outDir: string;
   resume?: boolean;
@@ -46,6 +48,8 @@ export interface StudyOptions extends Pick<
   backend: BackendName;
   device: string;
   command?: string;
+  /** How paths are recorded in the seeds' models, and what config's are relative to (io/recorded-path.ts). */
+  paths?: PathRecording;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   /** One line per stage started, skipped or finished (the CLI prints them). */
@@ -128,7 +132,7 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
   await check(o);
   const started = performance.now();
   const { config, dataset, signal } = o;
-  const folder = await StudyFolder.open(o.outDir, config, o.resume ?? false);
+  const folder = await StudyFolder.open(o.outDir, config, o.resume ?? false, o.paths);
   const layouts = studySeeds(config).map((s) => seedLayout(config, s));
   const extra = variantOnlyLayers(
     config,

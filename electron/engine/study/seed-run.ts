@@ -14,6 +14,7 @@ import { planFromRanking } from '../correct/plan.ts';
 import { fineTune } from '../correct/fine-tune.ts';
 import { trainCorrection, type TrainedModel } from '../correct/train-correction.ts';
 import type { MixedTrainingOptions } from '../correct/train-loop.ts';
+import { resolveRecordedPath } from '../io/recorded-path.ts';
 import type { EvaluationResult } from '../eval/evaluate.ts';
 import { summarize } from '../models/summary.ts';
 import { rankFilters } from '../rank/rank-filters.ts';
@@ -129,6 +130,7 @@ async function rankInto(
     ...(config.rankTau === undefined ? {} : { tau: config.rankTau }),
     method: config.rankMethod,
     modelName: config.model,
+    ...(run.options.paths === undefined ? {} : { paths: run.options.paths }),
     ...(signal ? { signal } : {}),
     onProgress,
   });
@@ -168,8 +170,11 @@ export async function runSeed(run: StudyRunContext, layout: SeedLayout): Promise
     ...(config.trainPerClass === undefined ? {} : { trainPerClass: config.trainPerClass }),
     ...(o.replicas === undefined ? {} : { replicas: o.replicas }),
     ...(o.patience === undefined ? {} : { patience: o.patience }),
+    ...(o.paths === undefined ? {} : { paths: o.paths }),
     ...(signal ? { signal } : {}),
   };
+  // The base model's folder on this machine, for the trained models' provenance (recorded as `paths` says).
+  const baseModelPath = base.path ?? resolveRecordedPath(config.model, o.paths);
   /**
    * Trains one method, or with a grid one run per learning rate (each in a folder of its own, so every run
    * keeps its checkpoints for a resume) keeping the best by validation mean; then tests the kept model.
@@ -239,7 +244,7 @@ export async function runSeed(run: StudyRunContext, layout: SeedLayout): Promise
         plan,
         baseMetadata: base.metadata,
         outDir,
-        baseModelPath: config.model,
+        baseModelPath,
         ...how,
         ...(o.command === undefined ? {} : { command: o.command }),
       });
@@ -271,7 +276,7 @@ export async function runSeed(run: StudyRunContext, layout: SeedLayout): Promise
           layers: o.fineTuneLayers,
           baseMetadata: base.metadata,
           outDir,
-          baseModelPath: config.model,
+          baseModelPath,
           ...(o.command === undefined ? {} : { command: o.command }),
         }),
       p,

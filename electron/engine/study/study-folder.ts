@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { StudyConfig } from '../../../shared/study.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { FileProblemError, reason } from '../io/file-error.ts';
+import { sameRecordedPlace, type PathRecording } from '../io/recorded-path.ts';
 
 /** The study's own record of what it was asked: a resumed run must match it. */
 export const STUDY_FILE = 'study.json';
@@ -23,9 +24,35 @@ async function entries(dir: string): Promise<string[] | undefined> {
   }
 }
 
-function differences(a: StudyConfig, b: StudyConfig): string[] {
+/** The config's paths: compared by the place they name, so a study recorded with absolute paths resumes. */
+const PATH_KEYS: readonly (keyof StudyConfig)[] = ['model', 'dataset'];
+
+/**
+ * The settings that differ between two study configs. `model` and `dataset` differ only when they name other
+ * places (resolved as `paths` says), so that a record made before paths were portable still matches.
+ */
+export function configDifferences(
+  a: StudyConfig,
+  b: StudyConfig,
+  paths: Omit<PathRecording, 'absolute'> = {},
+): (keyof StudyConfig)[] {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof StudyConfig)[]);
-  return [...keys].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+  return [...keys].filter((k) =>
+    PATH_KEYS.includes(k) && typeof a[k] === 'string' && typeof b[k] === 'string'
+      ? !sameRecordedPlace(a[k], b[k], paths)
+      : canonical(a[k]) !== canonical(b[k]),
+  );
+}
+
+/** JSON with sorted keys, so that two values compare by content, not by key order. */
+function canonical(value: unknown): string {
+  return (
+    JSON.stringify(value, (_key, v: unknown) =>
+      typeof v === 'object' && v !== null && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => x.localeCompare(y)))
+        : v,
+    ) ?? 'undefined'
+  );
 }
 
 /**
@@ -42,7 +69,12 @@ export class StudyFolder {
    * add an ablation to a finished study): every other stage is kept, the new variants run, study.json
    * records them.
    */
-  static async open(dir: string, config: StudyConfig, resume: boolean): Promise<StudyFolder> {
+  static async open(
+    dir: string,
+    config: StudyConfig,
+    resume: boolean,
+    paths: Omit<PathRecording, 'absolute'> = {},
+  ): Promise<StudyFolder> {
     const folder = path.resolve(dir);
     const names = (await entries(folder))?.filter((n) => !n.startsWith('.'));
     // A new folder records its settings; a resumed one again when its variants changed.
@@ -66,7 +98,7 @@ export class StudyFolder {
           `${STUDY_FILE} is unreadable (${error instanceof Error ? error.message : String(error)})`,
         );
       }
-      const changed = differences(recorded, config);
+      const changed = configDifferences(recorded, config, { within: folder, ...paths });
       const others = changed.filter((k) => k !== 'variants');
       if (others.length > 0)
         throw new StudyFolderError(

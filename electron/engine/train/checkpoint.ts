@@ -25,7 +25,7 @@ export const FIXED_SETTINGS = [
 
 const settingsSchema = z.object({
   arch: z.string(),
-  /** The dataset's absolute path. */
+  /** The dataset's path as recorded (io/recorded-path.ts; absolute in checkpoints of earlier versions). */
   dataset: z.string(),
   batchSize: z.number().int(),
   seed: z.number().int(),

@@ -6,6 +6,7 @@ import type { ProgressListener } from '../../../shared/progress.ts';
 import type { TrainingStop } from '../../../shared/training.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { oneHot } from '../data/one-hot.ts';
+import { comparableRecord, recordPath, type PathRecording } from '../io/recorded-path.ts';
 import type { ModelMetadata } from '../models/metadata.ts';
 import { saveModel } from '../models/model-io.ts';
 import { buildModel, summarize, type Architecture } from '../models/registry.ts';
@@ -67,6 +68,8 @@ export interface TrainingOptions {
   onStart?: (info: TrainingStart) => void;
   /** The command line that started the run, for the model's provenance. */
   command?: string;
+  /** How the dataset's path is recorded (default: portable, io/recorded-path.ts). */
+  paths?: PathRecording;
 }
 
 export interface TrainingStart {
@@ -113,7 +116,7 @@ function checkOptions(o: TrainingOptions): void {
 function settingsOf(o: TrainingOptions): CheckpointSettings {
   return {
     arch: o.arch,
-    dataset: path.resolve(o.dataset.summary.path),
+    dataset: recordPath(o.dataset.summary.path, o.paths),
     batchSize: o.batchSize,
     seed: o.seed,
     validationFraction: hasSplit(o.dataset, 'val') ? 0 : o.validationFraction,
@@ -165,7 +168,7 @@ function metadataOf(
     parameters: summary.parameters,
     convLayers: summary.convLayers.map((l) => l.name),
     provenance: {
-      dataset: path.resolve(o.dataset.summary.path),
+      dataset: recordPath(o.dataset.summary.path, o.paths),
       seed: o.seed,
       epochs: history.length,
       backend: o.backend,
@@ -229,7 +232,11 @@ export async function runTraining(o: TrainingOptions): Promise<TrainingResult> {
       throw new Error(
         `cannot resume ${outDir} to ${o.epochs} epochs: its checkpoint has already completed ${saved.epoch}`,
       );
-    const differences = settingDifferences(saved.settings, settings);
+    const differences = settingDifferences(saved.settings, {
+      ...settings,
+      // A checkpoint made before paths were portable recorded the dataset's absolute path.
+      dataset: comparableRecord(saved.settings.dataset, o.dataset.summary.path, o.paths),
+    });
     if (differences.length > 0)
       throw new Error(
         `cannot resume ${outDir}: the checkpoint was made with other settings (${differences.join('; ')})`,

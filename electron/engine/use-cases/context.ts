@@ -6,6 +6,7 @@
 import type { RequestInput, RequestName, RequestOutput } from '../../../shared/bridge/contract.ts';
 import type { BackendChoice } from '../../../shared/backends.ts';
 import type { ProgressListener } from '../../../shared/progress.ts';
+import { recordCommand, type PathRecording } from '../io/recorded-path.ts';
 import { DatasetRegistry } from '../session/datasets.ts';
 import type { InUse } from '../session/handle-registry.ts';
 import { ModelRegistry } from '../session/models.ts';
@@ -48,6 +49,21 @@ export interface UseCaseContext {
   tool?: string;
   /** Data-parallel replicas for training (a command-line tuning knob; default: one per core on wasm). */
   replicas?: number;
+  /** Record absolute paths in what is written (--record-paths); else portable ones (io/recorded-path.ts). */
+  recordPaths?: boolean;
+}
+
+/** How the run records paths: portable unless asked, relative to `within` (its workspace or folder). */
+export function pathRecording(context: UseCaseContext, within?: string): PathRecording {
+  return {
+    ...(context.recordPaths === true ? { absolute: true } : {}),
+    ...(within === undefined ? {} : { within }),
+  };
+}
+
+/** The context's command for a provenance, its absolute paths recorded as `paths` says. */
+export function recordedCommand(context: UseCaseContext, paths: PathRecording): { command?: string } {
+  return context.command === undefined ? {} : { command: recordCommand(context.command, paths) };
 }
 
 /** The context's cancellation and progress listener, as the engine's long operations take them. */

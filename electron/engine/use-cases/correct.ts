@@ -9,7 +9,7 @@ import type { MixedTrainingOptions } from '../correct/train-loop.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { openRanking } from '../rank/open-ranking.ts';
 import { rankFiltersCase } from './rank.ts';
-import { reporting, type UseCase, type UseCaseContext } from './context.ts';
+import { pathRecording, recordedCommand, reporting, type UseCase, type UseCaseContext } from './context.ts';
 import { layerOrders, ordersOf, type LayerOrder } from './layer-orders.ts';
 import { modelAndDataset } from './open-pair.ts';
 import type { OpenModel } from '../session/models.ts';
@@ -40,6 +40,7 @@ export function mixedOptions(
     validationFraction: input.validationFraction ?? MIX_DEFAULTS.validationFraction,
     ...(input.trainPerClass === undefined ? {} : { trainPerClass: input.trainPerClass }),
     resume: input.resume ?? false,
+    paths: pathRecording(context),
     backend: session.backend.name,
     ...(replicas === undefined ? {} : { replicas }),
     ...reporting(context),
@@ -120,7 +121,7 @@ export const correctTrain: UseCase<'correct.train'> = {
       baseModelPath: base.path,
       beta: input.beta,
       rankingMethod: method,
-      ...(context.command === undefined ? {} : { command: context.command }),
+      ...recordedCommand(context, pathRecording(context)),
     });
     return trainedOutput(outDir, result);
   },
@@ -141,7 +142,7 @@ export const fineTuneTrain: UseCase<'finetune.train'> = {
       baseMetadata: base.metadata,
       outDir,
       baseModelPath: base.path,
-      ...(context.command === undefined ? {} : { command: context.command }),
+      ...recordedCommand(context, pathRecording(context)),
     });
     return trainedOutput(outDir, result);
   },

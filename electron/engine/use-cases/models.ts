@@ -5,7 +5,7 @@ import { stratifiedSubset } from '../data/subset.ts';
 import { evaluate } from '../eval/evaluate.ts';
 import { summarize } from '../models/registry.ts';
 import { runTraining } from '../train/run-training.ts';
-import { reporting, type UseCase } from './context.ts';
+import { pathRecording, recordedCommand, reporting, type UseCase } from './context.ts';
 import { modelAndDataset } from './open-pair.ts';
 import { epochLine, trainingStartLines } from './training-lines.ts';
 
@@ -39,7 +39,7 @@ export const trainModel: UseCase<'models.train'> = {
   title: (input, session) =>
     `Train ${input.arch} on ${session.datasets.get(input.datasetId).summary.name} (${input.epochs} epochs) into ${input.outDir}`,
   run: async (input, context) => {
-    const { session, log, command, replicas } = context;
+    const { session, log, replicas } = context;
     const dataset = session.datasets.get(input.datasetId);
     const outDir = path.resolve(input.outDir);
     const { datasetId: _datasetId, outDir: _outDir, ...settings } = input;
@@ -50,7 +50,8 @@ export const trainModel: UseCase<'models.train'> = {
       backend: session.backend.name,
       ...(replicas === undefined ? {} : { replicas }),
       ...reporting(context),
-      ...(command === undefined ? {} : { command }),
+      paths: pathRecording(context),
+      ...recordedCommand(context, pathRecording(context)),
       ...(log
         ? {
             onStart: (i) => {

@@ -11,12 +11,25 @@ import { openStudy } from '../study/open-study.ts';
 import { runStudy } from '../study/run-study.ts';
 import { describeOptimizer } from '../train/optimizer.ts';
 import { runStudyInWorkspace } from '../workspace/run-study-in-workspace.ts';
-import { APP_TOOL, reporting, type UseCase, type UseCaseContext } from './context.ts';
+import { recordPath, type PathRecording } from '../io/recorded-path.ts';
+import {
+  APP_TOOL,
+  pathRecording,
+  recordedCommand,
+  reporting,
+  type UseCase,
+  type UseCaseContext,
+} from './context.ts';
 import { mixedOptions } from './correct.ts';
 import { modelAndDataset } from './open-pair.ts';
 
 /** What the study was asked to do, as report.json and study.json record it: enough to run it again. */
-function studyConfig(input: RequestInput<'study.run'>, base: OpenModel, datasetPath: string): StudyConfig {
+function studyConfig(
+  input: RequestInput<'study.run'>,
+  base: OpenModel,
+  datasetPath: string,
+  paths: PathRecording,
+): StudyConfig {
   const convLayers = summarize(base.model).convLayers.map((c) => c.name);
   const layers = input.layers ?? convLayers.slice(0, STUDY_DEFAULTS.firstLayers);
   const placement = input.placement ?? CORRECT_DEFAULTS.placement;
@@ -26,8 +39,8 @@ function studyConfig(input: RequestInput<'study.run'>, base: OpenModel, datasetP
     convLayers,
   );
   return {
-    model: base.path,
-    dataset: path.resolve(datasetPath),
+    model: recordPath(base.path, paths),
+    dataset: recordPath(datasetPath, paths),
     kind: input.spec.kind,
     levelsName: input.levelsName ?? input.levels.join(','),
     levels: input.levels,
@@ -85,7 +98,13 @@ export const runStudyCase: UseCase<'study.run'> = {
   run: async (input, context: UseCaseContext) => {
     const { session } = context;
     const { base, dataset } = modelAndDataset(session, input.modelId, input.datasetId);
-    const config = studyConfig(input, base, dataset.summary.path);
+    // Paths inside the workspace (or the study folder) are recorded relative to it (io/recorded-path.ts).
+    const paths = pathRecording(
+      context,
+      input.workspace ?? (input.outDir === undefined ? undefined : path.resolve(input.outDir)),
+    );
+    const config = studyConfig(input, base, dataset.summary.path, paths);
+    const command = recordedCommand(context, paths).command;
     const mixed = mixedOptions(input, dataset, context);
     const run = (outDir: string, resume: boolean) =>
       runStudy({
@@ -105,7 +124,8 @@ export const runStudyCase: UseCase<'study.run'> = {
         ...(mixed.replicas === undefined ? {} : { replicas: mixed.replicas }),
         backend: session.backend.name,
         device: session.backend.device,
-        ...(context.command === undefined ? {} : { command: context.command }),
+        paths,
+        ...(command === undefined ? {} : { command }),
         ...reporting(context),
         ...(context.log ? { onLog: context.log } : {}),
       });
@@ -116,7 +136,7 @@ export const runStudyCase: UseCase<'study.run'> = {
     }
     const tool = context.tool ?? APP_TOOL;
     const done = await runStudyInWorkspace(input.workspace, config, run, {
-      command: context.command ?? `study.run in ${tool}`,
+      command: command ?? `study.run in ${tool}`,
       tool,
       resume,
       ...(input.studyId === undefined ? {} : { studyId: input.studyId }),

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { StudyConfig, StudyReport } from '../../../shared/study.ts';
 import type { Artefact } from '../../../shared/workspace.ts';
 import { studyModelDirs } from '../study/study-layout.ts';
-import { STUDY_FILE } from '../study/study-folder.ts';
+import { configDifferences, STUDY_FILE } from '../study/study-folder.ts';
 import { refuseLinksUnder } from './confine.ts';
 import { WorkspaceError } from './errors.ts';
 import { openWorkspace, type Workspace } from './workspace.ts';
@@ -39,15 +39,6 @@ export interface WorkspaceStudyOptions {
   resume?: boolean;
   studyId?: string;
   log?: (line: string) => void;
-}
-
-/** JSON with sorted keys, so that two configs compare by content, not by key order. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'object' && v !== null && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
-      : v,
-  );
 }
 
 /** study.json's config; a study.json that is a link is not read (O_NOFOLLOW where the system has it). */
@@ -82,7 +73,8 @@ async function toResume(ws: Workspace, config: StudyConfig, id: string | undefin
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   for (const a of interrupted) {
     const recorded = await recordedConfig(ws.path(a));
-    if (recorded !== undefined && canonical(recorded) === canonical(config)) return a;
+    if (recorded !== undefined && configDifferences(recorded, config, { within: ws.root }).length === 0)
+      return a;
   }
   throw new WorkspaceError(
     ws.root,

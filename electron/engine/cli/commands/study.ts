@@ -32,7 +32,13 @@ import { withEngine } from '../engine-session.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
 import { commandLine } from '../command-line.ts';
 import { addMixOptions } from '../mixed-command.ts';
-import { optimizerOf, type TrainingFlags } from '../training-flags.ts';
+import {
+  optimizerOf,
+  RECORD_PATHS_FLAGS,
+  RECORD_PATHS_HELP,
+  recordPathsOf,
+  type TrainingFlags,
+} from '../training-flags.ts';
 import { addOpenOptions } from './dataset.ts';
 import { checkRankImages } from './rank.ts';
 import { summaryTable } from '../study-summary.ts';
@@ -182,7 +188,8 @@ export function registerStudy(program: Command): void {
       )
       .option('--replicas <n>', 'data-parallel replicas (default: one per core on wasm)', positiveInt)
       .option('--resume', 'continue the study in --out (or the workspace) from its finished stages', false)
-      .option('--json', 'print report.json instead of the table', false),
+      .option('--json', 'print report.json instead of the table', false)
+      .option(RECORD_PATHS_FLAGS, RECORD_PATHS_HELP),
   ).action(async (flags: StudyFlags) => {
     const kind = parseDistortionKind(flags.distortion);
     const levels = resolveLevels(kind, flags.levels);
@@ -260,6 +267,7 @@ export function registerStudy(program: Command): void {
               {
                 signal,
                 command: commandLine(),
+                ...recordPathsOf(flags),
                 tool: 'deepcorrect study',
                 ...(flags.replicas === undefined ? {} : { replicas: flags.replicas }),
                 ...(progress ? { progress } : {}),

@@ -12,7 +12,13 @@ import { cancelNote } from '../cancel-note.ts';
 import { withEngine } from '../engine-session.ts';
 import { finiteNumber, intBetween, nonNegativeInt, parsed, positiveInt } from '../options.ts';
 import { cancellableBySigint } from '../progress-line.ts';
-import { optimizerOf, type TrainingFlags } from '../training-flags.ts';
+import {
+  optimizerOf,
+  RECORD_PATHS_FLAGS,
+  RECORD_PATHS_HELP,
+  recordPathsOf,
+  type TrainingFlags,
+} from '../training-flags.ts';
 import { addOpenOptions } from './dataset.ts';
 import { commandLine } from '../command-line.ts';
 
@@ -126,7 +132,8 @@ export function registerTrain(program: Command): void {
         1,
       )
       .option('--resume', 'continue the checkpoint in the --out folder (same data settings), if it has one')
-      .option('--replicas <n>', 'data-parallel replicas (default: one per core on wasm)', positiveInt),
+      .option('--replicas <n>', 'data-parallel replicas (default: one per core on wasm)', positiveInt)
+      .option(RECORD_PATHS_FLAGS, RECORD_PATHS_HELP),
   ).action(async (flags: TrainFlags) => {
     const { arch } = flags;
     const optimizer = optimizerOf(flags, flags.lr, SGD_NESTEROV.learningRate);
@@ -160,6 +167,7 @@ export function registerTrain(program: Command): void {
               {
                 signal,
                 command: commandLine(),
+                ...recordPathsOf(flags),
                 ...(flags.replicas === undefined ? {} : { replicas: flags.replicas }),
                 ...(tty ? { progress: (p: Progress) => process.stdout.write(trainingLine(p)) } : {}),
                 log: (line) => print(`${tty ? '\r\x1b[K' : ''}${line}`),
