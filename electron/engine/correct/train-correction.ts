@@ -18,6 +18,7 @@ import {
 } from './train-loop.ts';
 import { UNIT_PREFIX } from './unit.ts';
 import { recordPath } from '../io/recorded-path.ts';
+import { recordedNow } from '../io/recorded-time.ts';
 
 /**
  * Units train with SGD and Nesterov momentum 0.9 (docs/method.md §4), but at learning rate 0.01, not the
@@ -147,7 +148,7 @@ export function provenanceOf(
     backend: o.backend,
     optimizer: r.optimizer,
     trainImages: r.trainImages,
-    trainedAt: new Date().toISOString(),
+    trainedAt: recordedNow(),
     ...(o.command === undefined ? {} : { command: o.command }),
     distortion: { ...o.spec, levels: o.levels },
     distortedFraction: o.distortedFraction ?? 0.5,

@@ -20,6 +20,7 @@ import type { RankingResult } from '../rank/types.ts';
 import { CONFIDENCE, comparePaired, type SeedCorrectness } from './statistics.ts';
 import { correctnessOf, type StoredEvaluation } from './stored-evaluation.ts';
 import { CORRECTED_DIR, FINE_TUNED_DIR, variantDir, type SeedLayout } from './study-layout.ts';
+import { recordedNow } from '../io/recorded-time.ts';
 
 /** What the training stages keep (in their stage records) for the report. */
 export interface TrainedStage {
@@ -248,7 +249,7 @@ export function assembleReport(p: ReportParts): StudyReport {
   const variants = variantResults(p);
   return {
     version: STUDY_REPORT_VERSION,
-    createdAt: new Date().toISOString(),
+    createdAt: recordedNow(),
     ...(p.command === undefined ? {} : { command: p.command }),
     backend: p.backend,
     device: p.device,

@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../io/atomic-write.ts';
 import type { ModelMetadata } from '../models/metadata.ts';
 import { loadModel, saveModel } from '../models/model-io.ts';
 import { restoreOptimizerState, saveOptimizerState } from './optimizer.ts';
+import { recordedNow } from '../io/recorded-time.ts';
 
 /**
  * A training run's checkpoint folder, shared by the baseline trainer and the mixed (units, fine-tuning) one:
@@ -114,7 +115,7 @@ export async function writeCheckpointAt<S extends Record<string, SettingValue>, 
     latest,
     best: { ...input.best, folder: epochFolder(input.best.epoch) },
     history: input.history,
-    savedAt: new Date().toISOString(),
+    savedAt: recordedNow(),
   };
   await writeFileAtomic(path.join(root, STATE_FILE), toJson(state));
   await prune(root, new Set([state.latest, state.best.folder]));

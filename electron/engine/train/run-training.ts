@@ -27,6 +27,7 @@ import { heldOutRecord } from './held-out.ts';
 import { describeOptimizer, type OptimizerSpec } from './optimizer.ts';
 import { describeSchedule, type LearningRateSchedule } from './schedule.ts';
 import { hasSplit, loadTrainingData, type TrainingData } from './training-data.ts';
+import { recordedNow } from '../io/recorded-time.ts';
 
 export type { EpochSummary } from './epoch-summary.ts';
 
@@ -175,7 +176,7 @@ function metadataOf(
       optimizer: describeOptimizer(o.optimizer),
       trainImages: data.train.n,
       ...(Number.isNaN(best.valAccuracy) ? {} : { valAccuracy: best.valAccuracy }),
-      trainedAt: new Date().toISOString(),
+      trainedAt: recordedNow(),
       ...(o.command === undefined ? {} : { command: o.command }),
       bestEpoch: best.epoch,
       valImages: data.val.n,
