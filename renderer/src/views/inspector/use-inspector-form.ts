@@ -3,7 +3,7 @@
  * maps. Its defaults follow what the rest of the workbench has open; its draft is checked with the contract's
  * own schema for inspect.activations, plus what only the open dataset and models can tell.
  */
-import { computed, reactive, watch } from 'vue';
+import { computed, reactive, ref, watch } from 'vue';
 import { CONTRACT } from '../../../../shared/bridge/contract.ts';
 import type { SplitName } from '../../../../shared/datasets.ts';
 import { DISTORTIONS, validateSpec, type DistortionKind } from '../../../../shared/distortions.ts';
@@ -11,6 +11,7 @@ import { isCorrectedArch } from '../../../../shared/models.ts';
 import type { MapsInput } from '../../composables/use-activation-maps.ts';
 import { checkDraft, type FieldLabels } from '../../lib/schema-issues.ts';
 import { useDatasets } from '../../stores/datasets.ts';
+import { useFirstView, type InspectorPreset } from '../../stores/first-view.ts';
 import { useModels, type OpenModel } from '../../stores/models.ts';
 
 export interface InspectDraft {
@@ -138,10 +139,35 @@ export function useInspectorForm() {
     },
     { immediate: true },
   );
+  // The first view's preset (a finished study's models, distortion, level and layer), applied once when its
+  // models are open; the filter to select is handed to the view (presetFilter).
+  const firstView = useFirstView();
+  const presetFilter = ref<{ layer: string; filter: number } | null>(null);
+  let applied: InspectorPreset | null = null;
+  let presetLevel: number | undefined;
+  watch(
+    [() => firstView.inspector, () => models.list.length],
+    ([preset]) => {
+      if (preset === null || preset === applied || models.byId(preset.modelId) === undefined) return;
+      applied = preset;
+      draft.modelId = preset.modelId;
+      if (models.byId(preset.correctedId) !== undefined) draft.correctedId = preset.correctedId;
+      draft.split = splits.value.some((s) => s.name === 'test') ? 'test' : draft.split;
+      draft.layer = preset.layer;
+      if (draft.kind === preset.kind) draft.level = preset.level;
+      else {
+        presetLevel = preset.level;
+        draft.kind = preset.kind;
+      }
+      presetFilter.value = { layer: preset.layer, filter: preset.filter };
+    },
+    { immediate: true },
+  );
   watch(
     () => draft.kind,
     (k) => {
-      draft.level = DISTORTIONS[k].severity[2];
+      draft.level = presetLevel ?? DISTORTIONS[k].severity[2];
+      presetLevel = undefined;
     },
   );
 
@@ -149,5 +175,5 @@ export function useInspectorForm() {
   const problem = computed(() => (typeof checked.value === 'string' ? checked.value : null));
   const request = computed(() => (typeof checked.value === 'string' ? null : checked.value));
 
-  return { draft, model, layers, splits, imageCount, problem, request };
+  return { draft, model, layers, splits, imageCount, problem, request, presetFilter };
 }

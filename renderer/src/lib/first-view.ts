@@ -1,0 +1,90 @@
+/**
+ * What the views open on when a workspace holding a finished study is opened and nothing else is open (the demo
+ * workspace on first run): the newest complete study, its ranking, the corrected model of its first seed and,
+ * for the Inspector, the filter whose correction recovers most, on a mid distortion level. Pure: the store
+ * (stores/first-view.ts) asks the engine for what these name.
+ */
+import type { SavedRanking } from './opened-rankings.ts';
+import type { StudyReport } from '../../../shared/study.ts';
+import type { Artefact } from '../../../shared/workspace.ts';
+
+/** The newest complete artefact of a kind (by creation time; the manifest's order breaks ties), if any. */
+export function newestComplete(artefacts: readonly Artefact[], kind: Artefact['kind']): Artefact | undefined {
+  let best: Artefact | undefined;
+  for (const a of artefacts) {
+    if (a.kind !== kind || a.status !== 'complete') continue;
+    if (best === undefined || a.createdAt >= best.createdAt) best = a;
+  }
+  return best;
+}
+
+/** Whether a path is absolute on either system (POSIX, a drive letter, or a UNC share). */
+export function isAbsolutePath(p: string): boolean {
+  return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\');
+}
+
+/** `relative` inside `folder` (a study records its own models relative to its folder). */
+export function inside(folder: string, relative: string): string {
+  const sep = folder.includes('\\') && !folder.includes('/') ? '\\' : '/';
+  return `${folder.replace(/[\\/]+$/, '')}${sep}${relative.replace(/^\.[\\/]/, '')}`;
+}
+
+/** A study model's folder: absolute as recorded, or relative to the study folder. */
+export function studyModelFolder(studyFolder: string, recorded: string): string {
+  return isAbsolutePath(recorded) ? recorded : inside(studyFolder, recorded);
+}
+
+/** The DeepCorrect model of the study's first seed (relative paths are the study folder's), if it has one. */
+export function correctedModelFolder(studyFolder: string, report: StudyReport): string | undefined {
+  const units = report.models.find((m) => m.role === 'deepcorrect');
+  if (units === undefined) return undefined;
+  const recorded = units.seeds?.[0]?.path ?? units.path;
+  return recorded === '' ? undefined : studyModelFolder(studyFolder, recorded);
+}
+
+/** The study's ranking file: the first seed's ranking.json in a multi-seed study, else the folder's own. */
+export function studyRankingFile(studyFolder: string, report: StudyReport): string {
+  const seeds = report.config.seeds ?? [];
+  const first = seeds[0];
+  return seeds.length > 1 && first !== undefined
+    ? inside(studyFolder, `seed-${first}/ranking.json`)
+    : inside(studyFolder, 'ranking.json');
+}
+
+/** A mid level of the study's levels (the upper middle of an even count: sigma 2 of 0.5 ... 3). */
+export function midLevel(levels: readonly number[]): number | undefined {
+  const sorted = [...levels].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+export interface TopFilter {
+  layer: string;
+  filter: number;
+  /** The oracle's tau of the filter, when the ranking has it. */
+  tau?: number;
+}
+
+/**
+ * The filter whose correction recovers most: the largest tau among each layer's first filter (the oracle's
+ * order), preferring layers the study corrected; without tau (a proxy ranking) the first corrected layer's
+ * first filter.
+ */
+export function mostCorrectedFilter(
+  ranking: Pick<SavedRanking, 'layers'>,
+  correctedLayers: readonly string[] = [],
+): TopFilter | undefined {
+  const layers = ranking.layers.filter((l) => l.order.length > 0);
+  const pool = layers.some((l) => correctedLayers.includes(l.layer))
+    ? layers.filter((l) => correctedLayers.includes(l.layer))
+    : layers;
+  let best: TopFilter | undefined;
+  for (const l of pool) {
+    const filter = l.order[0];
+    if (filter === undefined) continue;
+    const tau = l.tau?.[filter];
+    if (best === undefined) best = { layer: l.layer, filter, ...(tau === undefined ? {} : { tau }) };
+    else if (tau !== undefined && (best.tau === undefined || tau > best.tau))
+      best = { layer: l.layer, filter, tau };
+  }
+  return best;
+}
