@@ -35,6 +35,7 @@ const PATH_FIELDS: {
   'workspace.open': { path: (input) => (input['create'] === true ? 'write' : 'read') },
   'workspace.check': { path: 'read' },
   'workspace.discard': { path: 'write' },
+  'fs.browse': { path: 'read' },
 };
 
 /** The fields of a request that name files, with the access each needs (exported for the gate's tests). */
@@ -114,6 +115,8 @@ export class BridgeGate {
         const value = input[field];
         if (typeof value === 'string') input[field] = this.options.paths.check(value, access);
       }
+      // The folder browser lists within the gate's allowed folders, never folders a client names.
+      if (name === 'fs.browse') input['roots'] = this.options.paths.entries();
       // The gateway's table answers jobs.list: it outlives the engine host, and so do the records of its jobs.
       const answer =
         name === 'jobs.list'

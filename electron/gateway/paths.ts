@@ -115,6 +115,11 @@ export class PathPolicy {
     return [...this.roots.keys()];
   }
 
+  /** Every allowed folder with its access, for the folder browser (fs.browse) to list from. */
+  entries(): { path: string; access: PathAccess }[] {
+    return [...this.roots].map(([root, access]) => ({ path: root, access }));
+  }
+
   /** The folders the engine may write to (and read). */
   writable(): string[] {
     return this.allowed().filter((root) => this.roots.get(root) === 'write');

@@ -3,6 +3,7 @@
  * command parses its flags into the same input and calls the same entry.
  */
 import type { RequestName } from '../../../shared/bridge/contract.ts';
+import { browseCase } from './browse.ts';
 import type { UseCase } from './context.ts';
 import { correctTrain, fineTuneTrain } from './correct.ts';
 import { classIndices, datasetImages, openDatasetCase } from './datasets.ts';
@@ -42,4 +43,5 @@ export const USE_CASES: { [N in EngineRequest]: UseCase<N> } = {
   'workspace.demo': demoWorkspaceCase,
   'workspace.check': checkWorkspaceCase,
   'workspace.discard': discardArtefact,
+  'fs.browse': browseCase,
 };
