@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { RequestInput, RequestOutput } from '../../../shared/bridge/contract.ts';
 import { CORRECT_DEFAULTS, FINE_TUNE_DEFAULTS, MIX_DEFAULTS } from '../../../shared/bridge/defaults.ts';
-import { DISTORTIONS } from '../../../shared/distortions.ts';
+import { levelsPhrase, modelPhrase } from '../../../shared/job-title.ts';
 import { fineTune, parseFineTuneLayers } from '../correct/fine-tune.ts';
 import { planFromRanking } from '../correct/plan.ts';
 import { trainCorrection, type TrainedModel } from '../correct/train-correction.ts';
@@ -16,8 +16,6 @@ import type { OpenModel } from '../session/models.ts';
 import { mixedEpochLine } from './training-lines.ts';
 
 type MixedInput = RequestInput<'correct.train'> | RequestInput<'finetune.train'>;
-
-const label = (kind: keyof typeof DISTORTIONS): string => DISTORTIONS[kind].label.toLowerCase();
 
 /** The clean/distorted mix and budget of a training run, every setting the input leaves out from MIX_DEFAULTS. */
 export function mixedOptions(
@@ -99,8 +97,10 @@ async function ordersFor(
 
 /** correct.train: DeepCorrect units on the top beta of each chosen layer's ranking; the base stays frozen. */
 export const correctTrain: UseCase<'correct.train'> = {
-  title: (input, session) =>
-    `Train DeepCorrect units on ${input.layers?.join(', ') ?? 'every ranked layer'} of ${session.models.get(input.modelId).metadata.arch} (beta ${input.beta}, ${label(input.spec.kind)}) into ${input.outDir}`,
+  title: (input, session) => {
+    const model = session.models.get(input.modelId);
+    return `Train DeepCorrect units on ${input.layers?.join(', ') ?? 'every ranked layer'} of ${modelPhrase(model.metadata.arch, model.path)} (beta ${input.beta}, ${input.epochs} epochs; ${levelsPhrase(input.spec.kind, input.levels)}) into ${input.outDir}`;
+  },
   run: async (input, context) => {
     const { base, dataset } = modelAndDataset(context.session, input.modelId, input.datasetId);
     const { orders, method } = await ordersFor(input, base, context);
@@ -129,8 +129,10 @@ export const correctTrain: UseCase<'correct.train'> = {
 
 /** finetune.train: the fine-tuning baseline under the same data and budget, on a copy of the base model. */
 export const fineTuneTrain: UseCase<'finetune.train'> = {
-  title: (input, session) =>
-    `Fine-tune ${input.layers} layers of ${session.models.get(input.modelId).metadata.arch} (${label(input.spec.kind)}) into ${input.outDir}`,
+  title: (input, session) => {
+    const model = session.models.get(input.modelId);
+    return `Fine-tune ${input.layers} layers of ${modelPhrase(model.metadata.arch, model.path)} (${input.epochs} epochs; ${levelsPhrase(input.spec.kind, input.levels)}) into ${input.outDir}`;
+  },
   run: async (input, context) => {
     const { base, dataset } = modelAndDataset(context.session, input.modelId, input.datasetId);
     const outDir = path.resolve(input.outDir);

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { DISTORTIONS } from '../../../shared/distortions.ts';
 import { describeStop } from '../../../shared/training.ts';
+import { imagesPhrase, levelsPhrase, modelPhrase } from '../../../shared/job-title.ts';
 import { stratifiedSubset } from '../data/subset.ts';
 import { evaluate } from '../eval/evaluate.ts';
 import { summarize } from '../models/registry.ts';
@@ -81,8 +81,11 @@ export const trainModel: UseCase<'models.train'> = {
 
 /** models.evaluate: accuracy clean and at every level (top-1, top-5, per class, confusion). */
 export const evaluateModel: UseCase<'models.evaluate'> = {
-  title: (input, session) =>
-    `Evaluate ${session.models.get(input.modelId).metadata.arch} on ${session.datasets.get(input.datasetId).summary.name} (${input.split}), ${DISTORTIONS[input.spec.kind].label.toLowerCase()}`,
+  // Says what differs between two evaluations of one model: the levels, the images and the seed.
+  title: (input, session) => {
+    const model = session.models.get(input.modelId);
+    return `Evaluate ${modelPhrase(model.metadata.arch, model.path)} on ${session.datasets.get(input.datasetId).summary.name} (${imagesPhrase(input.split, input.perClass)}, seed ${input.seed}): ${levelsPhrase(input.spec.kind, input.levels)}`;
+  },
   run: async (input, context) => {
     const { session } = context;
     const { base, dataset } = modelAndDataset(session, input.modelId, input.datasetId);

@@ -1,5 +1,5 @@
-import { DISTORTIONS } from '../../../shared/distortions.ts';
 import { EXPERIMENT_DEFAULTS, RANK_DEFAULTS } from '../../../shared/bridge/defaults.ts';
+import { imagesPhrase, levelsPhrase, modelPhrase } from '../../../shared/job-title.ts';
 import { oracleExperiment } from '../rank/experiment.ts';
 import { openRanking } from '../rank/open-ranking.ts';
 import { rankFilters } from '../rank/rank-filters.ts';
@@ -7,12 +7,14 @@ import { reporting, type UseCase } from './context.ts';
 import { layerOrders } from './layer-orders.ts';
 import { modelAndDataset } from './open-pair.ts';
 
-const label = (kind: keyof typeof DISTORTIONS): string => DISTORTIONS[kind].label.toLowerCase();
-
 /** rank.filters: the filters of an open model's conv layers by correction priority (oracle and/or proxy). */
 export const rankFiltersCase: UseCase<'rank.filters'> = {
-  title: (input, session) =>
-    `Rank ${session.models.get(input.modelId).metadata.arch}'s filters (${input.method}) for ${label(input.spec.kind)} on ${session.datasets.get(input.datasetId).summary.name}`,
+  title: (input, session) => {
+    const model = session.models.get(input.modelId);
+    const images = imagesPhrase('train', input.perClass, input.images ?? RANK_DEFAULTS.images);
+    const layers = input.layers === undefined ? '' : ` ${input.layers.join(', ')}`;
+    return `Rank ${modelPhrase(model.metadata.arch, model.path)}'s filters${layers} by ${input.method === 'both' ? 'oracle and proxy' : input.method} on ${session.datasets.get(input.datasetId).summary.name} (${images}, seed ${input.seed}): ${levelsPhrase(input.spec.kind, input.levels)}`;
+  },
   run: (input, context) => {
     const { session } = context;
     const { base, dataset } = modelAndDataset(session, input.modelId, input.datasetId);
@@ -37,8 +39,10 @@ export const rankFiltersCase: UseCase<'rank.filters'> = {
 
 /** rank.experiment: per layer, the top fraction of its ranked filters given clean maps; accuracy per level. */
 export const rankExperiment: UseCase<'rank.experiment'> = {
-  title: (input, session) =>
-    `Oracle experiment on ${Object.keys(input.orders).join(', ')} of ${session.models.get(input.modelId).metadata.arch} (${label(input.spec.kind)})`,
+  title: (input, session) => {
+    const model = session.models.get(input.modelId);
+    return `Oracle experiment on ${Object.keys(input.orders).join(', ')} of ${modelPhrase(model.metadata.arch, model.path)}: ${levelsPhrase(input.spec.kind, input.levels)}`;
+  },
   run: (input, context) => {
     const { session } = context;
     const { base, dataset } = modelAndDataset(session, input.modelId, input.datasetId);

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { CORRECT_DEFAULTS, MIX_DEFAULTS, STUDY_DEFAULTS } from '../../../shared/bridge/defaults.ts';
 import type { RequestInput } from '../../../shared/bridge/contract.ts';
-import { DISTORTIONS } from '../../../shared/distortions.ts';
 import type { StudyConfig } from '../../../shared/study.ts';
 import { ablationVariants, variantName, type StudyVariant } from '../../../shared/study-variants.ts';
+import { levelsPhrase, modelPhrase } from '../../../shared/job-title.ts';
 import { parseFineTuneLayers } from '../correct/fine-tune.ts';
 import { summarize } from '../models/summary.ts';
 import type { OpenModel } from '../session/models.ts';
@@ -93,8 +93,11 @@ function studyVariants(
 
 /** study.run: the whole comparison on one distortion into a study folder or a workspace; resumable. */
 export const runStudyCase: UseCase<'study.run'> = {
-  title: (input, session) =>
-    `Study DeepCorrect against ${DISTORTIONS[input.spec.kind].label.toLowerCase()} on ${session.models.get(input.modelId).metadata.arch} and ${session.datasets.get(input.datasetId).summary.name} into ${input.workspace === undefined ? input.outDir : `the workspace ${input.workspace}`}`,
+  title: (input, session) => {
+    const model = session.models.get(input.modelId);
+    const seeds = input.seeds ?? 1;
+    return `Study DeepCorrect on ${modelPhrase(model.metadata.arch, model.path)} and ${session.datasets.get(input.datasetId).summary.name} (${seeds} seed${seeds === 1 ? '' : 's'}; ${levelsPhrase(input.spec.kind, input.levels)}) into ${input.workspace === undefined ? input.outDir : `the workspace ${input.workspace}`}`;
+  },
   run: async (input, context: UseCaseContext) => {
     const { session } = context;
     const { base, dataset } = modelAndDataset(session, input.modelId, input.datasetId);
