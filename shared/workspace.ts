@@ -1,13 +1,17 @@
 /**
- * A workspace: one folder holding datasets (by reference), models, rankings and studies, with a manifest
- * (deepcorrect-workspace.json) that lists every artefact and every file of it with its size and SHA-256, so
- * that damage is found and an interrupted job is known after a crash. Shared by the engine and the UI; pure.
+ * A workspace: one folder holding datasets (by reference), models, rankings, evaluations, oracle experiments and
+ * studies, with a manifest (deepcorrect-workspace.json) that lists every artefact and every file of it with its
+ * size and SHA-256, so that damage is found and an interrupted job is known after a crash. Shared by the engine
+ * and the UI; pure.
  */
 
 export const WORKSPACE_FORMAT = 'deepcorrect-workspace';
-export const WORKSPACE_VERSION = 1;
+/** 2 added the kinds evaluation and experiment: a build that reads only 1 refuses them by version, not by field. */
+export const WORKSPACE_VERSION = 2;
 
-export const ARTEFACT_KINDS = ['dataset', 'model', 'ranking', 'study'] as const;
+/** The kinds version 1 knew; a version-1 manifest holds only these. */
+export const ARTEFACT_KINDS_V1 = ['dataset', 'model', 'ranking', 'study'] as const;
+export const ARTEFACT_KINDS = [...ARTEFACT_KINDS_V1, 'evaluation', 'experiment'] as const;
 export type ArtefactKind = (typeof ARTEFACT_KINDS)[number];
 
 /** 'interrupted' from the moment the job starts until all its files are written and hashed. */

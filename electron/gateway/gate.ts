@@ -17,7 +17,7 @@ export interface GateOptions {
 
 /**
  * The inputs that name files, and what the engine does there: reads need an allowed folder, writes (outputs,
- * a workspace a study or a discard writes into, a workspace created) a writable one. Opening a workspace
+ * a workspace a study, an evaluation, a ranking or a discard writes into, a workspace created) a writable one. Opening a workspace
  * without `create` only reads it: no lock, and an older manifest is migrated in memory only.
  */
 const PATH_FIELDS: {
@@ -27,6 +27,10 @@ const PATH_FIELDS: {
   'distort.write': { outDir: 'write' },
   'models.open': { path: 'read' },
   'models.train': { outDir: 'write' },
+  'models.evaluate': { workspace: 'write' },
+  'rank.filters': { workspace: 'write' },
+  'rank.experiment': { workspace: 'write' },
+  'result.open': { path: 'read' },
   'correct.train': { outDir: 'write', ranking: 'read' },
   'finetune.train': { outDir: 'write' },
   'study.run': { outDir: 'write', workspace: 'write' },

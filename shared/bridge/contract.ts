@@ -12,6 +12,7 @@ import type { BridgeErrorCode } from './protocol.ts';
 import { MAX_PATIENCE, VALIDATION_SOURCES } from '../training.ts';
 import { MAX_STUDY_SEEDS } from './defaults.ts';
 import { MAX_STUDY_VARIANTS } from '../study-variants.ts';
+import { SavedResultSchema, SavedToSchema } from '../saved-result.ts';
 import { BrowseListingSchema, BrowseRootSchema } from '../folder-browse.ts';
 import {
   BackendSchema,
@@ -358,8 +359,10 @@ export const CONTRACT = {
       spec: DistortionSpecSchema.omit({ level: true }),
       levels: Levels,
       seed: Seed,
+      /** Save the result into this workspace (evaluations/<id>.json, registered like a study); the output says where. */
+      workspace: PathSchema.optional(),
     }),
-    output: EvaluationSchema,
+    output: EvaluationSchema.extend({ saved: SavedToSchema.optional() }),
   },
   /** Ranks the filters of an open model's conv layers by correction priority (oracle and/or proxy). */
   'rank.filters': {
@@ -382,12 +385,14 @@ export const CONTRACT = {
         /** The order's stability on two disjoint halves of the set (default on), over the top stabilityBeta. */
         stability: z.boolean().optional(),
         stabilityBeta: z.number().gt(0).max(1).optional(),
+        /** Save the ranking into this workspace (rankings/<id>.json, rank --out's format); the output says where. */
+        workspace: PathSchema.optional(),
       })
       .refine((i) => i.images === undefined || i.perClass === undefined, {
         message: 'give the ranking images or the images per class, not both',
         path: ['images'],
       }),
-    output: RankingSchema,
+    output: RankingSchema.extend({ saved: SavedToSchema.optional() }),
   },
   /**
    * Trains DeepCorrect correction units on an open base model (which stays frozen and unchanged): the top beta of
@@ -520,8 +525,10 @@ export const CONTRACT = {
       fractions: z.array(z.number().gt(0).max(1)).min(1).max(20).optional(),
       evalPerClass: z.number().int().min(1).max(1000).optional(),
       split: SplitSchema.optional(),
+      /** Save the result into this workspace (experiments/<id>.json); the output says where. */
+      workspace: PathSchema.optional(),
     }),
-    output: ExperimentSchema,
+    output: ExperimentSchema.extend({ saved: SavedToSchema.optional() }),
   },
   /**
    * A saved filter ranking (a rankings/<id>.json artefact of a workspace, a study's ranking.json or the file of
@@ -532,6 +539,21 @@ export const CONTRACT = {
     input: z.strictObject({ path: PathSchema }),
     /** With the oracle experiment saved beside the ranking (`deepcorrect rank --experiment --out`), if any. */
     output: z.object({ path: z.string(), ranking: RankingSchema, experiment: ExperimentSchema.optional() }),
+  },
+  /**
+   * A result a job saved into a workspace (evaluations/<id>.json, experiments/<id>.json), read and checked;
+   * with the model's and the dataset's folders where their recorded paths still lead somewhere (null where the
+   * file records a folder's name only).
+   */
+  'result.open': {
+    job: false,
+    input: z.strictObject({ path: PathSchema }),
+    output: z.object({
+      path: z.string(),
+      saved: SavedResultSchema,
+      modelPath: z.string().nullable(),
+      datasetPath: z.string().nullable(),
+    }),
   },
   /** A finished study's report.json and its self-contained report.html, from a study folder. */
   'study.open': {

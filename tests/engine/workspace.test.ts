@@ -214,7 +214,7 @@ describe('the lock', () => {
 });
 
 describe('opening older and damaged manifests', () => {
-  it('migrates version 0 to version 1, keeping the old manifest in backups/', async () => {
+  it('migrates version 0 to the current version, keeping the old manifest in backups/', async () => {
     const ws = path.join(dir, 'v0');
     await mkdir(path.join(ws, 'reports', 'r1'), { recursive: true });
     await writeFile(path.join(ws, 'reports', 'r1', 'report.json'), '{}');
@@ -244,10 +244,10 @@ describe('opening older and damaged manifests', () => {
     const w = await openWorkspace(ws, { write: true, log: (l) => lines.push(l) });
     await w.close();
     expect(lines.join('\n')).toMatch(
-      /migrated the workspace from version 0 to 1; the old manifest is in .*backups/,
+      /migrated the workspace from version 0 to 2; the old manifest is in .*backups/,
     );
     const manifest = await manifestOf(ws);
-    expect(manifest).toMatchObject({ format: 'deepcorrect-workspace', version: 1, name: 'old' });
+    expect(manifest).toMatchObject({ format: 'deepcorrect-workspace', version: 2, name: 'old' });
     expect(manifest.artefacts.map((a) => [a.id, a.kind, a.status, a.files.length])).toEqual([
       ['r1', 'study', 'complete', 1],
       ['gone', 'model', 'interrupted', 0],
@@ -255,6 +255,28 @@ describe('opening older and damaged manifests', () => {
     const backups = await readdir(path.join(ws, 'backups'));
     expect(backups).toHaveLength(1);
     expect(JSON.parse(await readFile(path.join(ws, 'backups', backups[0] as string), 'utf8'))).toEqual(v0);
+    expect((await checkWorkspace(ws)).ok).toBe(true);
+  });
+
+  it('reads a version-1 manifest as it is, and writes it as version 2 (old one in backups/) when opened for writing', async () => {
+    const { ws } = await withStudy();
+    const file = path.join(ws, MANIFEST_FILE);
+    const v2 = await manifestOf(ws);
+    const v1 = { ...v2, version: 1 };
+    await writeFile(file, JSON.stringify(v1));
+    const read = await openWorkspace(ws);
+    expect(read.manifest).toEqual({ ...v1, version: 2 });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(v1);
+    // A version-1 manifest cannot hold the kinds version 2 added: such an entry is a damaged manifest.
+    await writeFile(file, JSON.stringify({ ...v1, artefacts: [{ ...v1.artefacts[0], kind: 'evaluation' }] }));
+    await expect(openWorkspace(ws)).rejects.toThrow(/field "artefacts\[0\]\.kind"/);
+    await writeFile(file, JSON.stringify(v1));
+    const lines: string[] = [];
+    const w = await openWorkspace(ws, { write: true, log: (l) => lines.push(l) });
+    await w.close();
+    expect(lines.join('\n')).toMatch(/migrated the workspace from version 1 to 2/);
+    expect(await manifestOf(ws)).toEqual({ ...v1, version: 2 });
+    expect(await readdir(path.join(ws, 'backups'))).toHaveLength(1);
     expect((await checkWorkspace(ws)).ok).toBe(true);
   });
 

@@ -12,6 +12,7 @@ import { demoTrain, engineInfo } from './engine.ts';
 import { inspectActivations } from './inspect.ts';
 import { evaluateModel, listModels, openModelCase, trainModel } from './models.ts';
 import { openRankingCase, rankExperiment, rankFiltersCase } from './rank.ts';
+import { openResultCase } from './open-result.ts';
 import { openStudyCase, runStudyCase } from './study.ts';
 import { checkWorkspaceCase, demoWorkspaceCase, discardArtefact, openWorkspaceCase } from './workspace.ts';
 
@@ -34,6 +35,7 @@ export const USE_CASES: { [N in EngineRequest]: UseCase<N> } = {
   'rank.filters': rankFiltersCase,
   'rank.experiment': rankExperiment,
   'rank.open': openRankingCase,
+  'result.open': openResultCase,
   'correct.train': correctTrain,
   'finetune.train': fineTuneTrain,
   'study.run': runStudyCase,

@@ -7,6 +7,7 @@ import { summarize } from '../models/registry.ts';
 import { runTraining } from '../train/run-training.ts';
 import { pathRecording, recordedCommand, reporting, type UseCase } from './context.ts';
 import { modelAndDataset } from './open-pair.ts';
+import { saveEvaluation } from './save-into-workspace.ts';
 import { epochLine, trainingStartLines } from './training-lines.ts';
 
 /** models.open: a model folder (the shipped demo model without a path), validated before it is built. */
@@ -79,7 +80,7 @@ export const trainModel: UseCase<'models.train'> = {
   },
 };
 
-/** models.evaluate: accuracy clean and at every level (top-1, top-5, per class, confusion). */
+/** models.evaluate: accuracy clean and at every level (top-1, top-5, per class, confusion); saved into a workspace if asked. */
 export const evaluateModel: UseCase<'models.evaluate'> = {
   // Says what differs between two evaluations of one model: the levels, the images and the seed.
   title: (input, session) => {
@@ -98,15 +99,20 @@ export const evaluateModel: UseCase<'models.evaluate'> = {
             input.seed,
             dataset.summary.classes.length,
           );
-    return evaluate({
-      model: base.model,
-      dataset,
-      split: input.split,
-      ...(indices ? { indices } : {}),
-      spec: input.spec,
-      levels: input.levels,
-      seed: input.seed,
-      ...reporting(context),
-    });
+    const measure = () =>
+      evaluate({
+        model: base.model,
+        dataset,
+        split: input.split,
+        ...(indices ? { indices } : {}),
+        spec: input.spec,
+        levels: input.levels,
+        seed: input.seed,
+        ...reporting(context),
+      });
+    const { workspace } = input;
+    return workspace === undefined
+      ? measure()
+      : saveEvaluation({ ...input, workspace }, context, base, dataset, measure);
   },
 };

@@ -6,6 +6,7 @@ import { rankFilters } from '../rank/rank-filters.ts';
 import { reporting, type UseCase } from './context.ts';
 import { layerOrders } from './layer-orders.ts';
 import { modelAndDataset } from './open-pair.ts';
+import { saveExperiment, saveRanking } from './save-into-workspace.ts';
 
 /** rank.filters: the filters of an open model's conv layers by correction priority (oracle and/or proxy). */
 export const rankFiltersCase: UseCase<'rank.filters'> = {
@@ -18,22 +19,27 @@ export const rankFiltersCase: UseCase<'rank.filters'> = {
   run: (input, context) => {
     const { session } = context;
     const { base, dataset } = modelAndDataset(session, input.modelId, input.datasetId);
-    return rankFilters({
-      model: base.model,
-      dataset,
-      ...(input.layers ? { layers: input.layers } : {}),
-      spec: input.spec,
-      levels: input.levels,
-      seed: input.seed,
-      ...(input.images === undefined ? {} : { images: input.images }),
-      ...(input.perClass === undefined ? {} : { perClass: input.perClass }),
-      method: input.method,
-      tau: input.tau ?? RANK_DEFAULTS.tau,
-      stability: input.stability ?? RANK_DEFAULTS.stability,
-      stabilityBeta: input.stabilityBeta ?? RANK_DEFAULTS.stabilityBeta,
-      modelName: base.metadata.arch,
-      ...reporting(context),
-    });
+    const { workspace } = input;
+    const rank = () =>
+      rankFilters({
+        model: base.model,
+        dataset,
+        ...(input.layers ? { layers: input.layers } : {}),
+        spec: input.spec,
+        levels: input.levels,
+        seed: input.seed,
+        ...(input.images === undefined ? {} : { images: input.images }),
+        ...(input.perClass === undefined ? {} : { perClass: input.perClass }),
+        method: input.method,
+        tau: input.tau ?? RANK_DEFAULTS.tau,
+        stability: input.stability ?? RANK_DEFAULTS.stability,
+        stabilityBeta: input.stabilityBeta ?? RANK_DEFAULTS.stabilityBeta,
+        modelName: base.metadata.arch,
+        ...reporting(context),
+      });
+    return workspace === undefined
+      ? rank()
+      : saveRanking({ ...input, workspace }, context, base, dataset, rank);
   },
 };
 
@@ -46,17 +52,29 @@ export const rankExperiment: UseCase<'rank.experiment'> = {
   run: (input, context) => {
     const { session } = context;
     const { base, dataset } = modelAndDataset(session, input.modelId, input.datasetId);
-    return oracleExperiment({
-      model: base.model,
-      dataset,
-      ranking: { kind: input.spec.kind, levels: input.levels, layers: layerOrders(base.model, input.orders) },
-      spec: input.spec,
-      fractions: input.fractions ?? EXPERIMENT_DEFAULTS.fractions,
+    const resolved = {
+      fractions: input.fractions ?? [...EXPERIMENT_DEFAULTS.fractions],
       evalPerClass: input.evalPerClass ?? EXPERIMENT_DEFAULTS.evalPerClass,
       split: input.split ?? EXPERIMENT_DEFAULTS.split,
-      seed: input.seed,
-      ...reporting(context),
-    });
+    };
+    const measure = () =>
+      oracleExperiment({
+        model: base.model,
+        dataset,
+        ranking: {
+          kind: input.spec.kind,
+          levels: input.levels,
+          layers: layerOrders(base.model, input.orders),
+        },
+        spec: input.spec,
+        ...resolved,
+        seed: input.seed,
+        ...reporting(context),
+      });
+    const { workspace } = input;
+    return workspace === undefined
+      ? measure()
+      : saveExperiment({ ...input, workspace }, context, base, dataset, resolved, measure);
   },
 };
 

@@ -6,9 +6,9 @@ import { WORKSPACE_VERSION } from '../../../shared/workspace.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { confined, escapeChecker, ownFolderLinks, refuseLinkedFile, type Escape } from './confine.ts';
 import { WorkspaceError, reason } from './errors.ts';
-import { migrateV0 } from './migrate.ts';
+import { migrateV0, migrateV1 } from './migrate.ts';
 import { BACKUPS_DIR, KIND_DIRS, MANIFEST_FILE, MANIFEST_FILE_V0 } from './paths.ts';
-import { ManifestSchema, ManifestV0Schema, validate } from './schema.ts';
+import { ManifestSchema, ManifestV0Schema, ManifestV1Schema, validate } from './schema.ts';
 
 export interface LoadedManifest {
   manifest: WorkspaceManifest;
@@ -103,6 +103,8 @@ export async function loadManifest(root: string): Promise<LoadedManifest> {
     const old = validate(ManifestV0Schema, value, file);
     return { manifest: await migrateV0(root, old), file, migratedFrom: 0 };
   }
+  if (version === 1)
+    return { manifest: migrateV1(validate(ManifestV1Schema, value, file)), file, migratedFrom: 1 };
   return { manifest: validate(ManifestSchema, value, file), file };
 }
 

@@ -1,7 +1,7 @@
 import type { Artefact, WorkspaceManifest } from '../../../shared/workspace.ts';
 import { WORKSPACE_FORMAT, WORKSPACE_VERSION } from '../../../shared/workspace.ts';
 import { describeFiles } from './files.ts';
-import type { ManifestV0 } from './schema.ts';
+import type { ManifestV0, ManifestV1 } from './schema.ts';
 
 /**
  * Version 0 to version 1. v0 recorded no status and no files: its artefacts were written by finished jobs, so
@@ -37,4 +37,13 @@ export async function migrateV0(root: string, old: ManifestV0): Promise<Workspac
     updatedAt: new Date().toISOString(),
     artefacts,
   };
+}
+
+/**
+ * Version 1 to version 2: version 2 only added artefact kinds (evaluation, experiment), so every v1 entry is a
+ * valid v2 entry as it is; the number changes so that a build reading only version 1 refuses the workspace by
+ * its version instead of failing on an unknown kind (and offering a repair that would drop those entries).
+ */
+export function migrateV1(old: ManifestV1): WorkspaceManifest {
+  return { ...old, version: WORKSPACE_VERSION, artefacts: old.artefacts.map((a) => ({ ...a })) };
 }

@@ -10,6 +10,8 @@ export const KIND_DIRS = {
   model: 'models',
   ranking: 'rankings',
   study: 'studies',
+  evaluation: 'evaluations',
+  experiment: 'experiments',
 } as const;
 
 /**

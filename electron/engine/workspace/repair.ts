@@ -1,7 +1,7 @@
 import { lstat, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Artefact, ArtefactKind, WorkspaceManifest } from '../../../shared/workspace.ts';
-import { WORKSPACE_FORMAT, WORKSPACE_VERSION } from '../../../shared/workspace.ts';
+import { ARTEFACT_KINDS, WORKSPACE_FORMAT, WORKSPACE_VERSION } from '../../../shared/workspace.ts';
 import { MODEL_FILE } from '../models/manifest.ts';
 import { STUDY_FILE } from '../study/study-folder.ts';
 import { confined, ownFolderLinks, refuseLinkedFile } from './confine.ts';
@@ -85,7 +85,8 @@ async function found(
 
 /**
  * Rebuilds the manifest from the folders present: models/* with model.json, studies/* with report.json
- * (complete) or study.json (interrupted), rankings/*.json, datasets/*.json. Files are hashed as they are.
+ * (complete) or study.json (interrupted), rankings/*.json, datasets/*.json, evaluations/*.json,
+ * experiments/*.json. Files are hashed as they are.
  * The old manifest (and a version-0 one) is saved in backups/ first; no artefact's files are touched.
  * Holds the lock while it works.
  */
@@ -136,7 +137,7 @@ export async function repairWorkspace(
       for (const [id, r] of await remembered(file)) memory.set(id, r);
     }
     const artefacts: Artefact[] = [];
-    for (const kind of ['dataset', 'model', 'ranking', 'study'] as const) {
+    for (const kind of ARTEFACT_KINDS) {
       for (const f of await found(root, kind)) {
         const r = memory.get(f.id) ?? {};
         const born = (await stat(path.join(root, f.path))).birthtime.toISOString();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   ARTEFACT_KINDS,
+  ARTEFACT_KINDS_V1,
   WORKSPACE_FORMAT,
   WORKSPACE_VERSION,
   type WorkspaceManifest,
@@ -29,34 +30,41 @@ const FileSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'not a SHA-256 in hex'),
 });
 
-const ArtefactSchema = z.object({
-  id: ArtefactId,
-  kind: z.enum(ARTEFACT_KINDS),
-  name: z.string(),
-  path: ArtefactPath,
-  createdAt: z.string(),
-  status: z.enum(['complete', 'interrupted']),
-  files: z.array(FileSchema),
-  provenance: z.record(z.string(), z.unknown()).optional(),
-});
-
-export const ManifestSchema = z
-  .object({
-    format: z.literal(WORKSPACE_FORMAT),
-    version: z.literal(WORKSPACE_VERSION),
+const artefactSchema = <K extends readonly [string, ...string[]]>(kinds: K) =>
+  z.object({
+    id: ArtefactId,
+    kind: z.enum(kinds),
     name: z.string(),
+    path: ArtefactPath,
     createdAt: z.string(),
-    updatedAt: z.string(),
-    artefacts: z.array(ArtefactSchema),
-  })
-  .superRefine((m, ctx) => {
-    const seen = new Set<string>();
-    m.artefacts.forEach((a, i) => {
-      if (seen.has(a.id))
-        ctx.addIssue({ code: 'custom', path: ['artefacts', i, 'id'], message: `duplicate id "${a.id}"` });
-      seen.add(a.id);
-    });
+    status: z.enum(['complete', 'interrupted']),
+    files: z.array(FileSchema),
+    provenance: z.record(z.string(), z.unknown()).optional(),
   });
+
+const manifestSchema = <V extends number, K extends readonly [string, ...string[]]>(version: V, kinds: K) =>
+  z
+    .object({
+      format: z.literal(WORKSPACE_FORMAT),
+      version: z.literal(version),
+      name: z.string(),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+      artefacts: z.array(artefactSchema(kinds)),
+    })
+    .superRefine((m, ctx) => {
+      const seen = new Set<string>();
+      m.artefacts.forEach((a, i) => {
+        if (seen.has(a.id))
+          ctx.addIssue({ code: 'custom', path: ['artefacts', i, 'id'], message: `duplicate id "${a.id}"` });
+        seen.add(a.id);
+      });
+    });
+
+export const ManifestSchema = manifestSchema(WORKSPACE_VERSION, ARTEFACT_KINDS);
+/** Version 1: the same fields, without the kinds version 2 added (a v1 build never wrote them). */
+export const ManifestV1Schema = manifestSchema(1, ARTEFACT_KINDS_V1);
+export type ManifestV1 = z.infer<typeof ManifestV1Schema>;
 
 // Fails to compile if the schema and the shared interface drift apart.
 const _schemaFitsInterface = (parsed: z.infer<typeof ManifestSchema>): WorkspaceManifest => parsed;
@@ -70,7 +78,7 @@ export const ManifestV0Schema = z.object({
   artefacts: z.array(
     z.object({
       id: ArtefactId,
-      kind: z.enum([...ARTEFACT_KINDS, 'report']),
+      kind: z.enum([...ARTEFACT_KINDS_V1, 'report']),
       name: z.string(),
       path: ArtefactPath,
       createdAt: z.string(),
