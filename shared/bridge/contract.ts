@@ -555,11 +555,14 @@ export const CONTRACT = {
       datasetPath: z.string().nullable(),
     }),
   },
-  /** A finished study's report.json and its self-contained report.html, from a study folder. */
+  /**
+   * A finished study's report.json and its self-contained report.html, from a study folder. `html: false` skips
+   * the page (its first rendering loads the chart library: seconds), for views that show the report only.
+   */
   'study.open': {
     job: false,
-    input: z.strictObject({ path: PathSchema }),
-    output: z.object({ path: z.string(), report: StudyReportSchema, html: z.string() }),
+    input: z.strictObject({ path: PathSchema, html: z.boolean().optional() }),
+    output: z.object({ path: z.string(), report: StudyReportSchema, html: z.string().optional() }),
   },
   /**
    * Opens a workspace for browsing (read-only: no lock, so two app instances can look at one workspace; a job

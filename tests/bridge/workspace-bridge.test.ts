@@ -144,8 +144,18 @@ describe('workspaces over the bridge', () => {
     expect(checked.ok).toBe(true);
     const refused = await conn.send('workspace.discard', { path: root, artefactId: listed.summary[0]?.id });
     expect(JSON.stringify(refused)).toMatch(/only interrupted ones are discarded/);
-    const opened = await conn.ok<{ report: { models: unknown[] } }>('study.open', { path: report.outDir });
+    const opened = await conn.ok<{ report: { models: unknown[] }; html?: string }>('study.open', {
+      path: report.outDir,
+    });
     expect(opened.report.models).toHaveLength(3);
+    expect(opened.html).toMatch(/^<!doctype html>/i);
+    // The views ask for the report alone (the page's first rendering takes seconds).
+    const reportOnly = await conn.ok<{ report: unknown; html?: string }>('study.open', {
+      path: report.outDir,
+      html: false,
+    });
+    expect(reportOnly.report).toEqual(opened.report);
+    expect(reportOnly.html).toBeUndefined();
     // The study's ranking opens as a ranking.
     const studyRanking = await conn.ok<{ ranking: { layers: { layer: string }[] } }>('rank.open', {
       path: path.join(report.outDir, 'ranking.json'),

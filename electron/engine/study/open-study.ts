@@ -6,11 +6,13 @@ import { StudyFolderError } from './study-folder.ts';
 
 /**
  * A finished study from its folder: report.json, checked enough that the views and the page can rely on its
- * shape, and report.html rendered anew from it (so a page lost or edited by hand does not matter).
+ * shape, and report.html rendered anew from it (so a page lost or edited by hand does not matter) unless
+ * `html` is false (the first rendering loads the chart library, seconds; the views need the report only).
  */
 export async function openStudy(
   folder: string,
-): Promise<{ path: string; report: StudyReport; html: string }> {
+  options: { html?: boolean } = {},
+): Promise<{ path: string; report: StudyReport; html?: string }> {
   const dir = path.resolve(folder);
   const file = path.join(dir, 'report.json');
   let text: string;
@@ -44,5 +46,7 @@ export async function openStudy(
         dir,
         `report.json: ${m.role} has ${m.top1?.length ?? 0} accuracies, not ${report.config.levels.length + 1}`,
       );
-  return { path: dir, report, html: await reportHtml(report) };
+  return options.html === false
+    ? { path: dir, report }
+    : { path: dir, report, html: await reportHtml(report) };
 }

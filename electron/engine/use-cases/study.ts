@@ -149,4 +149,6 @@ export const runStudyCase: UseCase<'study.run'> = {
   },
 };
 
-export const openStudyCase: UseCase<'study.open'> = { run: (input) => openStudy(input.path) };
+export const openStudyCase: UseCase<'study.open'> = {
+  run: (input) => openStudy(input.path, input.html === undefined ? {} : { html: input.html }),
+};

@@ -74,12 +74,11 @@ export const useStudies = defineStore('studies', () => {
     return id;
   }
 
-  /** Opens a study folder (report.json and report.html) and selects it. */
+  /** Opens a study folder (report.json; the HTML report is fetched when exported) and selects it. */
   async function openFolder(path: string): Promise<StudyEntry | undefined> {
     opening.value = true;
     try {
-      const out = await client.request('study.open', { path });
-      htmlByPath.set(out.path, out.html);
+      const out = await client.request('study.open', { path, html: false });
       const entry: StudyEntry = {
         key: `path:${out.path}`,
         source: 'opened',
@@ -115,7 +114,7 @@ export const useStudies = defineStore('studies', () => {
     if (known !== undefined) return known;
     try {
       const out = await client.request('study.open', { path: entry.path });
-      htmlByPath.set(entry.path, out.html);
+      if (out.html !== undefined) htmlByPath.set(entry.path, out.html);
       return out.html;
     } catch (error) {
       toasts.error(error, `Reading the HTML report of ${entry.path}`);
