@@ -126,12 +126,12 @@ async function model(
 
 function plainFolder(entries: readonly Dirent[]): Classified {
   const shown = entries.filter((e) => !isIgnoredName(e.name));
+  if (shown.length === 0) return { kind: 'folder', detail: 'empty folder' };
   const folders = shown.filter((e) => e.isDirectory()).length;
-  const files = shown.length - folders;
-  return {
-    kind: 'folder',
-    detail: shown.length === 0 ? 'empty folder' : `${plural(folders, 'folder')}, ${plural(files, 'file')}`,
-  };
+  const links = shown.filter((e) => e.isSymbolicLink()).length;
+  const parts = [plural(folders, 'folder'), plural(shown.length - folders - links, 'file')];
+  if (links > 0) parts.push(plural(links, 'link'));
+  return { kind: 'folder', detail: parts.join(', ') };
 }
 
 /**
