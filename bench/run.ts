@@ -11,6 +11,8 @@ import { benchRead } from './read-bench.ts';
 import { benchServe } from './serve-bench.ts';
 import { benchUi } from './ui-bench.ts';
 import { benchWorkspace } from './workspace-bench.ts';
+import { benchCli } from './cli-bench.ts';
+import type { BenchGroup } from './groups.ts';
 import { benchEvaluate } from './eval-bench.ts';
 import { benchRank } from './rank-bench.ts';
 import { ARCHITECTURES } from '../electron/engine/models/registry.ts';
@@ -31,21 +33,7 @@ export interface BenchOptions {
   log: (line: string) => void;
 }
 
-export const BENCH_GROUPS = [
-  'serve',
-  'read',
-  'distort',
-  'eval',
-  'rank',
-  'kernels',
-  'train',
-  'units',
-  'archs',
-  'ui',
-  'workspace',
-  'gpu',
-] as const;
-export type BenchGroup = (typeof BENCH_GROUPS)[number];
+export { BENCH_GROUPS, type BenchGroup } from './groups.ts';
 
 /** Run only when named: the GPU side by side needs a GPU (and PyTorch with CUDA) to mean anything. */
 const ON_REQUEST: readonly BenchGroup[] = ['gpu'];
@@ -80,6 +68,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
   }
   if (wants('ui')) await benchUi(options);
   if (wants('workspace')) options.print(await benchWorkspace());
+  if (wants('cli')) for (const line of await benchCli()) options.print(line);
   if (wants('read')) {
     if (existsSync(FASHION_MNIST)) options.print(await benchRead(FASHION_MNIST, 'train'));
     else

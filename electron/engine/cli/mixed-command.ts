@@ -7,12 +7,10 @@ import { parseDistortionKind, resolveLevels } from '../../../shared/distortions.
 import type { Progress } from '../../../shared/progress.ts';
 import { describeStop, MAX_PATIENCE } from '../../../shared/training.ts';
 import { describeAugment, parseAugment, type AugmentOptions } from '../train/augment.ts';
-import { AbortError } from '../train/fit.ts';
 import { describeSchedule, parseSchedule } from '../train/schedule.ts';
-import { percent } from '../use-cases/training-lines.ts';
-import { cancelNote } from './cancel-note.ts';
 import { commandLine } from './command-line.ts';
-import { withEngine } from './engine-session.ts';
+import { checkInput, checkOutput, DATASET, MODEL_FOLDER, OUTPUT_FOLDER } from './input-check.ts';
+import { isCancellation, withEngine } from './lazy-engine.ts';
 import { finiteNumber, fraction, intBetween, nonNegativeInt, parsed, positiveInt } from './options.ts';
 import { cancellableBySigint, progressLine } from './progress-line.ts';
 import { addOpenOptions } from './commands/dataset.ts';
@@ -166,6 +164,10 @@ export async function runMixedCommand<N extends MixedName>(
 ): Promise<void> {
   const tty = process.stdout.isTTY;
   const print = (line: string): void => void process.stdout.write(`${line}\n`);
+  await checkInput('--model', flags.model, MODEL_FOLDER);
+  await checkInput('--dataset', flags.dataset, DATASET);
+  await checkOutput('--out', flags.out, OUTPUT_FOLDER);
+  const { percent } = await import('../use-cases/training-lines.ts');
   try {
     await withEngine(
       program,
@@ -197,7 +199,8 @@ export async function runMixedCommand<N extends MixedName>(
       print,
     );
   } catch (error) {
-    if (!(error instanceof AbortError)) throw error;
+    if (!(await isCancellation(error))) throw error;
+    const { cancelNote } = await import('./cancel-note.ts');
     process.stderr.write(`${tty ? '\n' : ''}cancelled: ${await cancelNote(flags.out, 'mixed')}\n`);
     process.exitCode = 130;
   }

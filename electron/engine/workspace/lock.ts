@@ -107,7 +107,18 @@ async function tryCreate(file: string, content: string): Promise<boolean> {
   try {
     handle = await open(file, 'wx');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    // The folder itself is missing: say so, not that a lock file could not be made in it.
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      const dir = path.dirname(file);
+      const what = code === 'ENOENT' ? 'no such folder' : 'not a folder';
+      throw new WorkspaceError(
+        dir,
+        `${what}, so not a workspace: create one with 'deepcorrect workspace init ${dir}'`,
+        { cause: error },
+      );
+    }
     throw new WorkspaceError(file, `cannot create the lock: ${reason(error)}`, { cause: error });
   }
   try {

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { BENCH_GROUPS, runBench, type BenchGroup } from '../../../../bench/run.ts';
+import { BENCH_GROUPS, type BenchGroup } from '../../../../bench/groups.ts';
+import { watchGpuFaults } from '../lazy-engine.ts';
 import { positiveInt } from '../options.ts';
 
 function groupList(value: string): BenchGroup[] {
@@ -35,6 +36,8 @@ export function registerBench(program: Command): void {
         torch: boolean;
         only?: BenchGroup[];
       }) => {
+        await watchGpuFaults();
+        const { runBench } = await import('../../../../bench/run.ts');
         await runBench({
           ...(opts.backends === undefined ? {} : { backends: opts.backends.split(',') }),
           images: opts.images,

@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { CORRECT_DEFAULTS } from '../../../../shared/bridge/defaults.ts';
 import type { Placement } from '../../correct/build.ts';
 import { addMixedOptions, runMixedCommand, type MixedFlags } from '../mixed-command.ts';
+import { checkInput, RANKING_FILE } from '../input-check.ts';
 import { fraction, placementOption, positiveInt } from '../options.ts';
 
 interface CorrectFlags extends MixedFlags {
@@ -55,6 +56,7 @@ export function registerCorrect(program: Command): void {
         throw new InvalidArgumentError('give either --ranking <file> or --rank proxy|oracle');
       if (flags.rank !== undefined && flags.rank !== 'proxy' && flags.rank !== 'oracle')
         throw new InvalidArgumentError(`--rank must be proxy or oracle, not ${flags.rank}`);
+      if (flags.ranking !== undefined) await checkInput('--ranking', flags.ranking, RANKING_FILE);
       const placement: Placement = flags.placement;
       const layers = splitList(flags.layers);
       await runMixedCommand(program, 'correct.train', flags, CORRECT_DEFAULTS.optimizer.learningRate, {

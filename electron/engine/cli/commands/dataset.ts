@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { SPLIT_NAMES, imageCount, type Channels, type DatasetSummary } from '../../../../shared/datasets.ts';
-import { writeIdxDataset } from '../../data/idx-writer.ts';
-import { openDataset, type OpenOptions } from '../../data/open-dataset.ts';
+import type { OpenOptions } from '../../data/open-dataset.ts';
+import { checkInput, checkOutput, DATASET, OUTPUT_FOLDER } from '../input-check.ts';
 import { channelCount, imageSize, nonNegativeInt } from '../options.ts';
 import { cancellableBySigint } from '../progress-line.ts';
 
@@ -69,6 +69,8 @@ export function registerDataset(program: Command): void {
       .argument('<path>', 'IDX files (MNIST layout, plain or .gz), CIFAR-10/100 binary, or an image folder')
       .option('--json', 'print the summary as JSON'),
   ).action(async (target: string, opts: OpenFlags & { json?: boolean }) => {
+    await checkInput('', target, DATASET);
+    const { openDataset } = await import('../../data/open-dataset.ts');
     const opened = await openDataset(target, openOptions(opts));
     try {
       process.stdout.write(
@@ -100,6 +102,10 @@ export function registerDataset(program: Command): void {
         seed: number;
       },
     ) => {
+      await checkInput('', target, DATASET);
+      await checkOutput('--out', opts.out, OUTPUT_FOLDER);
+      const { openDataset } = await import('../../data/open-dataset.ts');
+      const { writeIdxDataset } = await import('../../data/idx-writer.ts');
       const opened = await openDataset(target, openOptions(opts));
       try {
         const perClass = Object.fromEntries(

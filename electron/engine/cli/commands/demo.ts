@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseDistortionKind, resolveLevels, DISTORTIONS } from '../../../../shared/distortions.ts';
-import { withEngine } from '../engine-session.ts';
+import { withEngine } from '../lazy-engine.ts';
 import { nonNegativeInt, positiveInt } from '../options.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
 

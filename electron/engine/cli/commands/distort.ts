@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import * as tf from '@tensorflow/tfjs';
 import type { SplitName } from '../../../../shared/datasets.ts';
 import {
   MAX_BLUR_KERNEL,
@@ -10,19 +9,13 @@ import {
   validateSpec,
   type DistortionSpec,
 } from '../../../../shared/distortions.ts';
-import { selectBackend } from '../../backend/ladder.ts';
-import { releaseBackends } from '../../backend/probes.ts';
-import { distortBatch } from '../../distort/apply.ts';
-import { toUint8 } from '../../distort/quantize.ts';
-import { writePng } from '../../io/png.ts';
-import { isImageName } from '../../data/image-folder.ts';
-import { readImageFile } from '../../io/read-image.ts';
-import { withEngine } from '../engine-session.ts';
+import { checkInput, checkOutput } from '../input-check.ts';
+import { withBackend, withEngine } from '../lazy-engine.ts';
 import { finiteNumber, nonNegativeInt, positiveInt } from '../options.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
 import { addOpenOptions, type OpenFlags } from './dataset.ts';
 
-interface DistortFlags extends OpenFlags {
+export interface DistortFlags extends OpenFlags {
   in: string;
   kind: string;
   level: number;
@@ -45,29 +38,6 @@ function specOf(opts: DistortFlags): DistortionSpec {
     ...(opts.clip ? { clip: true } : {}),
     ...(opts.angle === undefined ? {} : { angle: opts.angle }),
   });
-}
-
-async function isDirectory(file: string): Promise<boolean> {
-  return (await stat(file).catch(() => undefined))?.isDirectory() ?? false;
-}
-
-/** One image file in, one PNG out; the image's seed id is 0. */
-async function distortFile(opts: DistortFlags, spec: DistortionSpec): Promise<string> {
-  const image = await readImageFile(opts.in, opts.channels);
-  const out = (await isDirectory(opts.out))
-    ? path.join(opts.out, `${path.parse(opts.in).name}-${spec.kind}-${spec.level}.png`)
-    : opts.out;
-  const clean = tf.tensor4d(Float32Array.from(image.data), [1, image.height, image.width, image.channels]);
-  const distorted = distortBatch(clean, spec, { seed: opts.seed, ids: [0] });
-  clean.dispose();
-  let data: Uint8Array;
-  try {
-    data = await toUint8(distorted);
-  } finally {
-    distorted.dispose();
-  }
-  await writePng(out, { ...image, data });
-  return out;
 }
 
 export function registerDistort(program: Command): void {
@@ -112,16 +82,23 @@ export function registerDistort(program: Command): void {
       .option('--batch <n>', 'images per batch', positiveInt, 256),
   ).action(async (opts: DistortFlags) => {
     const spec = specOf(opts);
-    if (!(await isDirectory(opts.in)) && isImageName(opts.in)) {
-      const { backend } = program.opts<{ backend?: string }>();
-      await selectBackend({ forced: backend, log: (l) => process.stderr.write(`${l}\n`) });
-      try {
+    await checkInput('--in', opts.in, {
+      kind: 'file or folder',
+      what: 'an image file (PNG, JPEG, WebP) or a dataset',
+    });
+    const { isImageName } = await import('../../data/image-folder.ts');
+    if ((await stat(opts.in)).isFile() && isImageName(opts.in)) {
+      await checkOutput('--out', opts.out, { kind: 'file or folder', what: 'a PNG file or a folder' });
+      const { distortFile } = await import('../distort-file.ts');
+      await withBackend(program, async () => {
         process.stdout.write(`wrote ${await distortFile(opts, spec)}\n`);
-      } finally {
-        releaseBackends();
-      }
+      });
       return;
     }
+    await checkOutput('--out', opts.out, {
+      kind: 'folder',
+      what: 'a folder (a dataset is written as PNG files)',
+    });
     await withEngine(program, async (engine) => {
       const datasetId = await engine.openDataset(opts.in, opts);
       const onProgress = terminalProgress(process.stderr);

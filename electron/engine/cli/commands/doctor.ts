@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { BackendProbe } from '../../../../shared/backends.ts';
-import { BackendError, probeAll } from '../../backend/ladder.ts';
-import { releaseBackends } from '../../backend/probes.ts';
+import { watchGpuFaults } from '../lazy-engine.ts';
 
 /** One row per backend; a software GPU adapter shows as refused rather than missing. */
 function table(probes: BackendProbe[]): string[] {
@@ -21,6 +20,9 @@ export function registerDoctor(program: Command): void {
     .option('--json', 'print one JSON object instead of a table')
     .action(async (opts: { json?: boolean }) => {
       const { backend } = program.opts<{ backend?: string }>();
+      await watchGpuFaults();
+      const { BackendError, probeAll } = await import('../../backend/ladder.ts');
+      const { releaseBackends } = await import('../../backend/probes.ts');
       let found: Awaited<ReturnType<typeof probeAll>>;
       try {
         found = await probeAll({ forced: backend, log: (l) => process.stderr.write(`${l}\n`) });

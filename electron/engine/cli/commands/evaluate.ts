@@ -3,7 +3,8 @@ import type { RequestOutput } from '../../../../shared/bridge/contract.ts';
 import { EVALUATE_DEFAULTS } from '../../../../shared/bridge/defaults.ts';
 import { SPLIT_NAMES, type SplitName } from '../../../../shared/datasets.ts';
 import { parseDistortionKind, resolveLevels } from '../../../../shared/distortions.ts';
-import { withEngine } from '../engine-session.ts';
+import { checkInput, DATASET, MODEL_FOLDER } from '../input-check.ts';
+import { withEngine } from '../lazy-engine.ts';
 import { nonNegativeInt, positiveInt } from '../options.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
 import { addOpenOptions, type OpenFlags } from './dataset.ts';
@@ -73,6 +74,8 @@ export function registerEvaluate(program: Command): void {
     if (!(SPLIT_NAMES as readonly string[]).includes(opts.split))
       throw new Error(`split "${opts.split}" is not one of ${SPLIT_NAMES.join(', ')}`);
     const split = opts.split as SplitName;
+    await checkInput('--model', opts.model, MODEL_FOLDER);
+    await checkInput('--dataset', opts.dataset, DATASET);
     await withEngine(program, async (engine) => {
       const datasetId = await engine.openDataset(opts.dataset, opts);
       const modelId = await engine.openModel(opts.model);

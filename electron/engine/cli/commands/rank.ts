@@ -8,7 +8,9 @@ import { rankingSizeProblem } from '../../../../shared/ranking-size.ts';
 import { TAU_KINDS, type TauKind } from '../../rank/tau.ts';
 import { RANK_METHODS, type RankMethod } from '../../rank/types.ts';
 import { ordersOf } from '../../use-cases/layer-orders.ts';
-import { withEngine, type CliEngine } from '../engine-session.ts';
+import type { CliEngine } from '../engine-session.ts';
+import { checkInput, checkOutput, DATASET, MODEL_FOLDER, RANKING_FILE } from '../input-check.ts';
+import { withEngine } from '../lazy-engine.ts';
 import { fraction, nonNegativeInt, positiveInt } from '../options.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
 import { addOpenOptions, type OpenFlags } from './dataset.ts';
@@ -175,6 +177,9 @@ export function registerRank(program: Command): void {
       ?.split(',')
       .map((s) => s.trim())
       .filter((s) => s !== '');
+    await checkInput('--model', opts.model, MODEL_FOLDER);
+    await checkInput('--dataset', opts.dataset, DATASET);
+    if (opts.out !== undefined) await checkOutput('--out', opts.out, RANKING_FILE);
     await withEngine(program, async (engine) => {
       const datasetId = await engine.openDataset(opts.dataset, opts);
       checkRankImages(engine, datasetId, opts.rankImages);

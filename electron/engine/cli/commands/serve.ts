@@ -1,14 +1,8 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { EngineClient } from '../../../gateway/engine-client.ts';
-import { BridgeGate } from '../../../gateway/gate.ts';
-import { nodeHostSpawner } from '../../../gateway/node-spawner.ts';
-import { PathPolicy } from '../../../gateway/paths.ts';
-import { startServer } from '../../../serve/server.ts';
-import { demoDatasetDir, demoModelDir } from '../../resources.ts';
 import { DEMO_WORKSPACE_ENV, demoWorkspaceDir } from '../../workspace/demo-dir.ts';
+import { checkInput, checkOutput, OUTPUT_FOLDER } from '../input-check.ts';
 import { nonNegativeInt } from '../options.ts';
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../../../out/renderer/', import.meta.url));
@@ -23,82 +17,55 @@ export function appDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.dirname(demoWorkspaceDir(undefined, { ...env, [DEMO_WORKSPACE_ENV]: '' }));
 }
 
-function rendererDir(): string {
+export function rendererDir(): string {
   const custom = process.env[RENDERER_DIR_ENV];
   return custom === undefined || custom === '' ? RENDERER_DIR : `${path.resolve(custom)}${path.sep}`;
 }
 
-export function registerServe(program: Command): void {
-  program
-    .command('serve')
-    .description(
-      'browser mode: serve the workbench UI and its engine on 127.0.0.1, behind a per-launch token',
-    )
-    .option('--port <n>', 'port (0: any free one)', nonNegativeInt, 0)
+/** The folders browser mode may use, as `serve` and `start` take them. */
+export interface AllowFlags {
+  allow?: string[];
+  allowRead?: string[];
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** --allow and --allow-read, the same for `serve` and `start` (whose browser mode is serve's). */
+export function addAllowOptions(command: Command): Command {
+  return command
     .option(
       '--allow <folder>',
       'a folder the UI may open datasets from and write to (repeatable; default: none, the current folder is only read)',
-      (value: string, previous: string[] = []) => [...previous, value],
+      collect,
     )
     .option(
       '--allow-read <folder>',
       'a folder the UI may open datasets and models from, never write to (repeatable)',
-      (value: string, previous: string[] = []) => [...previous, value],
-    )
-    .action((opts: { port: number; allow?: string[]; allowRead?: string[] }) =>
-      serveWorkbench({ ...opts, backend: program.opts<{ backend?: string }>().backend }),
+      collect,
     );
 }
 
 /**
- * The folders browser mode may use. Always: the bundled demo dataset and model, read only; the app's data
- * folder and the demo workspace, read and write. Then the `--allow` folders (read and write: the user chose
- * them) and the `--allow-read` ones; with neither, the current folder, read only: run from a checkout, its
- * .git/ and node_modules/ must not be where a typed output path lands.
+ * A folder to read must be there (a typo would start a session that can open nothing); a folder to write may
+ * be made later, but not under a file.
  */
-export function servePaths(opts: { allow?: string[]; allowRead?: string[] }): PathPolicy {
-  const paths = new PathPolicy();
-  paths.allowRead(demoDatasetDir());
-  paths.allowRead(demoModelDir());
-  paths.allow(appDataDir());
-  // The demo workspace (created on first run by the engine host, which reads the same folder): inside the data
-  // folder unless DEEPCORRECT_DEMO_WORKSPACE moves it.
-  paths.allow(demoWorkspaceDir());
-  for (const folder of opts.allow ?? []) paths.allow(folder);
-  for (const folder of opts.allowRead ?? []) paths.allowRead(folder);
-  if (opts.allow === undefined && opts.allowRead === undefined) paths.allowRead(process.cwd());
-  return paths;
+export async function checkAllowed(flags: AllowFlags): Promise<void> {
+  for (const dir of flags.allow ?? []) await checkOutput('--allow', dir, OUTPUT_FOLDER);
+  for (const dir of flags.allowRead ?? [])
+    await checkInput('--allow-read', dir, { kind: 'file or folder', what: 'a folder (or file) to read' });
 }
 
-/** Runs browser mode until Ctrl-C: the engine host, the gate, the server; prints the URL once all are up. */
-export async function serveWorkbench(opts: {
-  port: number;
-  allow?: string[];
-  allowRead?: string[];
-  backend?: string | undefined;
-}): Promise<void> {
-  const started = performance.now();
-  const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  const renderer = rendererDir();
-  if (!existsSync(`${renderer}index.html`)) {
-    throw new Error(`the UI is not built (${renderer} is missing): run \`npm run build\` first`);
-  }
-  if (opts.backend !== undefined) process.env.DEEPCORRECT_BACKEND = opts.backend;
-  const paths = servePaths(opts);
-  const engine = new EngineClient(nodeHostSpawner({ log }), log);
-  const gate = new BridgeGate({ engine, paths, mode: 'browser', log });
-  const server = await startServer({ gate, rendererDir: renderer, port: opts.port, log });
-  await engine.ready;
-  process.stdout.write(
-    `DeepCorrect Workbench (browser mode) is ready in ${((performance.now() - started) / 1000).toFixed(1)} s:\n  ${server.url}\n` +
-      `folders it may use (read and write): ${paths.writable().join(', ') || 'none'}\n` +
-      `folders it may use (read only): ${paths.readOnly().join(', ') || 'none'}\nCtrl-C stops it.\n`,
-  );
-  await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+export function registerServe(program: Command): void {
+  addAllowOptions(
+    program
+      .command('serve')
+      .description(
+        'browser mode: serve the workbench UI and its engine on 127.0.0.1, behind a per-launch token',
+      )
+      .option('--port <n>', 'port (0: any free one)', nonNegativeInt, 0),
+  ).action(async (opts: AllowFlags & { port: number }) => {
+    await checkAllowed(opts);
+    const { serveWorkbench } = await import('../serve-workbench.ts');
+    await serveWorkbench({ ...opts, backend: program.opts<{ backend?: string }>().backend });
   });
-  await server.close();
-  await engine.close();
 }

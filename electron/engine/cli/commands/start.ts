@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { ELECTRON_DIR, electronBinary } from '../../../electron-binary.ts';
 import { earlierFetchFailure, fetchElectronBinary } from '../../../electron-fetch.ts';
-import { serveWorkbench } from './serve.ts';
+import { addAllowOptions, checkAllowed, type AllowFlags } from './serve.ts';
 
 const MAIN = fileURLToPath(new URL('../../../../out/main/index.mjs', import.meta.url));
 /** Enough for Electron's ~100 MB download on a slow line; an offline machine fails in about a second. */
@@ -42,25 +42,39 @@ async function desktopBinary(say: (line: string) => void): Promise<{ path: strin
 }
 
 export function registerStart(program: Command): void {
-  program
-    .command('start')
-    .description('open the workbench: the desktop app where Electron can run, otherwise browser mode')
-    .option('--browser', 'use browser mode even where the desktop app could start')
-    .action(async (opts: { browser?: boolean }) => {
-      const say = (line: string): void => void process.stdout.write(`${line}\n`);
-      if (!opts.browser) {
-        const desktop = await desktopBinary(say);
-        if ('path' in desktop) {
-          if (!existsSync(MAIN))
-            throw new Error(`the desktop app is not built (${MAIN}): run \`npm run build\``);
-          const child = spawn(desktop.path, [MAIN], { stdio: 'inherit' });
-          await new Promise<void>((resolve) => child.on('exit', () => resolve()));
-          return;
-        }
-        say(
-          `The desktop app cannot start here: ${desktop.reason}.\nOpening browser mode instead: open the URL below in a browser on this machine.`,
-        );
+  addAllowOptions(
+    program
+      .command('start')
+      .description('open the workbench: the desktop app where Electron can run, otherwise browser mode')
+      .option('--browser', 'use browser mode even where the desktop app could start'),
+  ).action(async (opts: AllowFlags & { browser?: boolean }) => {
+    const say = (line: string): void => void process.stdout.write(`${line}\n`);
+    await checkAllowed(opts);
+    const allowed = [...(opts.allow ?? []), ...(opts.allowRead ?? [])].length > 0;
+    if (!opts.browser) {
+      const desktop = await desktopBinary(say);
+      if ('path' in desktop) {
+        if (!existsSync(MAIN))
+          throw new Error(`the desktop app is not built (${MAIN}): run \`npm run build\``);
+        // The desktop app opens what its own dialogs choose; the folders matter to browser mode alone.
+        if (allowed)
+          say(
+            '--allow and --allow-read apply to browser mode (--browser); the desktop app opens any folder you choose.',
+          );
+        const child = spawn(desktop.path, [MAIN], { stdio: 'inherit' });
+        await new Promise<void>((resolve) => child.on('exit', () => resolve()));
+        return;
       }
-      await serveWorkbench({ port: 0, backend: program.opts<{ backend?: string }>().backend });
+      say(
+        `The desktop app cannot start here: ${desktop.reason}.\nOpening browser mode instead: open the URL below in a browser on this machine.`,
+      );
+    }
+    const { serveWorkbench } = await import('../serve-workbench.ts');
+    await serveWorkbench({
+      port: 0,
+      ...(opts.allow === undefined ? {} : { allow: opts.allow }),
+      ...(opts.allowRead === undefined ? {} : { allowRead: opts.allowRead }),
+      backend: program.opts<{ backend?: string }>().backend,
     });
+  });
 }

@@ -14,10 +14,8 @@ import {
   ADAM_LEARNING_RATE,
   tuneGrids,
 } from '../../../../shared/bridge/defaults.ts';
-import { parseFineTuneLayers } from '../../correct/fine-tune.ts';
 import { TAU_KINDS, type TauKind } from '../../rank/tau.ts';
 import type { AugmentOptions } from '../../train/augment.ts';
-import { AbortError } from '../../train/fit.ts';
 import {
   finiteNumber,
   fraction,
@@ -27,8 +25,15 @@ import {
   placementOption,
   positiveInt,
 } from '../options.ts';
-import { parseGrid } from '../../study/tune.ts';
-import { withEngine } from '../engine-session.ts';
+import {
+  checkInput,
+  checkOutput,
+  checkWorkspaceFolder,
+  DATASET,
+  MODEL_FOLDER,
+  OUTPUT_FOLDER,
+} from '../input-check.ts';
+import { isCancellation, withEngine } from '../lazy-engine.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
 import { commandLine } from '../command-line.ts';
 import { addMixOptions } from '../mixed-command.ts';
@@ -57,8 +62,9 @@ interface StudyFlags extends TrainingFlags {
   seeds: number;
   placement: 'post-activation' | 'pre-activation';
   tune: boolean;
-  tuneUnits?: number[];
-  tuneFinetune?: number[];
+  /** The grids as typed; parsed after the paths are checked (the parser loads the training code). */
+  tuneUnits?: string;
+  tuneFinetune?: string;
   variant: StudyVariant[];
   ablation: boolean;
   rank: string;
@@ -169,12 +175,8 @@ export function registerStudy(program: Command): void {
         `choose each method's learning rate on the validation split (units ${TUNE_GRIDS.units.join(', ')}; fine-tuning ${TUNE_GRIDS.fineTune.join(', ')}; with adam ${ADAM_TUNE_GRIDS.units.join(', ')} and ${ADAM_TUNE_GRIDS.fineTune.join(', ')})`,
         false,
       )
-      .option('--tune-units <rates>', "the units' learning-rate grid (implies --tune)", (v) =>
-        parseGrid(v, '--tune-units'),
-      )
-      .option('--tune-finetune <rates>', "fine-tuning's learning-rate grid (implies --tune)", (v) =>
-        parseGrid(v, '--tune-finetune'),
-      )
+      .option('--tune-units <rates>', "the units' learning-rate grid (implies --tune)")
+      .option('--tune-finetune <rates>', "fine-tuning's learning-rate grid (implies --tune)")
       .option(
         '--variant <settings>',
         "also train units with these settings changed, in every seed, paired with the study's own (repeatable): placement=pre|post, layers=a+b, beta=<fraction>, rank=oracle|proxy, comma-separated",
@@ -193,18 +195,32 @@ export function registerStudy(program: Command): void {
   ).action(async (flags: StudyFlags) => {
     const kind = parseDistortionKind(flags.distortion);
     const levels = resolveLevels(kind, flags.levels);
-    parsed(parseFineTuneLayers)(flags.finetuneLayers);
     checkTarget(flags);
     if (flags.rankImages !== undefined && flags.rankPerClass !== undefined)
       throw new InvalidArgumentError(
         '--rank-images and --rank-per-class are two ways to size the ranking set: give one',
       );
+    if (flags.model !== undefined) await checkInput('--model', flags.model, MODEL_FOLDER);
+    if (flags.dataset !== undefined) await checkInput('--dataset', flags.dataset, DATASET);
+    if (flags.out !== undefined) await checkOutput('--out', flags.out, OUTPUT_FOLDER);
+    if (flags.workspace !== undefined) await checkWorkspaceFolder('--workspace', flags.workspace);
+    const { parseFineTuneLayers } = await import('../../correct/fine-tune.ts');
+    parsed(parseFineTuneLayers)(flags.finetuneLayers);
+    const { parseGrid } = await import('../../study/tune.ts');
+    const tuneUnits =
+      flags.tuneUnits === undefined
+        ? undefined
+        : parsed((v) => parseGrid(v, '--tune-units'))(flags.tuneUnits);
+    const tuneFinetune =
+      flags.tuneFinetune === undefined
+        ? undefined
+        : parsed((v) => parseGrid(v, '--tune-finetune'))(flags.tuneFinetune);
     const grids = tuneGrids(flags.optimizer.trim().toLowerCase() === 'adam' ? 'adam' : 'sgd');
     const tune =
       flags.tune || flags.tuneUnits !== undefined || flags.tuneFinetune !== undefined
         ? {
-            units: flags.tuneUnits ?? [...grids.units],
-            fineTune: flags.tuneFinetune ?? [...grids.fineTune],
+            units: tuneUnits ?? [...grids.units],
+            fineTune: tuneFinetune ?? [...grids.fineTune],
           }
         : undefined;
     const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -288,7 +304,7 @@ export function registerStudy(program: Command): void {
         log,
       );
     } catch (error) {
-      if (!(error instanceof AbortError)) throw error;
+      if (!(await isCancellation(error))) throw error;
       const where =
         flags.out === undefined
           ? ` in the workspace ${path.resolve(flags.workspace ?? '')}`

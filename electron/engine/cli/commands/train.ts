@@ -3,13 +3,11 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ADAM_LEARNING_RATE, SGD_NESTEROV, TRAIN_DEFAULTS } from '../../../../shared/bridge/defaults.ts';
 import type { Progress } from '../../../../shared/progress.ts';
 import { MAX_PATIENCE } from '../../../../shared/training.ts';
-import { ARCHITECTURES, parseArchitecture, type Architecture } from '../../models/registry.ts';
+import { ARCHITECTURES, parseArchitecture, type Architecture } from '../../models/architectures.ts';
 import { NO_AUGMENT, parseAugment, type AugmentOptions } from '../../train/augment.ts';
-import { AbortError } from '../../train/fit.ts';
 import { describeSchedule, parseSchedule } from '../../train/schedule.ts';
-import { percent } from '../../use-cases/training-lines.ts';
-import { cancelNote } from '../cancel-note.ts';
-import { withEngine } from '../engine-session.ts';
+import { checkInput, checkOutput, DATASET, OUTPUT_FOLDER } from '../input-check.ts';
+import { isCancellation, withEngine } from '../lazy-engine.ts';
 import { finiteNumber, intBetween, nonNegativeInt, parsed, positiveInt } from '../options.ts';
 import { cancellableBySigint } from '../progress-line.ts';
 import {
@@ -49,7 +47,7 @@ function validationFraction(value: string): number {
 }
 
 /** The TTY progress line: where the run is, the epoch's running figures, the last validation, time left. */
-function trainingLine(p: Progress): string {
+function trainingLine(p: Progress, percent: (v: number) => string): string {
   const m = p.metrics ?? {};
   const parts = [`${p.stage}: ${(p.fraction * 100).toFixed(0).padStart(3)}%`];
   if (m.loss !== undefined) parts.push(`loss ${m.loss.toFixed(3)}`);
@@ -141,6 +139,9 @@ export function registerTrain(program: Command): void {
     const out = path.resolve(flags.out);
     const tty = process.stdout.isTTY;
     const print = (line: string): void => void process.stdout.write(`${line}\n`);
+    await checkInput('--dataset', flags.dataset, DATASET);
+    await checkOutput('--out', flags.out, OUTPUT_FOLDER);
+    const { percent } = await import('../../use-cases/training-lines.ts');
     try {
       await withEngine(
         program,
@@ -169,7 +170,7 @@ export function registerTrain(program: Command): void {
                 command: commandLine(),
                 ...recordPathsOf(flags),
                 ...(flags.replicas === undefined ? {} : { replicas: flags.replicas }),
-                ...(tty ? { progress: (p: Progress) => process.stdout.write(trainingLine(p)) } : {}),
+                ...(tty ? { progress: (p: Progress) => process.stdout.write(trainingLine(p, percent)) } : {}),
                 log: (line) => print(`${tty ? '\r\x1b[K' : ''}${line}`),
               },
             ),
@@ -182,7 +183,8 @@ export function registerTrain(program: Command): void {
         print,
       );
     } catch (error) {
-      if (!(error instanceof AbortError)) throw error;
+      if (!(await isCancellation(error))) throw error;
+      const { cancelNote } = await import('../cancel-note.ts');
       process.stderr.write(`${tty ? '\n' : ''}cancelled: ${await cancelNote(out, 'baseline')}\n`);
       process.exitCode = 130;
     }

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import type { ArtefactSummary, WorkspaceCheck } from '../../../../shared/workspace.ts';
-import { checkWorkspace } from '../../workspace/check.ts';
-import { repairWorkspace } from '../../workspace/repair.ts';
-import { initWorkspace, openWorkspace } from '../../workspace/workspace.ts';
+import { checkInput, checkOutput, OUTPUT_FOLDER, WORKSPACE_FOLDER } from '../input-check.ts';
+
+// The workspace code (zod schemas, hashing) loads only when a command gets past its checks.
+const workspaceModule = () => import('../../workspace/workspace.ts');
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -35,6 +36,8 @@ export function registerWorkspace(program: Command): void {
     .description('create a workspace (the folder is created if missing)')
     .option('--name <name>', 'its name (default: the folder name)')
     .action(async (folder: string, flags: { name?: string }) => {
+      await checkOutput('', folder, OUTPUT_FOLDER);
+      const { initWorkspace } = await workspaceModule();
       const manifest = await initWorkspace(folder, flags.name === undefined ? {} : { name: flags.name });
       out(`workspace "${manifest.name}" created in ${folder}`);
     });
@@ -43,6 +46,8 @@ export function registerWorkspace(program: Command): void {
     .description('the artefacts a workspace holds')
     .option('--json', 'print the manifest as JSON', false)
     .action(async (folder: string, flags: { json: boolean }) => {
+      await checkInput('', folder, WORKSPACE_FOLDER);
+      const { openWorkspace } = await workspaceModule();
       const workspace = await openWorkspace(folder);
       if (flags.json) out(JSON.stringify(workspace.manifest, null, 1));
       else {
@@ -69,6 +74,9 @@ export function registerWorkspace(program: Command): void {
       false,
     )
     .action(async (folder: string, flags: { json: boolean; repair: boolean }) => {
+      await checkInput('', folder, WORKSPACE_FOLDER);
+      const { checkWorkspace } = await import('../../workspace/check.ts');
+      const { repairWorkspace } = await import('../../workspace/repair.ts');
       let check = await checkWorkspace(folder);
       const manifestBroken = check.problems.some((p) => p.artefact === undefined);
       if (flags.repair && manifestBroken) {
@@ -96,6 +104,8 @@ export function registerWorkspace(program: Command): void {
   ws.command('discard <folder> <artefact-id>')
     .description('remove an interrupted artefact (its files and its entry)')
     .action(async (folder: string, id: string) => {
+      await checkInput('', folder, WORKSPACE_FOLDER);
+      const { openWorkspace } = await workspaceModule();
       const workspace = await openWorkspace(folder, {
         write: true,
         tool: 'deepcorrect workspace discard',
