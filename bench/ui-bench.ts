@@ -17,6 +17,7 @@ import { RENDERER_DIR } from '../electron/engine/cli/commands/serve.ts';
 import { startServe, type ServeProcess } from './serve-process.ts';
 import { round } from './train-bench.ts';
 import { CHROMIUM, CHROMIUM_FLAGS } from './chromium.ts';
+import { benchFirstView } from './first-view-bench.ts';
 
 const FIRST_CONTENT_TARGET_MS = 1000;
 const LONG_TASK_TARGET_MS = 50;
@@ -76,13 +77,15 @@ interface LongTasks {
 export async function benchUi(options: UiBenchOptions): Promise<void> {
   const { print, log } = options;
   if (!existsSync(`${RENDERER_DIR}index.html`)) {
-    print({ bench: 'skip', group: 'ui', reason: 'the UI is not built (npm run build)' });
+    print({ bench: 'skip', group: 'ui', reason: 'the UI is not built: run npm run build first' });
     return;
   }
   if (!existsSync(CHROMIUM)) {
     print({ bench: 'skip', group: 'ui', reason: `${CHROMIUM} not found (apt-get install chromium)` });
     return;
   }
+  // Issue 18: the first launch on a fresh demo workspace and each view's first content on its study.
+  await benchFirstView(options);
   const { chromium } = await import('playwright-core');
   const allowed = await mkdtemp(path.join(tmpdir(), 'dc-bench-ui-'));
   let serve: ServeProcess | undefined;

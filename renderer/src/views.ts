@@ -8,6 +8,16 @@ import { defineAsyncComponent, type Component } from 'vue';
 import DatasetsView from './views/datasets/DatasetsView.vue';
 import WorkspaceView from './views/workspace/WorkspaceView.vue';
 
+/** The views loaded on demand, each by its module (prefetchViews loads them ahead, in this order). */
+const LOADERS = {
+  results: () => import('./views/results/ResultsView.vue'),
+  ranking: () => import('./views/ranking/RankingView.vue'),
+  correction: () => import('./views/correction/CorrectionView.vue'),
+  inspector: () => import('./views/inspector/InspectorView.vue'),
+  models: () => import('./views/models/ModelsView.vue'),
+  evaluation: () => import('./views/evaluation/EvaluationView.vue'),
+} as const;
+
 export interface ViewEntry {
   /** Stable id, also in the nav button's data-testid (`nav-<id>`). */
   id: string;
@@ -34,36 +44,50 @@ export const VIEWS: readonly ViewEntry[] = [
     id: 'models',
     label: 'Models',
     hint: 'Train a baseline or import a model; its card',
-    component: defineAsyncComponent(() => import('./views/models/ModelsView.vue')),
+    component: defineAsyncComponent(LOADERS.models),
   },
   {
     id: 'evaluation',
     label: 'Evaluation',
     hint: 'Accuracy versus distortion level, models overlaid; per class and confusion',
-    component: defineAsyncComponent(() => import('./views/evaluation/EvaluationView.vue')),
+    component: defineAsyncComponent(LOADERS.evaluation),
   },
   {
     id: 'ranking',
     label: 'Ranking',
     hint: 'Correction priority of every conv filter; the oracle experiment',
-    component: defineAsyncComponent(() => import('./views/ranking/RankingView.vue')),
+    component: defineAsyncComponent(LOADERS.ranking),
   },
   {
     id: 'correction',
     label: 'Correction',
     hint: 'Train correction units beside the fine-tuning baseline',
-    component: defineAsyncComponent(() => import('./views/correction/CorrectionView.vue')),
+    component: defineAsyncComponent(LOADERS.correction),
   },
   {
     id: 'results',
     label: 'Results',
     hint: 'Baseline, fine-tuned and DeepCorrect side by side; run a study; export',
-    component: defineAsyncComponent(() => import('./views/results/ResultsView.vue')),
+    component: defineAsyncComponent(LOADERS.results),
   },
   {
     id: 'inspector',
     label: 'Inspector',
     hint: 'Clean, distorted and corrected activation maps of one image, filter by filter',
-    component: defineAsyncComponent(() => import('./views/inspector/InspectorView.vue')),
+    component: defineAsyncComponent(LOADERS.inspector),
   },
 ];
+
+/**
+ * Loads every on-demand view's module (and the charting library with them) one after another, so the first
+ * visit of a view draws at once instead of waiting for its code: called once the start page has what it shows.
+ */
+export async function prefetchViews(): Promise<void> {
+  for (const load of Object.values(LOADERS)) {
+    try {
+      await load();
+    } catch {
+      // A chunk that fails now is loaded (and its failure shown) when its view is opened.
+    }
+  }
+}
