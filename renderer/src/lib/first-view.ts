@@ -4,7 +4,6 @@
  * for the Inspector, the filter whose correction recovers most, on a mid distortion level. Pure: the store
  * (stores/first-view.ts) asks the engine for what these name.
  */
-import type { SavedRanking } from './opened-rankings.ts';
 import type { StudyReport } from '../../../shared/study.ts';
 import type { Artefact } from '../../../shared/workspace.ts';
 
@@ -57,6 +56,15 @@ export function midLevel(levels: readonly number[]): number | undefined {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+/** A ranked layer, as a ranking file and a study report both give it. */
+export interface RankedLayer {
+  layer: string;
+  /** Filters, most in need of correction first. */
+  order: readonly number[];
+  /** The oracle's tau per filter (by filter index), when ranked by the oracle. */
+  tau?: readonly number[];
+}
+
 export interface TopFilter {
   layer: string;
   filter: number;
@@ -70,7 +78,7 @@ export interface TopFilter {
  * first filter.
  */
 export function mostCorrectedFilter(
-  ranking: Pick<SavedRanking, 'layers'>,
+  ranking: { layers: readonly RankedLayer[] },
   correctedLayers: readonly string[] = [],
 ): TopFilter | undefined {
   const layers = ranking.layers.filter((l) => l.order.length > 0);
