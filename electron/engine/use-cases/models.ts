@@ -82,10 +82,10 @@ export const trainModel: UseCase<'models.train'> = {
 
 /** models.evaluate: accuracy clean and at every level (top-1, top-5, per class, confusion); saved into a workspace if asked. */
 export const evaluateModel: UseCase<'models.evaluate'> = {
-  // Says what differs between two evaluations of one model: the levels, the images and the seed.
+  // Says what differs between two evaluations of one model, first what differs most: the levels, then the images.
   title: (input, session) => {
     const model = session.models.get(input.modelId);
-    return `Evaluate ${modelPhrase(model.metadata.arch, model.path)} on ${session.datasets.get(input.datasetId).summary.name} (${imagesPhrase(input.split, input.perClass)}, seed ${input.seed}): ${levelsPhrase(input.spec.kind, input.levels)}`;
+    return `Evaluate ${modelPhrase(model.metadata.arch, model.path)}, ${levelsPhrase(input.spec.kind, input.levels)}, on ${session.datasets.get(input.datasetId).summary.name} (${imagesPhrase(input.split, input.perClass)}, seed ${input.seed})`;
   },
   run: async (input, context) => {
     const { session } = context;

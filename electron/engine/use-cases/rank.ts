@@ -14,7 +14,7 @@ export const rankFiltersCase: UseCase<'rank.filters'> = {
     const model = session.models.get(input.modelId);
     const images = imagesPhrase('train', input.perClass, input.images ?? RANK_DEFAULTS.images);
     const layers = input.layers === undefined ? '' : ` ${input.layers.join(', ')}`;
-    return `Rank ${modelPhrase(model.metadata.arch, model.path)}'s filters${layers} by ${input.method === 'both' ? 'oracle and proxy' : input.method} on ${session.datasets.get(input.datasetId).summary.name} (${images}, seed ${input.seed}): ${levelsPhrase(input.spec.kind, input.levels)}`;
+    return `Rank ${modelPhrase(model.metadata.arch, model.path)}'s filters${layers} by ${input.method === 'both' ? 'oracle and proxy' : input.method}, ${levelsPhrase(input.spec.kind, input.levels)}, on ${session.datasets.get(input.datasetId).summary.name} (${images}, seed ${input.seed})`;
   },
   run: (input, context) => {
     const { session } = context;
