@@ -17,7 +17,16 @@ import {
   type OpenedRanking,
   type RankingRunShape,
 } from '../lib/opened-rankings.ts';
+import {
+  SAVED_JOB_PREFIX,
+  jobThatSaved,
+  savedExperimentRun,
+  withSaved,
+  type SavedExperimentRun,
+} from '../lib/saved-results.ts';
 import { useJobs } from './jobs.ts';
+import { useKeptJobs } from './keep-results.ts';
+import { useModels } from './models.ts';
 import { useToasts } from './toasts.ts';
 
 export type RankInput = RequestInput<'rank.filters'>;
@@ -39,6 +48,7 @@ export const useRankings = defineStore('rankings', () => {
   const jobs = useJobs();
   const client = useBridge();
   const toasts = useToasts();
+  const startKept = useKeptJobs();
 
   /** Every ranking job of the session, oldest first (their inputs and, once done, results). */
   const runs = computed<RankingRun[]>(() =>
@@ -49,13 +59,18 @@ export const useRankings = defineStore('rankings', () => {
     })),
   );
 
-  const experiments = computed<ExperimentRun[]>(() =>
-    jobs.ofKind('rank.experiment').map((job) => ({
+  /** Oracle experiments opened from a workspace (experiments/<id>.json), oldest first. */
+  const savedExperiments = shallowRef<SavedExperimentRun[]>([]);
+
+  /** The experiment jobs of the session, then the saved ones opened. */
+  const experiments = computed<ExperimentRun[]>(() => [
+    ...jobs.ofKind('rank.experiment').map((job) => ({
       job,
       input: job.input,
       ...(job.status === 'done' && job.result !== undefined ? { result: job.result } : {}),
     })),
-  );
+    ...savedExperiments.value,
+  ]);
 
   /** Ranking files opened this session, oldest first (attached to a model or not). */
   const opened = shallowRef<OpenedRanking[]>([]);
@@ -112,12 +127,39 @@ export const useRankings = defineStore('rankings', () => {
     return experiments.value.filter((r) => r.result !== undefined && r.input.modelId === modelId).at(-1);
   }
 
+  /** Queues a ranking, saved into the open workspace when there is one. */
   function rank(input: RankInput): Promise<string | undefined> {
-    return jobs.startJob('rank.filters', input);
+    return startKept('rank.filters', input);
   }
 
+  /** Queues an oracle experiment, saved into the open workspace when there is one. */
   function experiment(input: ExperimentInput): Promise<string | undefined> {
-    return jobs.startJob('rank.experiment', input);
+    return startKept('rank.experiment', input);
+  }
+
+  /**
+   * Shows a saved oracle experiment again, under its model opened from the folder it recorded (or the model
+   * given, when that folder is gone). Resolves to the run and the model it is shown under.
+   */
+  async function openSavedExperiment(
+    path: string,
+    fallbackModelId?: string,
+  ): Promise<{ run: ExperimentRun; modelId: string } | undefined> {
+    const job = jobThatSaved(jobs.all, path);
+    const own = experiments.value.find((e) => e.job.id === job?.id);
+    if (own !== undefined) return { run: own, modelId: own.input.modelId };
+    try {
+      const opened = await client.request('result.open', { path });
+      const model = opened.modelPath === null ? undefined : await useModels().open(opened.modelPath, false);
+      const modelId = model?.modelId ?? fallbackModelId ?? `${SAVED_JOB_PREFIX}${opened.path}`;
+      const run = savedExperimentRun({ ...opened, saved: markRaw(opened.saved) }, modelId, Date.now());
+      if (run === undefined) throw new Error(`${path} is not a saved oracle experiment`);
+      savedExperiments.value = withSaved(savedExperiments.value, run);
+      return { run, modelId };
+    } catch (error) {
+      toasts.error(error, `Opening the oracle experiment ${path}`);
+      return undefined;
+    }
   }
 
   return {
@@ -131,6 +173,8 @@ export const useRankings = defineStore('rankings', () => {
     latestExperimentFor,
     rank,
     experiment,
+    savedExperiments,
+    openSavedExperiment,
     openFile,
     attach,
   };
