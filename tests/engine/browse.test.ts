@@ -93,6 +93,10 @@ describe('fs.browse', () => {
     await writeFile(path.join(root, 'rank.json'), JSON.stringify(RANKING));
     await writeFile(path.join(root, 'notes.json'), '{"not":"a ranking"}');
     await mkdir(path.join(root, 'plain', 'sub'), { recursive: true });
+    // Code with an icon in one folder is no image dataset: its other folders hold no images.
+    await writeImage(path.join(root, 'code', 'assets', 'icon.png'), seededBytes(16, 9), 4, 4, 1);
+    await mkdir(path.join(root, 'code', 'src'));
+    await writeFile(path.join(root, 'code', 'src', 'main.js'), '');
     await mkdir(path.join(root, 'locked'));
     await writeFile(path.join(root, 'locked', 'inside.txt'), 'x');
     await chmod(path.join(root, 'locked'), 0o000);
@@ -179,6 +183,7 @@ describe('fs.browse', () => {
     });
     expect(entry(listing, 'notes.json')).toMatchObject({ kind: 'file', detail: '19 bytes' });
     expect(entry(listing, 'plain')).toMatchObject({ kind: 'folder', detail: '1 folder, 0 files' });
+    expect(entry(listing, 'code')).toMatchObject({ kind: 'folder', detail: '2 folders, 0 files' });
     // A class folder that leads outside is not followed: no dataset, nothing of the outside folder shown.
     expect(entry(listing, 'half-outside')).toMatchObject({ kind: 'folder' });
     expect(JSON.stringify(entry(listing, 'half-outside'))).not.toContain('secret');

@@ -117,12 +117,13 @@ function outsideError(target: string, roots: readonly BrowseRoot[]): BridgeError
   );
 }
 
-/** Folders (and links, which mostly lead to folders) first, then files, each by name as people sort them. */
+/** Names as people sort them (d2 before d10); one collator, as localeCompare with options builds one a call. */
+const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' }).compare;
+
+/** Folders (and links, which mostly lead to folders) first, then files, each by name. */
 function listingOrder(a: Dirent, b: Dirent): number {
   const group = (e: Dirent): number => (e.isDirectory() || e.isSymbolicLink() ? 0 : 1);
-  return (
-    group(a) - group(b) || a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' })
-  );
+  return group(a) - group(b) || byName(a.name, b.name);
 }
 
 /** The allowed folders, each classified (the browser's top). */

@@ -19,7 +19,7 @@ export type Classified = Omit<BrowseEntry, 'name' | 'path' | 'folder' | 'link' |
 
 /** A names file is one short line per class; anything bigger is not read to classify. */
 const NAMES_FILE_BYTES = 256 * 1024;
-/** Entries of a class folder looked at for an image, and class folders looked into. */
+/** Entries of a class folder looked at, and class folders looked into. */
 const PEEK_ENTRIES = 64;
 const PEEK_CLASSES = 3;
 
@@ -66,24 +66,32 @@ export async function subfolders(
   return found.sort((a, b) => byName(a.name, b.name));
 }
 
-/** Whether one of the first entries of a folder is an image file (a class folder of an image dataset). */
-async function holdsImage(dir: string): Promise<boolean> {
+/**
+ * Whether a folder looks like one class of an image dataset from its first entries: images, mostly, and no
+ * folder (the engine refuses folders inside a class folder). A code folder with an icon in it is not one.
+ */
+async function looksLikeClass(dir: string): Promise<boolean> {
   let handle;
   try {
     handle = await opendir(dir);
   } catch {
     return false;
   }
+  let images = 0;
+  let others = 0;
   try {
     for (let i = 0; i < PEEK_ENTRIES; i++) {
       const entry = await handle.read();
-      if (entry === null) return false;
-      if (!isIgnoredName(entry.name) && isImageName(entry.name)) return true;
+      if (entry === null) break;
+      if (isIgnoredName(entry.name)) continue;
+      if (entry.isDirectory()) return false;
+      if (isImageName(entry.name)) images++;
+      else others++;
     }
-    return false;
   } finally {
     await handle.close().catch(() => undefined);
   }
+  return images > 0 && images >= others;
 }
 
 async function idxDataset(
@@ -175,9 +183,15 @@ async function imageFolderDataset(
     classDirs = await subfolders(first.real, inner, allowed);
   }
   if (classDirs.length === 0) return undefined;
-  let images = false;
-  for (const d of classDirs.slice(0, PEEK_CLASSES)) if ((images = await holdsImage(d.real))) break;
-  if (!images) return undefined;
+  // The first, middle and last class folders: each must look like a class.
+  const peeked = [...new Set([0, Math.floor(classDirs.length / 2), classDirs.length - 1])].slice(
+    0,
+    PEEK_CLASSES,
+  );
+  for (const i of peeked) {
+    const d = classDirs[i];
+    if (d === undefined || !(await looksLikeClass(d.real))) return undefined;
+  }
   const names = classDirs.map((d) => d.name);
   const splitNames = SPLIT_NAMES.filter((s) => splits.some((d) => d.name === s));
   const where = splits.length > 0 ? ` (${splitNames.join(', ')})` : '';
