@@ -234,3 +234,16 @@ describe('a misspelt option', () => {
     expect(stdout).toContain('Usage: deepcorrect distort');
   });
 });
+
+describe('the engine, reached without the command line (the app)', () => {
+  it('calls a missing workspace folder not a workspace, with how to make one, not a lock error', async () => {
+    const { openWorkspace } = await import('../../electron/engine/workspace/workspace.ts');
+    const error: unknown = await openWorkspace(at('W'), { write: true, tool: 'test' }).catch(
+      (e: unknown) => e,
+    );
+    expect(String(error)).toContain(
+      `${at('W')}: no such folder, so not a workspace: create one with 'deepcorrect workspace init ${at('W')}'`,
+    );
+    expect(String(error)).not.toMatch(SYSTEM_CODE);
+  });
+});

@@ -52,7 +52,7 @@ describe('an interrupted save', () => {
       failure.failOn = undefined;
       expect(error).toBeInstanceOf(ModelError);
       expect((error as ModelError).message).toBe(
-        `${path.join(dir, failOn)}: could not be written (ENOSPC: no space left on device, write); the previous model is unchanged`,
+        `${path.join(dir, failOn)}: could not be written (no space left on the disk); the previous model is unchanged`,
       );
       expect((await readdir(dir)).sort()).toEqual(['deepcorrect.json', 'model.json', 'weights.bin']);
       const { model } = await loadModel(dir);

@@ -42,7 +42,7 @@ describe.skipIf(skipReason !== undefined)('a workspace on a read-only file syste
     await rm(base, { recursive: true, force: true });
   });
 
-  it('refuses a study at the lock with EROFS naming the path; nothing changes; rw again checks clean', async () => {
+  it('refuses a study at the lock, naming the path and the read-only disk in words; nothing changes; rw again checks clean', async () => {
     const manifestFile = path.join(ws, 'deepcorrect-workspace.json');
     const before = await readFile(manifestFile, 'utf8');
     const [entry] = (JSON.parse(before) as WorkspaceManifest).artefacts;
@@ -53,13 +53,13 @@ describe.skipIf(skipReason !== undefined)('a workspace on a read-only file syste
       const run = await deepcorrect(['study', '--workspace', ws, ...SMALL]);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain(
-        `${path.join(ws, '.lock')}: cannot create the lock: EROFS: read-only file system`,
+        `${path.join(ws, '.lock')}: cannot create the lock: the file system is read-only`,
       );
       // Refused at the lock: no stage ran.
       expect(run.stderr).not.toMatch(/baseline evaluation/);
       await expect(openWorkspace(ws, { write: true, tool: 'fault test' })).rejects.toThrow(WorkspaceError);
       await expect(openWorkspace(ws, { write: true, tool: 'fault test' })).rejects.toThrow(
-        /read-only file system/,
+        /the file system is read-only/,
       );
       // Reading needs no lock: list and check still work on a read-only disk.
       expect((await openWorkspace(ws)).artefacts).toHaveLength(1);
@@ -68,7 +68,7 @@ describe.skipIf(skipReason !== undefined)('a workspace on a read-only file syste
       expect(check.code, check.stderr).toBe(0);
       const discard = await deepcorrect(['workspace', 'discard', ws, entry?.id ?? '']);
       expect(discard.code).toBe(1);
-      expect(discard.stderr).toMatch(/\.lock: cannot create the lock: EROFS/);
+      expect(discard.stderr).toMatch(/\.lock: cannot create the lock: the file system is read-only/);
     } finally {
       remount(mnt, 'rw');
     }

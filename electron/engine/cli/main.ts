@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { APP_VERSION } from '../../../shared/version.ts';
 import { VERBOSE_ENV } from '../backend/dawn-probe.ts';
 import { CliCommand } from './cli-command.ts';
+import { reason } from '../io/file-error.ts';
 import { gpuFailureMessage, setStep } from './lazy-engine.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerDataset } from './commands/dataset.ts';
@@ -52,11 +53,28 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * An error's message with any operating system code in words: a system error that reached here unwrapped,
+ * or one quoted inside another message ("...: ENOENT: no such file or directory, open 'x'").
+ */
+function inWords(error: unknown): string {
+  const system = error as NodeJS.ErrnoException | undefined;
+  if (typeof system?.code === 'string' && /^E[A-Z]+$/.test(system.code)) {
+    const worded = reason(error);
+    if (!worded.startsWith(`${system.code}:`))
+      return system.path === undefined ? worded : `${system.path}: ${worded}`;
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\bE[A-Z]{2,}: ([^,\n]+), [a-z]+(?: '([^']*)')?/g, (_, words: string, file?: string) =>
+    file === undefined ? words : `${words} (${file})`,
+  );
+}
+
 const program = buildProgram();
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const message = gpuFailureMessage(error) ?? (error instanceof Error ? error.message : String(error));
+  const message = gpuFailureMessage(error) ?? inWords(error);
   process.stderr.write(`deepcorrect: ${message}\n`);
   process.exitCode = 1;
 }

@@ -79,11 +79,13 @@ export async function hasSubfolders(dir: string): Promise<boolean> {
 /**
  * What is wrong with an image that sharp failed on. sharp's messages come from libvips' error buffer, which
  * concurrent decodes share (a message can be lost: "Unknown error"), so the kind of problem is found by reading
- * the header again; the message is only a detail.
+ * the header again; the message is only a detail. `listed`: the file was found by listing its folder, so a
+ * missing one went since (for a path the user typed, a typo is likelier).
  */
-export async function imageProblem(file: string, error: unknown): Promise<string> {
+export async function imageProblem(file: string, error: unknown, listed = true): Promise<string> {
   const message = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
-  if (/input file is missing/i.test(message)) return 'no such file (removed since the folder was listed?)';
+  if (/input file is missing/i.test(message))
+    return listed ? 'no such file (removed since the folder was listed?)' : 'no such file or folder';
   // libvips calls an empty file an unsupported format; say what the user can see instead.
   const size = await stat(file).then(
     (info) => info.size,

@@ -37,12 +37,12 @@ const SYSTEM_PROBLEMS: Readonly<Record<string, string>> = {
 
 /**
  * A library's error message on one line, for `${file}: ${problem}` messages. An operating system error
- * (its code such as ENOENT) is said in words, with the path it was about when it has one.
+ * (its code such as ENOENT) is said in words; the message's file names where.
  */
 export function reason(error: unknown): string {
-  const system = error as NodeJS.ErrnoException | undefined;
-  const words = typeof system?.code === 'string' ? SYSTEM_PROBLEMS[system.code] : undefined;
-  if (words !== undefined) return system?.path === undefined ? words : `${words} (${system.path})`;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const words = typeof code === 'string' ? SYSTEM_PROBLEMS[code] : undefined;
+  if (words !== undefined) return words;
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n')[0] ?? text;
 }

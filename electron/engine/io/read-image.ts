@@ -29,6 +29,6 @@ export async function readImageFile(file: string, channels?: Channels): Promise<
   } catch (error) {
     // sharp's own message can be "Unknown error" (libvips shares its error buffer between decodes), so the
     // problem is worked out from the file again, as for dataset folders.
-    throw new FileProblemError(file, await imageProblem(file, error), { cause: error });
+    throw new FileProblemError(file, await imageProblem(file, error, false), { cause: error });
   }
 }
