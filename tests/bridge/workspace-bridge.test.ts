@@ -15,7 +15,7 @@ import { BridgeGate } from '../../electron/gateway/gate.ts';
 import { nodeHostSpawner } from '../../electron/gateway/node-spawner.ts';
 import { PathPolicy } from '../../electron/gateway/paths.ts';
 import { startServer, type RunningServer } from '../../electron/serve/server.ts';
-import { demoDatasetDir, demoModelDir } from '../../electron/engine/resources.ts';
+import { demoDatasetDir, demoModelDir, demoStudyDir } from '../../electron/engine/resources.ts';
 import { DEMO_WORKSPACE_ENV, demoWorkspaceDir } from '../../electron/engine/workspace/demo-dir.ts';
 
 interface Opened {
@@ -65,14 +65,26 @@ describe('workspaces over the bridge', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('creates the demo workspace on first run, with the demo dataset and model, and opens it again', async () => {
+  it('creates the demo workspace on first run, with the demo dataset, model and study, and opens it again', async () => {
     const demo = await conn.ok<Opened>('workspace.demo', {});
     expect(demo.root).toBe(path.join(dir, 'demo-workspace'));
     expect(demo.manifest.name).toBe('Demo workspace');
+    // The shipped study and its ranking, once resources/studies holds them (make-demo-study.sh).
+    const shipped = existsSync(demoStudyDir())
+      ? [
+          ['study', 'complete'],
+          ['ranking', 'complete'],
+        ]
+      : [];
     expect(demo.summary.map((a) => [a.kind, a.status])).toEqual([
       ['dataset', 'complete'],
       ['model', 'complete'],
+      ...shipped,
     ]);
+    // The dataset is recorded as bundled; the answer names this checkout's folder, which the session may open.
+    const dataset = demo.manifest.artefacts.find((a) => a.kind === 'dataset')?.provenance?.['dataset'];
+    expect(dataset).toBe(demoDatasetDir());
+    await conn.ok('dataset.open', { path: String(dataset) });
     const model = demo.summary.find((a) => a.kind === 'model');
     expect(model?.files).toBe(3);
     expect(existsSync(path.join(demo.root, model?.path ?? '', 'model.json'))).toBe(true);

@@ -5,6 +5,7 @@
  */
 import type { RequestOutput } from '../../../shared/bridge/contract.ts';
 import { summarizeArtefact } from '../../../shared/workspace.ts';
+import { withBundledResolved } from '../workspace/bundled-references.ts';
 import { checkWorkspace } from '../workspace/check.ts';
 import { demoWorkspace } from '../workspace/demo-workspace.ts';
 import { WorkspaceError } from '../workspace/errors.ts';
@@ -12,7 +13,8 @@ import { initWorkspace, openWorkspace, type Workspace } from '../workspace/works
 import { APP_TOOL, type UseCase } from './context.ts';
 
 export function described(ws: Workspace): RequestOutput<'workspace.open'> {
-  const manifest = structuredClone(ws.manifest);
+  // Bundled dataset references (the demo workspace's) answer with this app's folder.
+  const manifest = withBundledResolved(structuredClone(ws.manifest));
   return { root: ws.root, manifest, summary: manifest.artefacts.map(summarizeArtefact) };
 }
 
