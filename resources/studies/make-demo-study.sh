@@ -4,7 +4,8 @@
 # Writes resources/studies/fashion-mnist-blur/ (the study folder: study.json, report.json, report.html, the
 # stage records, and per seed its ranking, units and fine-tuned model at their kept epochs) and, beside it,
 # fashion-mnist-blur.ranking.json: the demo model's oracle and proxy ranking of conv1-2 on the study's ranking
-# images with the oracle experiment (the Ranking view's tables and curve). About 45 minutes on 2 cores (wasm).
+# images with the oracle experiment (the Ranking view's tables and curve), and fashion-mnist-blur.sha256.
+# About 45 minutes on 2 cores (wasm) when the machine is otherwise idle.
 # The study runs in the scratch folder (default: a new temporary one); run the script again with the same
 # scratch folder to resume a run that was cut short.
 #
@@ -40,4 +41,7 @@ rm -rf "$out" "$out.ranking.json" "$out.ranking.txt"
 cp -r "$study" "$out"
 cp "$scratch/$name.ranking.json" "$out.ranking.json"
 cp "$scratch/$name.ranking.txt" "$out.ranking.txt"
+# The checksums the demo workspace compares its copy with (`sha256sum -c` checks them too).
+(cd resources/studies && { find "$name" -type f | LC_ALL=C sort | xargs sha256sum; sha256sum "$name.ranking.json"; } \
+  > "$name.sha256")
 du -sh "$out"
