@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoDatasetDir, demoModelDir } from '../electron/engine/resources.ts';
@@ -22,6 +22,8 @@ export interface CliBenchResult {
   median_ms: number;
   min_ms: number;
   exit_code: number;
+  /** The machine's 1-minute load average after the case: wall times mean little on a busy machine. */
+  load_1min: number;
 }
 
 function timed(args: string[]): Promise<{ ms: number; code: number }> {
@@ -91,6 +93,7 @@ export async function benchCli(runs = 3): Promise<CliBenchResult[]> {
         median_ms: round(times[Math.floor(times.length / 2)] ?? NaN, 0),
         min_ms: round(times[0] ?? NaN, 0),
         exit_code: code,
+        load_1min: round(loadavg()[0] ?? NaN, 1),
       });
     }
   } finally {
