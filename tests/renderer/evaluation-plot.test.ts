@@ -3,7 +3,6 @@ import {
   conditionIndex,
   groupByLevels,
   levelGroupTitle,
-  levelsPreset,
   linePoints,
   means,
   plotSeries,
@@ -12,6 +11,7 @@ import {
   unionX,
   type EvalRunLike,
 } from '../../renderer/src/lib/evaluation-plot.ts';
+import { levelsPreset } from '../../shared/job-title.ts';
 
 const blur: EvalRunLike = {
   id: 'j1',

@@ -3,12 +3,8 @@
  * distortion's real parameter, clean placed at the parameter's identity value, where the image is
  * unchanged), the table's columns, and the shading of a confusion matrix. Pure, for unit tests.
  */
-import {
-  DISTORTIONS,
-  LEVEL_PRESETS,
-  resolveLevels,
-  type DistortionKind,
-} from '../../../shared/distortions.ts';
+import { DISTORTIONS, type DistortionKind } from '../../../shared/distortions.ts';
+import { levelsPreset } from '../../../shared/job-title.ts';
 
 /** What a models.evaluate result carries that the plot needs. */
 export interface EvalConditionLike {
@@ -95,25 +91,6 @@ export function groupByLevels<T extends EvalRunLike>(runs: readonly T[]): LevelG
     else g.runs.push(r);
   }
   return [...groups.values()];
-}
-
-/**
- * The preset a set of levels is (paper-cifar, paper-imagenet, severity), or undefined for a list of one's own;
- * `levels` in any order.
- */
-export function levelsPreset(kind: DistortionKind, levels: readonly number[]): string | undefined {
-  const key = [...levels].sort((a, b) => a - b).join(',');
-  return LEVEL_PRESETS.find((p) => {
-    try {
-      return (
-        resolveLevels(kind, p)
-          .sort((a, b) => a - b)
-          .join(',') === key
-      );
-    } catch {
-      return false;
-    }
-  });
 }
 
 /** A level group's heading: its preset when it is one, and its levels from mild to severe. */
