@@ -87,6 +87,9 @@ describe('workspaces over the bridge', () => {
     await conn.ok('dataset.open', { path: String(dataset) });
     const model = demo.summary.find((a) => a.kind === 'model');
     expect(model?.files).toBe(3);
+    // The demo model is open in the engine with the workspace: the Models view lists it at launch.
+    const listed = await conn.ok<{ models: { path: string }[] }>('models.list', {});
+    expect(listed.models.map((m) => m.path)).toEqual([path.join(demo.root, model?.path ?? '')]);
     expect(existsSync(path.join(demo.root, model?.path ?? '', 'model.json'))).toBe(true);
     const again = await conn.ok<Opened>('workspace.demo', {});
     expect(again.summary.map((a) => a.id)).toEqual(demo.summary.map((a) => a.id));

@@ -7,7 +7,7 @@ import type { RequestOutput } from '../../../shared/bridge/contract.ts';
 import { summarizeArtefact } from '../../../shared/workspace.ts';
 import { withBundledResolved } from '../workspace/bundled-references.ts';
 import { checkWorkspace } from '../workspace/check.ts';
-import { demoWorkspace } from '../workspace/demo-workspace.ts';
+import { DEMO_IDS, demoWorkspace } from '../workspace/demo-workspace.ts';
 import { WorkspaceError } from '../workspace/errors.ts';
 import { initWorkspace, openWorkspace, type Workspace } from '../workspace/workspace.ts';
 import { APP_TOOL, type UseCase } from './context.ts';
@@ -32,6 +32,11 @@ export const demoWorkspaceCase: UseCase<'workspace.demo'> = {
   run: async (_input, { session }) => {
     const ws = await demoWorkspace();
     session.workspace = ws.root;
+    // The demo model opens with the workspace, so the Models view (models.list) is not empty at launch. A
+    // copy that does not load (damaged: the entry's provenance.damaged says which file) is left closed.
+    const model = ws.artefact(DEMO_IDS.model);
+    if (model?.status === 'complete' && model.provenance?.['damaged'] === undefined)
+      await session.models.add(ws.path(model), session.inUse?.models).catch(() => undefined);
     return described(ws);
   },
 };
