@@ -9,6 +9,7 @@ import { distortBatch } from '../distort/apply.ts';
 import { toUint8 } from '../distort/quantize.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { writePng } from '../io/png.ts';
+import { recordPath } from '../io/recorded-path.ts';
 
 export interface WriteDistortedOptions {
   spec: DistortionSpec;
@@ -109,7 +110,8 @@ export async function writeDistortedDataset(
     path.join(options.outDir, 'distortion.json'),
     `${JSON.stringify(
       {
-        source: { path: summary.path, format: summary.format, classes: summary.classes },
+        // Recorded portably (resources/..., or the folder's name): the file names no folder of this machine.
+        source: { path: recordPath(summary.path), format: summary.format, classes: summary.classes },
         spec: options.spec,
         seed: options.seed,
         splits: options.splits.map((s) => ({
