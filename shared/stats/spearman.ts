@@ -1,7 +1,6 @@
 /**
- * Spearman's rank correlation, for the app as well as the engine: the Ranking view pairs an oracle ranking with
- * a proxy ranking of the same settings made by two separate jobs (electron/engine/rank/spearman.ts computes the
- * same figure inside one job; tests/renderer/rank-agreement.test.ts checks that the two agree).
+ * Spearman's rank correlation, for the app as well as the engine: the engine's ranking quality and the Ranking
+ * view's pairing of an oracle ranking with a proxy ranking made by two separate jobs use this one function.
  */
 
 /** Ranks 1..n of the values, ascending, ties sharing the mean of the ranks they span. */

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { spearman as engineSpearman } from '../../electron/engine/rank/spearman.ts';
 import type { RankingRunShape, SavedRanking } from '../../renderer/src/lib/opened-rankings.ts';
 import { rankAgreement, sameRankingSettings } from '../../renderer/src/lib/rank-agreement.ts';
 import { mulberry32 } from '../../shared/random.ts';
@@ -29,7 +28,7 @@ function ranking(method: 'oracle' | 'proxy' | 'both', seed = 1): SavedRanking {
         order: [0, 5, 2, 3, 4, 1],
         ...(withTau ? { tau } : {}),
         ...(withProxy ? { proxy, proxyOrder: [0, 3, 5, 2, 1, 4] } : {}),
-        ...(withTau && withProxy ? { spearman: engineSpearman(tau, proxy) } : {}),
+        ...(withTau && withProxy ? { spearman: spearman(tau, proxy) } : {}),
         seconds: 1,
       },
     ],
@@ -56,14 +55,21 @@ function run(id: string, result: SavedRanking, path?: string): RankingRunShape {
 }
 
 describe('rank agreement', () => {
-  it('computes Spearman as the engine does, ties included', () => {
+  it('computes Spearman: the textbook formula without ties, average ranks with them', () => {
     expect(averageRanks([3, 1, 3, 2])).toEqual([3.5, 1, 3.5, 2]);
     const rand = mulberry32(7);
     for (let t = 0; t < 20; t++) {
-      const a = Array.from({ length: 32 }, () => Math.round(rand() * 10));
+      const a = Array.from({ length: 32 }, () => rand());
       const b = Array.from({ length: 32 }, () => rand());
-      expect(spearman(a, b)).toBeCloseTo(engineSpearman(a, b), 12);
+      // Distinct values: rho = 1 - 6 * sum(d^2) / (n (n^2 - 1)), d the difference of the two ranks.
+      const rank = (v: number[]): number[] => v.map((x) => v.filter((y) => y < x).length + 1);
+      const ra = rank(a);
+      const rb = rank(b);
+      const d2 = ra.reduce((s, r, i) => s + (r - (rb[i] as number)) ** 2, 0);
+      expect(spearman(a, b)).toBeCloseTo(1 - (6 * d2) / (32 * (32 * 32 - 1)), 12);
     }
+    expect(spearman([1, 2, 2, 3], [1, 2, 2, 3])).toBeCloseTo(1, 12);
+    expect(spearman([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 12);
     expect(spearman([1, 1, 1], [1, 2, 3])).toBeNaN();
   });
 
