@@ -16,6 +16,7 @@ import {
   removeRecent,
   type RecentWorkspace,
 } from '../lib/workspace-recent.ts';
+import { pageStorage } from '../lib/page-storage.ts';
 import { useJobs } from './jobs.ts';
 import { useToasts } from './toasts.ts';
 
@@ -25,7 +26,7 @@ export const RECENT_KEY = 'deepcorrect.recentWorkspaces';
 
 function readRecent(): RecentWorkspace[] {
   try {
-    return parseRecent(window.localStorage.getItem(RECENT_KEY));
+    return parseRecent(pageStorage()?.getItem(RECENT_KEY) ?? null);
   } catch {
     return [];
   }
@@ -43,7 +44,7 @@ export const useWorkspace = defineStore('workspace', () => {
 
   watch(recent, (list) => {
     try {
-      window.localStorage.setItem(RECENT_KEY, JSON.stringify(list));
+      pageStorage()?.setItem(RECENT_KEY, JSON.stringify(list));
     } catch {
       // Storage full or disabled: the list lasts this session only.
     }
