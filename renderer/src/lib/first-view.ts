@@ -4,8 +4,20 @@
  * for the Inspector, the filter whose correction recovers most, on a mid distortion level. Pure: the store
  * (stores/first-view.ts) asks the engine for what these name.
  */
+import type { DistortionKind } from '../../../shared/distortions.ts';
 import type { StudyReport } from '../../../shared/study.ts';
 import type { Artefact } from '../../../shared/workspace.ts';
+
+/** What the Inspector opens on (applied once by its form, then the user's). */
+export interface InspectorPreset {
+  modelId: string;
+  correctedId: string;
+  kind: DistortionKind;
+  level: number;
+  layer: string;
+  /** The filter to select: the one whose correction recovers most. */
+  filter: number;
+}
 
 /** The newest complete artefact of a kind (by creation time; the manifest's order breaks ties), if any. */
 export function newestComplete(artefacts: readonly Artefact[], kind: Artefact['kind']): Artefact | undefined {

@@ -8,9 +8,9 @@
  */
 import { defineStore } from 'pinia';
 import { ref, shallowRef, watch } from 'vue';
-import type { DistortionKind } from '../../../shared/distortions.ts';
 import {
   correctedModelFolder,
+  type InspectorPreset,
   isAbsolutePath,
   midLevel,
   mostCorrectedFilter,
@@ -23,16 +23,7 @@ import { useRankings } from './rankings.ts';
 import { useStudies } from './studies.ts';
 import { useWorkspace, type OpenWorkspace } from './workspace.ts';
 
-/** What the Inspector opens on (applied once by its form, then the user's). */
-export interface InspectorPreset {
-  modelId: string;
-  correctedId: string;
-  kind: DistortionKind;
-  level: number;
-  layer: string;
-  /** The filter to select: the one whose correction recovers most. */
-  filter: number;
-}
+export type { InspectorPreset };
 
 export type FirstViewState = 'idle' | 'loading' | 'ready' | 'failed';
 

@@ -3,15 +3,15 @@
  * maps. Its defaults follow what the rest of the workbench has open; its draft is checked with the contract's
  * own schema for inspect.activations, plus what only the open dataset and models can tell.
  */
-import { computed, reactive, ref, watch } from 'vue';
+import { computed, reactive, ref, watch, type Ref } from 'vue';
 import { CONTRACT } from '../../../../shared/bridge/contract.ts';
 import type { SplitName } from '../../../../shared/datasets.ts';
 import { DISTORTIONS, validateSpec, type DistortionKind } from '../../../../shared/distortions.ts';
 import { isCorrectedArch } from '../../../../shared/models.ts';
 import type { MapsInput } from '../../composables/use-activation-maps.ts';
+import type { InspectorPreset } from '../../lib/first-view.ts';
 import { checkDraft, type FieldLabels } from '../../lib/schema-issues.ts';
 import { useDatasets } from '../../stores/datasets.ts';
-import { useFirstView, type InspectorPreset } from '../../stores/first-view.ts';
 import { useModels, type OpenModel } from '../../stores/models.ts';
 
 export interface InspectDraft {
@@ -89,7 +89,8 @@ export function inspectRequest(
   return checked.input;
 }
 
-export function useInspectorForm() {
+/** `preset`: what to open on once its models are open (the first view's: stores/first-view.ts). */
+export function useInspectorForm(preset?: Readonly<Ref<InspectorPreset | null>>) {
   const models = useModels();
   const datasets = useDatasets();
   const draft = reactive<InspectDraft>({
@@ -141,25 +142,24 @@ export function useInspectorForm() {
   );
   // The first view's preset (a finished study's models, distortion, level and layer), applied once when its
   // models are open; the filter to select is handed to the view (presetFilter).
-  const firstView = useFirstView();
   const presetFilter = ref<{ layer: string; filter: number } | null>(null);
   let applied: InspectorPreset | null = null;
   let presetLevel: number | undefined;
   watch(
-    [() => firstView.inspector, () => models.list.length],
-    ([preset]) => {
-      if (preset === null || preset === applied || models.byId(preset.modelId) === undefined) return;
-      applied = preset;
-      draft.modelId = preset.modelId;
-      if (models.byId(preset.correctedId) !== undefined) draft.correctedId = preset.correctedId;
+    [() => preset?.value ?? null, () => models.list.length],
+    ([wanted]) => {
+      if (wanted === null || wanted === applied || models.byId(wanted.modelId) === undefined) return;
+      applied = wanted;
+      draft.modelId = wanted.modelId;
+      if (models.byId(wanted.correctedId) !== undefined) draft.correctedId = wanted.correctedId;
       draft.split = splits.value.some((s) => s.name === 'test') ? 'test' : draft.split;
-      draft.layer = preset.layer;
-      if (draft.kind === preset.kind) draft.level = preset.level;
+      draft.layer = wanted.layer;
+      if (draft.kind === wanted.kind) draft.level = wanted.level;
       else {
-        presetLevel = preset.level;
-        draft.kind = preset.kind;
+        presetLevel = wanted.level;
+        draft.kind = wanted.kind;
       }
-      presetFilter.value = { layer: preset.layer, filter: preset.filter };
+      presetFilter.value = { layer: wanted.layer, filter: wanted.filter };
     },
     { immediate: true },
   );
