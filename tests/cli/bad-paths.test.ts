@@ -195,8 +195,10 @@ const CASES: Record<string, Case> = {
   },
 };
 
-describe('a bad path is refused in words, before the engine loads', () => {
-  it.each(Object.keys(CASES))('%s', async (name) => {
+// Concurrent: each case is a short process that waits mostly on node's start-up.
+describe.concurrent('a bad path is refused in words, before the engine loads', () => {
+  // test.for hands each case its own expect, which concurrent cases need.
+  it.for(Object.keys(CASES))('%s', async (name, { expect }) => {
     const c = CASES[name] as Case;
     const { code, stdout, stderr } = await cli(c.args());
     expect(code, stdout).toBe(1);
