@@ -177,7 +177,12 @@ const TrainedOutput = z.object({
     }),
   ),
   metadata: ModelMetadataSchema,
+  /** Where a copy of the model was saved, when the request named a workspace. */
+  saved: SavedToSchema.optional(),
 });
+
+/** A workspace to keep a copy of a trained model in (models/<id>, registered with its checksums). */
+const KeepInWorkspace = PathSchema.optional();
 
 const ArtefactSummarySchema = z.object({
   id: z.string(),
@@ -338,6 +343,7 @@ export const CONTRACT = {
       trainPerClass: z.number().int().min(1).optional(),
       resume: z.boolean().optional(),
       outDir: PathSchema,
+      workspace: KeepInWorkspace,
     }),
     output: z.object({
       modelDir: z.string(),
@@ -346,6 +352,7 @@ export const CONTRACT = {
       bestValAccuracy: z.number().nullable(),
       stop: TrainingStopSchema,
       metadata: ModelMetadataSchema,
+      saved: SavedToSchema.optional(),
     }),
   },
   /** Accuracy of an open model on an open dataset, clean and at every level (top-1, top-5, per class, confusion). */
@@ -418,6 +425,7 @@ export const CONTRACT = {
         /** Continue from the epoch checkpoint in outDir (a cancelled run's). */
         resume: z.boolean().optional(),
         outDir: PathSchema,
+        workspace: KeepInWorkspace,
       })
       .refine((i) => i.orders === undefined || i.ranking === undefined, {
         message: 'give the orders or a ranking file, not both',
@@ -434,6 +442,7 @@ export const CONTRACT = {
       optimizer: OptimizerInput.optional(),
       resume: z.boolean().optional(),
       outDir: PathSchema,
+      workspace: KeepInWorkspace,
     }),
     output: TrainedOutput,
   },

@@ -124,10 +124,13 @@ describe('the gate: canonical paths, read and write folders, refusal ids', () =>
     expect(checked.filter((f) => f.endsWith(':write')).sort()).toEqual(
       [
         'correct.train.outDir',
+        'correct.train.workspace',
         'distort.write.outDir',
         'finetune.train.outDir',
+        'finetune.train.workspace',
         'models.evaluate.workspace',
         'models.train.outDir',
+        'models.train.workspace',
         'rank.experiment.workspace',
         'rank.filters.workspace',
         'study.run.outDir',

@@ -211,6 +211,57 @@ describe('results saved into a workspace', () => {
     expect(existsSync(path.join(dir, 'nowhere', MANIFEST_FILE))).toBe(false);
   });
 
+  it('keeps a copy of a trained and a fine-tuned model (not their checkpoints) as complete model artefacts', async () => {
+    const trained = await call('models.train', {
+      datasetId,
+      arch: 'cnn4',
+      epochs: 1,
+      batchSize: 8,
+      seed: 1,
+      optimizer: { kind: 'adam', learningRate: 0.001 },
+      schedule: { kind: 'constant' },
+      augment: { flip: false, shift: 0 },
+      validationFraction: 0.2,
+      trainPerClass: 1,
+      outDir: path.join(dir, 'trained'),
+      workspace: ws,
+    });
+    const tuned = await call('finetune.train', {
+      modelId,
+      datasetId,
+      spec: { kind: 'blur' },
+      levels: [1],
+      epochs: 1,
+      batchSize: 8,
+      seed: 1,
+      trainPerClass: 1,
+      layers: 'first:1',
+      outDir: path.join(dir, 'fine-tuned'),
+      workspace: ws,
+    });
+    // Trained where asked, checkpoint and all (a resume needs it there).
+    expect(existsSync(path.join(dir, 'trained', 'checkpoint'))).toBe(true);
+    const reopened = await openWorkspace(ws);
+    for (const [out, role] of [
+      [trained, 'baseline'],
+      [tuned, 'fine-tuned'],
+    ] as const) {
+      const entry = reopened.artefact(out.saved?.artefactId ?? '');
+      expect(entry).toMatchObject({ kind: 'model', status: 'complete', provenance: { role } });
+      const files = entry?.files.map((f) => f.path.slice((entry.path + '/').length)).sort() ?? [];
+      expect(files).toEqual(expect.arrayContaining(['model.json', 'weights.bin', 'deepcorrect.json']));
+      expect(files.some((f) => f.startsWith('checkpoint'))).toBe(false);
+      for (const f of entry?.files ?? []) expect(f.sha256).toBe(await sha256(path.join(ws, f.path)));
+      // The copy opens as a model.
+      const opened = await call('models.open', { path: path.join(ws, entry?.path ?? '') });
+      expect(opened.metadata.arch).toBe('cnn4');
+    }
+    expect(reopened.artefact(tuned.saved?.artefactId ?? '')?.provenance?.['summary']).toBe(
+      'first:1 layers; gaussian blur 1; up to 1 epochs, seed 1',
+    );
+    expect((await checkWorkspace(ws)).ok).toBe(true);
+  });
+
   it('refuses a saved result that is not one, naming the file and the field', async () => {
     const bad = path.join(dir, 'bad.json');
     await writeFile(bad, JSON.stringify({ format: 'deepcorrect-evaluation', version: 1 }));

@@ -14,6 +14,7 @@ import { layerOrders, ordersOf, type LayerOrder } from './layer-orders.ts';
 import { modelAndDataset } from './open-pair.ts';
 import type { OpenModel } from '../session/models.ts';
 import { mixedEpochLine } from './training-lines.ts';
+import { keepTrainedModel, modelName } from './save-into-workspace.ts';
 
 type MixedInput = RequestInput<'correct.train'> | RequestInput<'finetune.train'>;
 
@@ -101,29 +102,46 @@ export const correctTrain: UseCase<'correct.train'> = {
     const model = session.models.get(input.modelId);
     return `Train DeepCorrect units on ${input.layers?.join(', ') ?? 'every ranked layer'} of ${modelPhrase(model.metadata.arch, model.path)} (beta ${input.beta}, ${input.epochs} epochs; ${levelsPhrase(input.spec.kind, input.levels)}) into ${input.outDir}`;
   },
-  run: async (input, context) => {
+  run: (input, context) => {
     const { base, dataset } = modelAndDataset(context.session, input.modelId, input.datasetId);
-    const { orders, method } = await ordersFor(input, base, context);
-    const plan = planFromRanking({ layers: orders }, input.beta, input.layers);
-    const placement = input.placement ?? CORRECT_DEFAULTS.placement;
-    context.log?.(
-      `correcting ${plan.map((p) => `${p.layer} (${p.filters.length} filters)`).join(', ')}, ${placement}`,
-    );
     const outDir = path.resolve(input.outDir);
-    const result = await trainCorrection({
-      ...mixedOptions(input, dataset, context),
-      optimizer: input.optimizer ?? CORRECT_DEFAULTS.optimizer,
-      model: base.model,
-      plan,
-      placement,
-      baseMetadata: base.metadata,
-      outDir,
-      baseModelPath: base.path,
-      beta: input.beta,
-      rankingMethod: method,
-      ...recordedCommand(context, pathRecording(context)),
-    });
-    return trainedOutput(outDir, result);
+    const train = async (): Promise<RequestOutput<'correct.train'>> => {
+      const { orders, method } = await ordersFor(input, base, context);
+      const plan = planFromRanking({ layers: orders }, input.beta, input.layers);
+      const placement = input.placement ?? CORRECT_DEFAULTS.placement;
+      context.log?.(
+        `correcting ${plan.map((p) => `${p.layer} (${p.filters.length} filters)`).join(', ')}, ${placement}`,
+      );
+      const result = await trainCorrection({
+        ...mixedOptions(input, dataset, context),
+        optimizer: input.optimizer ?? CORRECT_DEFAULTS.optimizer,
+        model: base.model,
+        plan,
+        placement,
+        baseMetadata: base.metadata,
+        outDir,
+        baseModelPath: base.path,
+        beta: input.beta,
+        rankingMethod: method,
+        ...recordedCommand(context, pathRecording(context)),
+      });
+      return trainedOutput(outDir, result);
+    };
+    const { workspace } = input;
+    if (workspace === undefined) return train();
+    return keepTrainedModel(
+      workspace,
+      context,
+      {
+        role: 'deepcorrect',
+        name: `${path.basename(outDir)} (DeepCorrect units of ${modelName(base)})`,
+        summary: `units on ${input.layers?.join(', ') ?? 'every ranked layer'}, beta ${input.beta}; ${levelsPhrase(input.spec.kind, input.levels)}; up to ${input.epochs} epochs, seed ${input.seed}`,
+        outDir,
+        base,
+        dataset,
+      },
+      train,
+    );
   },
 };
 
@@ -133,19 +151,36 @@ export const fineTuneTrain: UseCase<'finetune.train'> = {
     const model = session.models.get(input.modelId);
     return `Fine-tune ${input.layers} layers of ${modelPhrase(model.metadata.arch, model.path)} (${input.epochs} epochs; ${levelsPhrase(input.spec.kind, input.levels)}) into ${input.outDir}`;
   },
-  run: async (input, context) => {
+  run: (input, context) => {
     const { base, dataset } = modelAndDataset(context.session, input.modelId, input.datasetId);
     const outDir = path.resolve(input.outDir);
-    const result = await fineTune({
-      ...mixedOptions(input, dataset, context),
-      optimizer: input.optimizer ?? FINE_TUNE_DEFAULTS.optimizer,
-      model: base.model,
-      layers: parseFineTuneLayers(input.layers),
-      baseMetadata: base.metadata,
-      outDir,
-      baseModelPath: base.path,
-      ...recordedCommand(context, pathRecording(context)),
-    });
-    return trainedOutput(outDir, result);
+    const train = async (): Promise<RequestOutput<'finetune.train'>> => {
+      const result = await fineTune({
+        ...mixedOptions(input, dataset, context),
+        optimizer: input.optimizer ?? FINE_TUNE_DEFAULTS.optimizer,
+        model: base.model,
+        layers: parseFineTuneLayers(input.layers),
+        baseMetadata: base.metadata,
+        outDir,
+        baseModelPath: base.path,
+        ...recordedCommand(context, pathRecording(context)),
+      });
+      return trainedOutput(outDir, result);
+    };
+    const { workspace } = input;
+    if (workspace === undefined) return train();
+    return keepTrainedModel(
+      workspace,
+      context,
+      {
+        role: 'fine-tuned',
+        name: `${path.basename(outDir)} (${modelName(base)} fine-tuned)`,
+        summary: `${input.layers} layers; ${levelsPhrase(input.spec.kind, input.levels)}; up to ${input.epochs} epochs, seed ${input.seed}`,
+        outDir,
+        base,
+        dataset,
+      },
+      train,
+    );
   },
 };

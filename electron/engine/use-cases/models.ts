@@ -7,7 +7,7 @@ import { summarize } from '../models/registry.ts';
 import { runTraining } from '../train/run-training.ts';
 import { pathRecording, recordedCommand, reporting, type UseCase } from './context.ts';
 import { modelAndDataset } from './open-pair.ts';
-import { saveEvaluation } from './save-into-workspace.ts';
+import { keepTrainedModel, saveEvaluation } from './save-into-workspace.ts';
 import { epochLine, trainingStartLines } from './training-lines.ts';
 
 /** models.open: a model folder (the shipped demo model without a path), validated before it is built. */
@@ -39,44 +39,59 @@ export const listModels: UseCase<'models.list'> = {
 export const trainModel: UseCase<'models.train'> = {
   title: (input, session) =>
     `Train ${input.arch} on ${session.datasets.get(input.datasetId).summary.name} (${input.epochs} epochs) into ${input.outDir}`,
-  run: async (input, context) => {
+  run: (input, context) => {
     const { session, log, replicas } = context;
     const dataset = session.datasets.get(input.datasetId);
     const outDir = path.resolve(input.outDir);
-    const { datasetId: _datasetId, outDir: _outDir, ...settings } = input;
-    const result = await runTraining({
-      ...settings,
-      dataset,
-      outDir,
-      backend: session.backend.name,
-      ...(replicas === undefined ? {} : { replicas }),
-      ...reporting(context),
-      paths: pathRecording(context),
-      ...recordedCommand(context, pathRecording(context)),
-      ...(log
-        ? {
-            onStart: (i) => {
-              for (const line of trainingStartLines(i, {
-                ...input,
-                out: outDir,
-                dataset: dataset.summary.name,
-              }))
-                log(line);
-            },
-            onEpoch: (r) => log(epochLine(r, input.epochs)),
-          }
-        : {}),
-    });
-    result.model.dispose();
-    const best = result.history.find((h) => h.epoch === result.bestEpoch);
-    log?.(`stopped: ${describeStop(result.stop)}`);
-    return {
-      modelDir: outDir,
-      bestEpoch: result.bestEpoch,
-      stop: result.stop,
-      bestValAccuracy: best === undefined || Number.isNaN(best.valAccuracy) ? null : best.valAccuracy,
-      metadata: result.metadata,
+    const { datasetId: _datasetId, outDir: _outDir, workspace, ...settings } = input;
+    const train = async () => {
+      const result = await runTraining({
+        ...settings,
+        dataset,
+        outDir,
+        backend: session.backend.name,
+        ...(replicas === undefined ? {} : { replicas }),
+        ...reporting(context),
+        paths: pathRecording(context),
+        ...recordedCommand(context, pathRecording(context)),
+        ...(log
+          ? {
+              onStart: (i) => {
+                for (const line of trainingStartLines(i, {
+                  ...input,
+                  out: outDir,
+                  dataset: dataset.summary.name,
+                }))
+                  log(line);
+              },
+              onEpoch: (r) => log(epochLine(r, input.epochs)),
+            }
+          : {}),
+      });
+      result.model.dispose();
+      const best = result.history.find((h) => h.epoch === result.bestEpoch);
+      log?.(`stopped: ${describeStop(result.stop)}`);
+      return {
+        modelDir: outDir,
+        bestEpoch: result.bestEpoch,
+        stop: result.stop,
+        bestValAccuracy: best === undefined || Number.isNaN(best.valAccuracy) ? null : best.valAccuracy,
+        metadata: result.metadata,
+      };
     };
+    if (workspace === undefined) return train();
+    return keepTrainedModel(
+      workspace,
+      context,
+      {
+        role: 'baseline',
+        name: `${path.basename(outDir)} (${input.arch} trained on ${dataset.summary.name})`,
+        summary: `${input.arch} on ${dataset.summary.name}; up to ${input.epochs} epochs, batch ${input.batchSize}, ${input.optimizer.kind} ${input.optimizer.learningRate}; seed ${input.seed}`,
+        outDir,
+        dataset,
+      },
+      train,
+    );
   },
 };
 

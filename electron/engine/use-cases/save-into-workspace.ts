@@ -1,7 +1,9 @@
 /**
- * Evaluations, rankings and oracle experiments asked with a `workspace` are saved into it as artefacts
- * (workspace/save-result.ts): what each file holds, the entry's name and its settings' summary. Without a
- * workspace a request's output is only the job's (and the UI says it was not saved).
+ * Evaluations, rankings, oracle experiments and trained models asked with a `workspace` are saved into it as
+ * artefacts (workspace/save-result.ts): what each file holds, the entry's name and its settings' summary. A
+ * trained model is still written to the folder the request names (its checkpoint lives there, for a resume)
+ * and a copy of the model is registered under models/<id>. Without a workspace a request's output is only the
+ * job's (and the UI says it was not saved).
  */
 import path from 'node:path';
 import type { RequestInput, RequestOutput } from '../../../shared/bridge/contract.ts';
@@ -12,11 +14,12 @@ import {
   settingsSummary,
   type SavedEvaluation,
   type SavedExperiment,
+  type SavedTo,
 } from '../../../shared/saved-result.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { recordPath } from '../io/recorded-path.ts';
 import type { OpenModel } from '../session/models.ts';
-import { runSavingResult } from '../workspace/save-result.ts';
+import { copyModelFolder, runSavingArtefact, runSavingResult } from '../workspace/save-result.ts';
 import { APP_TOOL, pathRecording, recordedCommand, type UseCaseContext } from './context.ts';
 
 type Evaluation = RequestOutput<'models.evaluate'>;
@@ -26,7 +29,7 @@ type Experiment = RequestOutput<'rank.experiment'>;
 const label = (kind: keyof typeof DISTORTIONS): string => DISTORTIONS[kind].label.toLowerCase();
 
 /** The model's name as the UI shows it: its folder and architecture. */
-function modelName(base: OpenModel): string {
+export function modelName(base: OpenModel): string {
   return `${path.basename(base.path)} (${base.metadata.arch})`;
 }
 
@@ -176,6 +179,53 @@ export async function saveExperiment(
       createdAt: new Date().toISOString(),
       result: experiment,
     }),
+  );
+  return { ...result, saved };
+}
+
+/** What a model trained with a workspace is: its role, the folder it was trained in, what it came from. */
+export interface TrainedModelInfo {
+  role: 'baseline' | 'deepcorrect' | 'fine-tuned';
+  /** The artefact's name. */
+  name: string;
+  /** The settings in a line, for the workspace's list. */
+  summary: string;
+  /** The folder the job trains into (absolute); its model files are copied into the workspace. */
+  outDir: string;
+  /** The base model of a corrected or fine-tuned one. */
+  base?: OpenModel;
+  dataset: Dataset;
+}
+
+/** models.train, correct.train or finetune.train with a workspace: trained into outDir, copied to models/<id>. */
+export async function keepTrainedModel<T extends object>(
+  workspace: string,
+  context: UseCaseContext,
+  info: TrainedModelInfo,
+  train: () => Promise<T>,
+): Promise<T & { saved: SavedTo }> {
+  const how = pathRecording(context, path.resolve(workspace));
+  const { result, saved } = await runSavingArtefact(
+    workspace,
+    {
+      kind: 'model',
+      name: info.name,
+      tool: context.tool ?? APP_TOOL,
+      provenance: {
+        summary: info.summary,
+        role: info.role,
+        trainedIn: recordPath(info.outDir, how),
+        ...(info.base === undefined
+          ? {}
+          : { model: recordPath(info.base.path, how), modelName: modelName(info.base) }),
+        dataset: recordPath(info.dataset.summary.path, how),
+        datasetName: info.dataset.summary.name,
+        ...recordedCommand(context, how),
+        tool: context.tool ?? APP_TOOL,
+      },
+    },
+    train,
+    (_result, target) => copyModelFolder(info.outDir, target),
   );
   return { ...result, saved };
 }
