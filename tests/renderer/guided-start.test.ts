@@ -36,6 +36,9 @@ describe('guided start', () => {
       /this engine runs webgpu on NVIDIA H100, so the time here will differ/,
     );
     expect(rerunTime(report, null)).toBe('It took 90 min on wasm (AMD EPYC, 2 threads) when it was made.');
+    expect(rerunTime({ ...report, totalSeconds: 0 }, null)).toBe(
+      'It was made on wasm (AMD EPYC, 2 threads); its report records no running time.',
+    );
   });
 
   it('sums the study up in a few words', () => {

@@ -40,7 +40,10 @@ export function rerunTime(
   report: Pick<StudyReport, 'backend' | 'device' | 'totalSeconds'>,
   engine: EngineBackend | null,
 ): string {
-  const took = `It took ${roughDuration(report.totalSeconds)} on ${report.backend} (${report.device}) when it was made`;
+  const recorded = Number.isFinite(report.totalSeconds) && report.totalSeconds > 0;
+  const took = recorded
+    ? `It took ${roughDuration(report.totalSeconds)} on ${report.backend} (${report.device}) when it was made`
+    : `It was made on ${report.backend} (${report.device}); its report records no running time`;
   if (engine === null) return `${took}.`;
   if (sameMachineKind(report, engine))
     return `${took}; this engine runs the same backend on the same kind of processor, so expect about that here.`;
