@@ -230,6 +230,14 @@ describe('a misspelt option', () => {
     expect(nested.stderr).toContain("unknown option '--jsn' (did you mean --json?)");
   });
 
+  it('a misspelt command reads the same way', async () => {
+    const { code, stderr } = await cli(['evalute']);
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      "deepcorrect: unknown command 'evalute' (did you mean evaluate?)\nrun 'deepcorrect --help' for its commands\n",
+    );
+  });
+
   it('still leaves --help to print the help', async () => {
     const { code, stdout } = await cli(['distort', '--input', '--help']);
     expect(code).toBe(0);

@@ -31,8 +31,10 @@ export class CliCommand extends Command {
   override error(message: string, errorOptions?: ErrorOptions): never {
     const what = this.commands.length > 0 ? 'its commands' : 'its options';
     this.showHelpAfterError(`run '${this.path()} --help' for ${what}`);
-    // Commander's own messages start "error: "; every message here starts as the command's runtime errors do.
-    return super.error(`deepcorrect: ${message.replace(/^error: /, '')}`, errorOptions);
+    // Commander's own messages start "error: " and put a suggestion on a line of its own ("unknown command
+    // 'evalute'\n(Did you mean evaluate?)"); every message here reads as the command's runtime errors do.
+    const text = message.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)$/, ' (did you mean $1?)');
+    return super.error(`deepcorrect: ${text}`, errorOptions);
   }
 
   /** The command as typed to reach it: "deepcorrect dataset info". */
