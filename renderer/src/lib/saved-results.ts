@@ -5,13 +5,20 @@
  * goes to the folder its form names.
  */
 import type { JobInfo, JobOf, RequestInput, RequestOutput } from '../../../shared/bridge/contract.ts';
+import type { SavedTo } from '../../../shared/saved-result.ts';
 import { artefactLocation } from './workspace-recent.ts';
 
 export type OpenedResult = RequestOutput<'result.open'>;
 
-/** The requests the stores send with the open workspace, so that their results are kept in it. */
-export type SavedRequest = 'models.evaluate' | 'rank.filters' | 'rank.experiment';
-export const SAVED_REQUESTS: readonly SavedRequest[] = ['models.evaluate', 'rank.filters', 'rank.experiment'];
+/** The requests whose result is saved as a file of the workspace (their output says where). */
+type ResultRequest = 'models.evaluate' | 'rank.filters' | 'rank.experiment';
+const RESULT_REQUESTS: readonly string[] = ['models.evaluate', 'rank.filters', 'rank.experiment'];
+/** The requests that train a model into a folder, a copy of which is kept in the workspace. */
+type TrainRequest = 'models.train' | 'correct.train' | 'finetune.train';
+const TRAIN_REQUESTS: readonly string[] = ['models.train', 'correct.train', 'finetune.train'];
+
+/** The requests the stores send with the open workspace, so that what they make is kept in it. */
+export type SavedRequest = ResultRequest | TrainRequest;
 
 /** The prefix of the stand-in job ids of results opened from a workspace (never an engine job id). */
 export const SAVED_JOB_PREFIX = 'saved:';
@@ -27,9 +34,6 @@ export interface SaveNote {
   text: string;
 }
 
-const isSaved = (name: JobInfo['name']): name is SavedRequest =>
-  (SAVED_REQUESTS as readonly string[]).includes(name);
-
 /**
  * Where a job's result went (or goes), for the job panel and the views' result areas; undefined for a job that
  * keeps nothing (a failed or cancelled one, a preview).
@@ -42,12 +46,24 @@ export function saveNote(job: JobInfo): SaveNote | undefined {
   const input = job.input as { workspace?: string; outDir?: string };
   const live = job.status === 'queued' || job.status === 'running';
   if (!live && job.status !== 'done') return undefined;
-  if (isSaved(job.name) || job.name === 'study.run') {
+  const saved = (job.result as { saved?: SavedTo } | undefined)?.saved;
+  if (TRAIN_REQUESTS.includes(job.name) && input.outDir !== undefined) {
+    const at = `${live ? 'Training into' : 'Written to'} ${input.outDir}`;
+    if (saved !== undefined)
+      return {
+        tone: 'saved',
+        text: `${at}; a copy saved to ${saved.workspaceName} as “${saved.name}” (${saved.path})`,
+      };
+    if (input.workspace !== undefined)
+      return { tone: 'pending', text: `${at}; a copy will be saved to the workspace ${input.workspace}` };
+    return { tone: 'elsewhere', text: `${at} (no workspace was open to keep a copy in)` };
+  }
+  if (RESULT_REQUESTS.includes(job.name) || job.name === 'study.run') {
+    if (saved !== undefined)
+      return { tone: 'saved', text: `Saved to ${saved.workspaceName} as “${saved.name}” (${saved.path})` };
     if (input.workspace !== undefined) {
       if (live) return { tone: 'pending', text: `Will be saved to the workspace ${input.workspace}` };
-      const saved = (job.result as { saved?: RequestOutput<'models.evaluate'>['saved'] } | undefined)?.saved;
-      if (saved !== undefined)
-        return { tone: 'saved', text: `Saved to ${saved.workspaceName} as “${saved.name}” (${saved.path})` };
+      // A study's output names its folder (studies/<id>) rather than `saved`.
       const outDir = (job.result as { outDir?: string } | undefined)?.outDir;
       return {
         tone: 'saved',

@@ -7,6 +7,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import type { JobOf, RequestInput, RequestOutput } from '../../../shared/bridge/contract.ts';
 import { useJobs } from './jobs.ts';
+import { useKeptJobs } from './keep-results.ts';
 import { useModels } from './models.ts';
 
 export type CorrectInput = RequestInput<'correct.train'>;
@@ -27,6 +28,7 @@ const JOB_OF: Record<CorrectionSide, 'correct.train' | 'finetune.train'> = {
 
 export const useCorrections = defineStore('corrections', () => {
   const jobs = useJobs();
+  const startKept = useKeptJobs();
   const models = useModels();
   const pairs = ref<CorrectionPair[]>([]);
   const starting = ref(false);
@@ -57,8 +59,9 @@ export const useCorrections = defineStore('corrections', () => {
   async function trainBoth(correct: CorrectInput, finetune: FineTuneInput): Promise<void> {
     starting.value = true;
     try {
-      const correctId = await jobs.startJob('correct.train', correct);
-      const finetuneId = await jobs.startJob('finetune.train', finetune);
+      // Trained into the form's folders; a copy of each model is kept in the open workspace, if any.
+      const correctId = await startKept('correct.train', correct);
+      const finetuneId = await startKept('finetune.train', finetune);
       if (correctId === undefined && finetuneId === undefined) return;
       pairs.value = [
         ...pairs.value,

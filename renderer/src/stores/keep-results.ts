@@ -1,6 +1,7 @@
 /**
- * Starting the jobs whose results are kept in the open workspace (evaluations, rankings, oracle experiments):
- * the request names the workspace, and the engine saves the result there. A workspace this session may only
+ * Starting the jobs whose results are kept in the open workspace (evaluations, rankings, oracle experiments, and
+ * a copy of each trained, corrected or fine-tuned model): the request names the workspace, and the engine saves
+ * the result there. A workspace this session may only
  * read (browser mode's --allow-read) is refused by the gate; the job then runs unsaved, and a toast says so
  * before it starts, so that the work is done either way and nobody believes it was kept.
  */

@@ -7,6 +7,7 @@ import { computed, reactive, ref, watch } from 'vue';
 import type { RequestOutput } from '../../../shared/bridge/contract.ts';
 import { defaultTrainForm, type TrainBaselineInput } from '../lib/train-baseline.ts';
 import { useJobs } from './jobs.ts';
+import { useKeptJobs } from './keep-results.ts';
 import { useModels } from './models.ts';
 
 export type TrainInput = TrainBaselineInput;
@@ -15,6 +16,7 @@ export type TrainOutput = RequestOutput<'models.train'>;
 export const useTraining = defineStore('training', () => {
   const jobs = useJobs();
   const models = useModels();
+  const startKept = useKeptJobs();
   const form = reactive(defaultTrainForm());
   const lastStarted = ref<string | null>(null);
   /** Runs started from this page whose model is opened (or being opened) already. */
@@ -27,7 +29,8 @@ export const useTraining = defineStore('training', () => {
   });
 
   async function start(input: TrainInput): Promise<string | undefined> {
-    const id = await jobs.startJob('models.train', input);
+    // Trained into the form's folder; a copy of the model is kept in the open workspace, if any.
+    const id = await startKept('models.train', input);
     if (id !== undefined) lastStarted.value = id;
     return id;
   }
