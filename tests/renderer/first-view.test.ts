@@ -7,11 +7,13 @@ import { describe, expect, it } from 'vitest';
 import type { StudyReport } from '../../shared/study.ts';
 import type { Artefact } from '../../shared/workspace.ts';
 import {
+  baseModelLocation,
   correctedModelFolder,
   isAbsolutePath,
   midLevel,
   mostCorrectedFilter,
   newestComplete,
+  rankingFits,
   studyModelFolder,
   studyRankingFile,
 } from '../../renderer/src/lib/first-view.ts';
@@ -61,6 +63,33 @@ describe('first view', () => {
     expect(isAbsolutePath('resources/models/fashion-mnist-cnn4')).toBe(false);
     expect(studyModelFolder('/w/s', '/abs/model')).toBe('/abs/model');
     expect(studyModelFolder('/w/s', './seed-2/fine-tuned')).toBe('/w/s/seed-2/fine-tuned');
+  });
+
+  it('finds the base model as the study recorded it: absolute, in the workspace, bundled, or not at all', () => {
+    const held = [
+      artefact('cnn4-copy', 'model', '2026-12-01T10:00:00.000Z', 'complete'),
+      artefact('fashion-mnist-cnn4', 'model', '2026-12-01T10:00:00.000Z', 'complete'),
+      artefact('broken', 'model', '2026-12-02T10:00:00.000Z', 'interrupted'),
+    ];
+    expect(baseModelLocation('/abs/cnn4', held)).toEqual({ absolute: '/abs/cnn4' });
+    expect(baseModelLocation('models/cnn4-copy', held)).toEqual({ workspace: 'models/cnn4-copy' });
+    // Bundled: the workspace's copy of that folder when it holds one, else the bundled model itself.
+    expect(baseModelLocation('resources/models/fashion-mnist-cnn4', held)).toEqual({
+      workspace: 'models/fashion-mnist-cnn4',
+    });
+    expect(baseModelLocation('resources/models/fashion-mnist-cnn4', [])).toBe('bundled');
+    // A folder name alone (a model from elsewhere): only a model of that name in the workspace; never an
+    // interrupted one.
+    expect(baseModelLocation('cnn4-copy', held)).toEqual({ workspace: 'models/cnn4-copy' });
+    expect(baseModelLocation('broken', held)).toBeUndefined();
+    expect(baseModelLocation('elsewhere', held)).toBeUndefined();
+  });
+
+  it('takes a workspace ranking for the study’s only when it ranks the study’s layers under its distortion', () => {
+    const layers = (names: string[]) => names.map((layer) => ({ layer }));
+    expect(rankingFits({ kind: 'blur', layers: layers(['conv1', 'conv2', 'conv3']) }, report)).toBe(true);
+    expect(rankingFits({ kind: 'noise', layers: layers(['conv1', 'conv2']) }, report)).toBe(false);
+    expect(rankingFits({ kind: 'blur', layers: layers(['conv1']) }, report)).toBe(false);
   });
 
   it('takes the upper middle level: sigma 2 of the paper’s CIFAR blur levels', () => {

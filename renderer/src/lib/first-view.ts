@@ -45,6 +45,36 @@ export function studyModelFolder(studyFolder: string, recorded: string): string 
   return isAbsolutePath(recorded) ? recorded : inside(studyFolder, recorded);
 }
 
+/** The last part of a path, for either separator. */
+function lastPart(p: string): string {
+  return (
+    p
+      .split(/[\\/]/)
+      .filter((x) => x !== '')
+      .at(-1) ?? p
+  );
+}
+
+/**
+ * Where a study's base model is, as the study recorded it (io/recorded-path.ts): an absolute path as it is; a
+ * workspace-relative path, a bundled one (`resources/models/<name>`) or a folder name alone, the workspace's
+ * complete model of that path or folder name (workspace-relative, for `location`); 'bundled' for a bundled
+ * model the workspace does not hold (the engine opens the bundled demo model without a path); else undefined.
+ */
+export function baseModelLocation(
+  recorded: string,
+  artefacts: readonly Artefact[],
+): { absolute: string } | { workspace: string } | 'bundled' | undefined {
+  if (isAbsolutePath(recorded)) return { absolute: recorded };
+  const name = lastPart(recorded);
+  const models = artefacts.filter((a) => a.kind === 'model' && a.status === 'complete');
+  const held =
+    models.find((a) => a.path === recorded) ??
+    models.find((a) => lastPart(a.path) === name || a.name === name);
+  if (held !== undefined) return { workspace: held.path };
+  return recorded.startsWith('resources/') ? 'bundled' : undefined;
+}
+
 /** The DeepCorrect model of the study's first seed (relative paths are the study folder's), if it has one. */
 export function correctedModelFolder(studyFolder: string, report: StudyReport): string | undefined {
   const units = report.models.find((m) => m.role === 'deepcorrect');
@@ -60,6 +90,15 @@ export function studyRankingFile(studyFolder: string, report: StudyReport): stri
   return seeds.length > 1 && first !== undefined
     ? inside(studyFolder, `seed-${first}/ranking.json`)
     : inside(studyFolder, 'ranking.json');
+}
+
+/** Whether a ranking can stand for the study's: the same distortion, and every layer the study corrects. */
+export function rankingFits(
+  ranking: { kind: string; layers: readonly { layer: string }[] },
+  report: Pick<StudyReport, 'config'>,
+): boolean {
+  const layers = new Set(ranking.layers.map((l) => l.layer));
+  return ranking.kind === report.config.kind && report.config.layers.every((l) => layers.has(l));
 }
 
 /** A mid level of the study's levels (the upper middle of an even count: sigma 2 of 0.5 ... 3). */

@@ -9,18 +9,20 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef, watch } from 'vue';
 import {
+  baseModelLocation,
   correctedModelFolder,
   type InspectorPreset,
-  isAbsolutePath,
   midLevel,
   mostCorrectedFilter,
   newestComplete,
+  rankingFits,
   studyRankingFile,
 } from '../lib/first-view.ts';
 import { useJobs } from './jobs.ts';
 import { useModels, type OpenModel } from './models.ts';
 import { useRankings } from './rankings.ts';
 import { useStudies } from './studies.ts';
+import { useToasts } from './toasts.ts';
 import { useWorkspace, type OpenWorkspace } from './workspace.ts';
 
 export type { InspectorPreset };
@@ -33,6 +35,7 @@ export const useFirstView = defineStore('firstView', () => {
   const rankings = useRankings();
   const models = useModels();
   const jobs = useJobs();
+  const toasts = useToasts();
 
   const state = ref<FirstViewState>('idle');
   /** The study folder the views were opened on. */
@@ -60,11 +63,18 @@ export const useFirstView = defineStore('firstView', () => {
     }
   }
 
-  /** The study's base model: its recorded folder when absolute, else the workspace's model, else the demo's. */
+  /** The study's base model, found as it was recorded (lib/first-view.ts baseModelLocation). */
   async function openBase(opened: OpenWorkspace, recorded: string): Promise<OpenModel | undefined> {
-    if (isAbsolutePath(recorded)) return models.open(recorded);
-    const artefact = newestComplete(opened.manifest.artefacts, 'model');
-    return models.open(artefact === undefined ? undefined : workspace.location(artefact.path));
+    const where = baseModelLocation(recorded, opened.manifest.artefacts);
+    if (where === undefined) {
+      toasts.show(
+        `The study's base model (${recorded}) is not in this workspace: open it in Models to see its ranking and maps.`,
+        'info',
+      );
+      return undefined;
+    }
+    if (where === 'bundled') return models.open();
+    return models.open('absolute' in where ? where.absolute : workspace.location(where.workspace));
   }
 
   async function prepare(opened: OpenWorkspace): Promise<void> {
@@ -86,9 +96,15 @@ export const useFirstView = defineStore('firstView', () => {
       );
       if (base === undefined) throw new Error('the base model did not open');
       const saved = newestComplete(opened.manifest.artefacts, 'ranking');
-      const rankingFile =
-        saved === undefined ? studyRankingFile(study.path, report) : workspace.location(saved.path);
-      const ranking = await timed('ranking', () => rankings.openFile(rankingFile, base.modelId));
+      const studyRanking = studyRankingFile(study.path, report);
+      let ranking = await timed('ranking', () =>
+        rankings.openFile(saved === undefined ? studyRanking : workspace.location(saved.path), base.modelId),
+      );
+      // The workspace's ranking is the study's only if it ranks the study's layers under its distortion.
+      if (ranking !== undefined && saved !== undefined && !rankingFits(ranking.ranking, report)) {
+        rankings.attach(ranking.path, undefined);
+        ranking = await rankings.openFile(studyRanking, base.modelId);
+      }
 
       // Inspector: the first seed's corrected model, a mid level, the filter whose correction recovers most.
       const folder = correctedModelFolder(study.path, report);
