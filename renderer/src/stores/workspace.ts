@@ -143,13 +143,13 @@ export const useWorkspace = defineStore('workspace', () => {
     if (recent.value.length === 0 && current.value === null) await openDemo();
   }
 
-  // A study run into the open workspace shows up in it when it ends (done, failed or cancelled).
+  // What a job saved into the open workspace (a study, an evaluation, a ranking, a model's copy...) shows up in
+  // it when the job ends (done, failed or cancelled).
   watch(
     () =>
       jobs.all
         .filter(
           (j) =>
-            j.name === 'study.run' &&
             (j.input as { workspace?: string } | undefined)?.workspace !== undefined &&
             (j.status === 'done' || j.status === 'failed' || j.status === 'cancelled'),
         )
