@@ -71,8 +71,15 @@ describe.skipIf(!existsSync(CHROMIUM))(
       report = JSON.parse(readFileSync(path.join(studyDir, 'report.json'), 'utf8')) as StudyReport;
       ranking = JSON.parse(readFileSync(rankingFile, 'utf8')) as SavedRankingFile;
 
-      const guided = page.getByTestId('guided-start');
-      expect(await guided.getByRole('heading', { level: 2 }).textContent()).toBe('Start here');
+      // A landmark named by its heading, each step a heading of its own and its actions buttons.
+      const guided = page.getByRole('region', { name: 'Start here' });
+      expect(await guided.getAttribute('data-testid')).toBe('guided-start');
+      expect(await guided.getByRole('heading', { level: 3 }).allTextContents()).toEqual([
+        'Look at the finished study',
+        'Run it again yourself',
+        'Open your own data',
+      ]);
+      expect(await guided.getByRole('button', { name: 'Open in Results' }).count()).toBe(1);
       expect(await page.getByTestId('guided-look').getAttribute('data-study')).toBe(study?.id);
       await page.locator(FIRST_VIEW_READY).waitFor({ timeout: 30_000 });
       expect(await page.getByTestId('guided-rerun-time').textContent()).toContain(
