@@ -65,7 +65,7 @@ function message(
 }
 
 /** The schema of the field at a path: through objects, optionals, arrays, records and (the first option with it) unions. */
-function leafAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodType | undefined {
+export function leafAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodType | undefined {
   let at: z.ZodType | undefined = schema;
   for (const key of [...path, null]) {
     while (at instanceof z.ZodOptional || at instanceof z.ZodNullable || at instanceof z.ZodDefault)
