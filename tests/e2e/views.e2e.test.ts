@@ -118,6 +118,10 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await page.getByTestId('rank-levels-custom').fill('1,2,3');
       await page.getByTestId('rank-images').fill('20');
       await page.getByTestId('rank-run').click();
+      // The demo workspace's ranking file is on show from the launch: wait for this job's own ranking.
+      await expect
+        .poll(() => page.getByTestId('rank-results').getAttribute('data-job-id'), { timeout: 90_000 })
+        .toMatch(/^(?!file:)./);
       const table = page.getByTestId('filter-table');
       await expect.poll(() => table.getAttribute('data-count'), { timeout: 90_000 }).toBe('32');
       expect(await page.getByTestId('spearman').getAttribute('data-value')).toMatch(/^-?[\d.]+$/);
@@ -150,6 +154,9 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await page.getByTestId('experiment-per-class').fill('5');
       await page.getByTestId('experiment-run').click();
       const experiment = page.getByTestId('experiment-chart');
+      await expect
+        .poll(() => page.getByTestId('experiment-summary').getAttribute('data-source'), { timeout: 90_000 })
+        .toBe('job');
       await expect.poll(() => experiment.getAttribute('data-series'), { timeout: 90_000 }).toMatch(/conv2/);
       const plotted = JSON.parse((await experiment.getAttribute('data-series')) ?? '{}') as {
         clean: number;
