@@ -91,14 +91,19 @@ export interface ProgressCurves {
 }
 
 /** One job's loss (left axis) and running accuracy (right axis) against its progress. */
-export function progressChartOption(curves: ProgressCurves, theme: ChartTheme): ChartOption {
+export function progressChartOption(
+  curves: ProgressCurves,
+  theme: ChartTheme,
+  /** What the x axis measures: a live job's progress, or (for a finished run's epochs) its share of them. */
+  xName = 'job progress (%)',
+): ChartOption {
   const line = { showSymbol: false };
   return {
     animation: false,
     grid: { left: 52, right: 52, top: 28, bottom: 40 },
     tooltip: { ...CANVAS_TOOLTIP, trigger: 'axis' },
     legend: legendStyle(theme),
-    xAxis: { type: 'value', name: 'job progress (%)', min: 0, max: 100, ...axisStyle(theme, 34) },
+    xAxis: { type: 'value', name: xName, min: 0, max: 100, ...axisStyle(theme, 34) },
     yAxis: [
       { type: 'value', name: 'loss', min: 0, ...axisStyle(theme, 34) },
       {
