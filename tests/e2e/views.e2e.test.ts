@@ -169,26 +169,35 @@ describe.skipIf(!existsSync(CHROMIUM))(
     });
 
     it('keeps what was run in the open (demo) workspace: Reload lists it, an evaluation opens again', async () => {
-      // The Ranking view said where its jobs went, before and after.
+      // The Ranking view said where its jobs went, before and after. (It may have shown the demo workspace's
+      // shipped ranking and experiment before these jobs ended: wait for the jobs themselves.)
+      for (const job of ['rank-progress', 'experiment-progress'])
+        await expect
+          .poll(() => page.getByTestId(job).getAttribute('data-status'), { timeout: 120_000 })
+          .toBe('done');
       expect(await page.getByTestId('save-target').first().getAttribute('data-saved')).toBe('true');
       expect(await page.getByTestId('rank-progress-saved').textContent()).toMatch(/^Saved to .+ as “/);
+      // One evaluation a model chosen in the Evaluation view (the form may have chosen every open model).
+      await open('evaluation', 'evaluation-form');
+      const rows = await page.getByTestId('eval-row').count();
       await open('workspace', 'workspace-view');
       await page.getByTestId('workspace-refresh').click();
       const complete = (kind: string) =>
         page.locator(`[data-testid="workspace-artefact"][data-kind="${kind}"][data-status="complete"]`);
-      await expect.poll(() => complete('evaluation').count(), { timeout: 10_000 }).toBe(1);
+      await expect.poll(() => complete('evaluation').count(), { timeout: 10_000 }).toBe(rows);
       expect(await complete('experiment').count()).toBe(1);
       const settings = await complete('ranking').getByTestId('workspace-artefact-settings').allTextContents();
       expect(settings).toContainEqual(
         expect.stringMatching(/at 1, 2, 3; by the oracle and the proxy; .*20 images/),
       );
-      expect(await complete('evaluation').getByTestId('workspace-artefact-settings').textContent()).toMatch(
-        /at 1, 2, 3; test split, 5 images a class/,
-      );
-      // Opened from the list, the evaluation run here is shown once (as its job's), in the Evaluation view.
-      await complete('evaluation').getByTestId('workspace-artefact-open').click();
+      for (const text of await complete('evaluation')
+        .getByTestId('workspace-artefact-settings')
+        .allTextContents())
+        expect(text).toMatch(/at 1, 2, 3; test split, 5 images a class/);
+      // Opened from the list, an evaluation run here is shown once (as its job's), in the Evaluation view.
+      await complete('evaluation').first().getByTestId('workspace-artefact-open').click();
       await page.getByTestId('eval-row').first().waitFor({ timeout: 10_000 });
-      expect(await page.getByTestId('eval-row').count()).toBe(1);
+      expect(await page.getByTestId('eval-row').count()).toBe(rows);
     });
 
     it('runs a study from the Results view: the plotted numbers are report.json’s', async () => {
