@@ -5,7 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { StudyReport } from '../../shared/study.ts';
-import { rerunTime, roughDuration, sameMachineKind, studyGist } from '../../renderer/src/lib/guided-start.ts';
+import {
+  rerunCommand,
+  rerunTime,
+  roughDuration,
+  sameMachineKind,
+  studyGist,
+} from '../../renderer/src/lib/guided-start.ts';
 
 const report = JSON.parse(
   readFileSync(new URL('../../docs/studies/demo-blur-3-seeds/report.json', import.meta.url), 'utf8'),
@@ -43,5 +49,16 @@ describe('guided start', () => {
 
   it('sums the study up in a few words', () => {
     expect(studyGist(report)).toBe('gaussian blur at 0.5, 1, 1.5, 2, 2.5, 3; 3 seeds; at most 3 epochs');
+  });
+
+  it('offers the recorded command to type again: no --resume, a new folder, every setting as run', () => {
+    expect(
+      rerunCommand(
+        'deepcorrect study --distortion blur --seeds 3 --val 0.5 --placement pre --out blur-converged --resume',
+      ),
+    ).toBe('deepcorrect study --distortion blur --seeds 3 --val 0.5 --placement pre --out my-blur-study');
+    expect(rerunCommand('deepcorrect study --out=x --seeds 2', 'y')).toBe(
+      'deepcorrect study --seeds 2 --out y',
+    );
   });
 });

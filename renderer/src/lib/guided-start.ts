@@ -55,3 +55,22 @@ export function studyGist(report: StudyReport): string {
   const seeds = report.config.seeds?.length ?? 1;
   return `${report.distortionLabel.toLowerCase()} at ${report.config.levels.join(', ')}; ${seeds} seed${seeds === 1 ? '' : 's'}; at most ${report.config.epochs} epoch${report.config.epochs === 1 ? '' : 's'}`;
 }
+
+/**
+ * The study's recorded command as one to type now: it was run with --resume and into a folder of its maker's
+ * (recorded by name), so both go and a new folder is named; every setting stays as it was run.
+ */
+export function rerunCommand(recorded: string, out = 'my-blur-study'): string {
+  const words = recorded.trim().split(/\s+/);
+  const kept: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i] as string;
+    if (word === '--resume' || word.startsWith('--out=')) continue;
+    if (word === '--out') {
+      i++;
+      continue;
+    }
+    kept.push(word);
+  }
+  return [...kept, '--out', out].join(' ');
+}
