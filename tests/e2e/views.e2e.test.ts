@@ -200,6 +200,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
       expect(await page.getByTestId('eval-row').count()).toBe(rows);
     });
 
+    // A two-seed study with the ablation: about 60-90 s on 2 idle cores, more under load.
     it('runs a study from the Results view: the plotted numbers are report.json’s', async () => {
       await open('results', 'study-run');
       await page.getByTestId('study-levels').selectOption('custom');
@@ -280,7 +281,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
       expect(html).toContain(`id="deepcorrect-report"`);
       expect(await saved('export-svg')).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
       await page.screenshot({ path: `${SHOTS}/view-results.png`, fullPage: true });
-    });
+    }, 300_000);
 
     it('trains units beside fine-tuning in the Correction view, with live curves', async () => {
       await open('correction', 'correct-start');
