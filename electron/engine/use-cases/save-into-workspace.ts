@@ -19,6 +19,7 @@ import {
 import type { Dataset } from '../data/dataset.ts';
 import { recordPath } from '../io/recorded-path.ts';
 import type { OpenModel } from '../session/models.ts';
+import { recordedNow } from '../io/recorded-time.ts';
 import { copyModelFolder, runSavingArtefact, runSavingResult } from '../workspace/save-result.ts';
 import { APP_TOOL, pathRecording, recordedCommand, type UseCaseContext } from './context.ts';
 
@@ -99,7 +100,7 @@ export async function saveEvaluation(
       ...sources(base, dataset, context, at),
       settings,
       backend: context.session.backend.name,
-      createdAt: new Date().toISOString(),
+      createdAt: recordedNow(),
       result: evaluation,
     }),
   );
@@ -176,7 +177,7 @@ export async function saveExperiment(
       ...sources(base, dataset, context, at),
       settings,
       backend: context.session.backend.name,
-      createdAt: new Date().toISOString(),
+      createdAt: recordedNow(),
       result: experiment,
     }),
   );
