@@ -29,14 +29,19 @@ export const openWorkspaceCase: UseCase<'workspace.open'> = {
 };
 
 export const demoWorkspaceCase: UseCase<'workspace.demo'> = {
-  run: async (_input, { session }) => {
+  run: async (_input, { session, log }) => {
     const ws = await demoWorkspace();
     session.workspace = ws.root;
     // The demo model opens with the workspace, so the Models view (models.list) is not empty at launch. A
     // copy that does not load (damaged: the entry's provenance.damaged says which file) is left closed.
     const model = ws.artefact(DEMO_IDS.model);
     if (model?.status === 'complete' && model.provenance?.['damaged'] === undefined)
-      await session.models.add(ws.path(model), session.inUse?.models).catch(() => undefined);
+      // The workspace still opens: the Models view offers the model again, and its error says why there.
+      await session.models
+        .add(ws.path(model), session.inUse?.models)
+        .catch((error: unknown) =>
+          log?.(`the demo model did not open: ${error instanceof Error ? error.message : String(error)}`),
+        );
     return described(ws);
   },
 };
