@@ -16,12 +16,12 @@ import type { StudyConfig } from '../../../shared/study.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { recordPath } from '../io/recorded-path.ts';
 import { demoDatasetDir, demoModelDir, demoStudyDir } from '../resources.ts';
-import { studyModelDirs } from '../study/study-layout.ts';
 import { STUDY_FILE } from '../study/study-folder.ts';
 import { demoWorkspaceDir } from './demo-dir.ts';
 import { writeManifest } from './manifest-file.ts';
 import { MANIFEST_FILE } from './paths.ts';
 import { checksumFileOf, readShippedChecksums } from './shipped-checksums.ts';
+import { studyProvenance } from './study-provenance.ts';
 import { initWorkspace, openWorkspace, type Workspace } from './workspace.ts';
 
 export const DEMO_WORKSPACE_NAME = 'Demo workspace';
@@ -138,7 +138,7 @@ async function addShipped(ws: Workspace, s: Shipped): Promise<{ file: string; sh
     provenance: { copiedFrom: recordPath(s.source), bundled: true },
   });
   await cp(s.source, await ws.checkedPath(artefact), { recursive: true });
-  const extra = s.kind === 'study' ? await studyProvenance(ws.path(artefact), artefact.path) : {};
+  const extra = s.kind === 'study' ? await shippedStudyProvenance(ws.path(artefact), artefact.path) : {};
   const done = await ws.complete(artefact.id, extra);
   if (sums === undefined) return [];
   const copied = new Set(done.files.map((f) => shippedName(s, done, f.path)));
@@ -161,16 +161,13 @@ async function addShipped(ws: Workspace, s: Shipped): Promise<{ file: string; sh
   return damaged;
 }
 
-/** What the workspace records of a study it runs (run-study-in-workspace.ts), for the shipped one too. */
-async function studyProvenance(dir: string, artefactPath: string): Promise<Record<string, unknown>> {
+/** The shipped study's entry provenance, as a study run in a workspace records it (study-provenance.ts). */
+async function shippedStudyProvenance(dir: string, artefactPath: string): Promise<Record<string, unknown>> {
   try {
     const { config } = JSON.parse(await readFile(path.join(dir, STUDY_FILE), 'utf8')) as {
       config: StudyConfig;
     };
-    return {
-      models: studyModelDirs(config).map((d) => `${artefactPath}/${d}`),
-      config: { kind: config.kind, levels: config.levels, layers: config.layers, beta: config.beta },
-    };
+    return studyProvenance(config, artefactPath);
   } catch {
     // A damaged study.json: the checksums name it; the entry lists the files without the summary.
     return {};

@@ -10,10 +10,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StudyConfig, StudyReport } from '../../../shared/study.ts';
 import type { Artefact } from '../../../shared/workspace.ts';
-import { studyModelDirs } from '../study/study-layout.ts';
 import { configDifferences, STUDY_FILE } from '../study/study-folder.ts';
 import { refuseLinksUnder } from './confine.ts';
 import { WorkspaceError } from './errors.ts';
+import { studyProvenance } from './study-provenance.ts';
 import { openWorkspace, type Workspace } from './workspace.ts';
 
 /** A study artefact begun (or resumed) in a locked workspace. */
@@ -105,10 +105,7 @@ export async function beginWorkspaceStudy(
       outDir,
       root: ws.root,
       finish: async () => {
-        await ws.complete(artefact.id, {
-          models: studyModelDirs(config).map((d) => `${artefact.path}/${d}`),
-          config: { kind: config.kind, levels: config.levels, layers: config.layers, beta: config.beta },
-        });
+        await ws.complete(artefact.id, studyProvenance(config, artefact.path));
       },
       failed: async () => {
         if (artefact.status === 'interrupted' && (await recordedConfig(outDir)) === undefined)
