@@ -84,23 +84,38 @@ export function saveNote(job: JobInfo): SaveNote | undefined {
   return undefined;
 }
 
-/** A saved evaluation as the Evaluation view's runs are: a stand-in job, 'done', with its input and result. */
-export interface SavedEvaluationRun {
-  job: JobOf<'models.evaluate'>;
-  input: RequestInput<'models.evaluate'>;
-  result: RequestOutput<'models.evaluate'>;
+/** A saved result as a view's runs are: a stand-in job, 'done', with its input and result. */
+export interface SavedRun<N extends 'models.evaluate' | 'rank.experiment'> {
+  job: JobOf<N>;
+  input: RequestInput<N>;
+  result: RequestOutput<N>;
   /** The model's name as saved, for a model that could not be opened again. */
   label: string;
   /** The file it was read from. */
   path: string;
 }
+export type SavedEvaluationRun = SavedRun<'models.evaluate'>;
+export type SavedExperimentRun = SavedRun<'rank.experiment'>;
 
-export interface SavedExperimentRun {
-  job: JobOf<'rank.experiment'>;
-  input: RequestInput<'rank.experiment'>;
-  result: RequestOutput<'rank.experiment'>;
-  label: string;
-  path: string;
+function savedRun<N extends 'models.evaluate' | 'rank.experiment'>(
+  name: N,
+  opened: OpenedResult,
+  input: RequestInput<N>,
+  result: RequestOutput<N>,
+  title: string,
+  at: number,
+): SavedRun<N> {
+  const job = {
+    id: `${SAVED_JOB_PREFIX}${opened.path}`,
+    name,
+    title,
+    status: 'done',
+    input,
+    result,
+    queuedAt: at,
+    endedAt: at,
+  } as JobOf<N>; // A generic N does not narrow JobOf's union of job records; the fields are those of JobOf<N>.
+  return { job, input, result, label: opened.saved.model.name, path: opened.path };
 }
 
 /**
@@ -114,24 +129,15 @@ export function savedEvaluationRun(
 ): SavedEvaluationRun | undefined {
   const saved = opened.saved;
   if (saved.format !== 'deepcorrect-evaluation') return undefined;
-  const input: RequestInput<'models.evaluate'> = { modelId, datasetId: '', ...saved.settings };
-  const result = saved.result;
-  return {
-    job: {
-      id: `${SAVED_JOB_PREFIX}${opened.path}`,
-      name: 'models.evaluate',
-      title: `Saved evaluation of ${saved.model.name} (${saved.dataset.name}, ${saved.settings.split})`,
-      status: 'done',
-      input,
-      result,
-      queuedAt: at,
-      endedAt: at,
-    },
-    input,
-    result,
-    label: saved.model.name,
-    path: opened.path,
-  };
+  const title = `Saved evaluation of ${saved.model.name} (${saved.dataset.name}, ${saved.settings.split})`;
+  return savedRun(
+    'models.evaluate',
+    opened,
+    { modelId, datasetId: '', ...saved.settings },
+    saved.result,
+    title,
+    at,
+  );
 }
 
 export function savedExperimentRun(
@@ -141,24 +147,15 @@ export function savedExperimentRun(
 ): SavedExperimentRun | undefined {
   const saved = opened.saved;
   if (saved.format !== 'deepcorrect-experiment') return undefined;
-  const input: RequestInput<'rank.experiment'> = { modelId, datasetId: '', ...saved.settings };
-  const result = saved.result;
-  return {
-    job: {
-      id: `${SAVED_JOB_PREFIX}${opened.path}`,
-      name: 'rank.experiment',
-      title: `Saved oracle experiment of ${saved.model.name}`,
-      status: 'done',
-      input,
-      result,
-      queuedAt: at,
-      endedAt: at,
-    },
-    input,
-    result,
-    label: saved.model.name,
-    path: opened.path,
-  };
+  const title = `Saved oracle experiment of ${saved.model.name}`;
+  return savedRun(
+    'rank.experiment',
+    opened,
+    { modelId, datasetId: '', ...saved.settings },
+    saved.result,
+    title,
+    at,
+  );
 }
 
 /** The list with `entry` added; a file opened again replaces its earlier entry (and moves to the end). */
