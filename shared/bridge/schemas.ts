@@ -185,6 +185,10 @@ export const RankingSchema = z.object({
   ),
   backend: z.string(),
   seconds: z.number(),
+  /** SHA-256 of the ranked model's weights as loaded (models/weights-hash.ts); absent in older rankings. */
+  weightsSha256: z.string().optional(),
+  /** Present when the ranking was merged from shards: how many, and each one's seconds. */
+  shards: z.object({ count: z.number(), seconds: z.array(z.number()) }).optional(),
 });
 
 /** A study's report (shared/study.ts). Replies are typed, not parsed, so the type alone is enough here. */

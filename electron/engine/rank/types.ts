@@ -74,6 +74,10 @@ export interface RankingResult {
   layers: LayerRanking[];
   backend: string;
   seconds: number;
+  /** SHA-256 of the ranked model's weights as loaded (models/weights-hash.ts), so a ranking names its model. */
+  weightsSha256?: string;
+  /** Present when merged from shards (rank/rank-shard.ts): their count and each one's seconds. */
+  shards?: { count: number; seconds: number[] };
 }
 
 export interface FractionAccuracy {
