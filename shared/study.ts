@@ -48,6 +48,12 @@ export interface StudyConfig {
   rankPerClass?: number;
   /** The ranking's tau (absent: abs, the authors'). */
   rankTau?: 'abs' | 'signed';
+  /**
+   * A ranking file the study was given (--ranking) instead of ranking itself: every seed's units follow it
+   * (the seeds share the base model it ranks). Recorded as paths are (io/recorded-path.ts), with the file's
+   * SHA-256 so a resume or a merge refuses another file of the same name. Absent: the study ranked itself.
+   */
+  ranking?: { file: string; sha256: string };
   /** all, or first:<k> conv layers. */
   fineTuneLayers: string;
   /** Optimisers in words (e.g. "sgd lr 0.01 nesterov momentum 0.9"). */

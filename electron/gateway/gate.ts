@@ -33,7 +33,7 @@ const PATH_FIELDS: {
   'result.open': { path: 'read' },
   'correct.train': { outDir: 'write', ranking: 'read', workspace: 'write' },
   'finetune.train': { outDir: 'write', workspace: 'write' },
-  'study.run': { outDir: 'write', workspace: 'write' },
+  'study.run': { outDir: 'write', ranking: 'read', workspace: 'write' },
   'study.open': { path: 'read' },
   'rank.open': { path: 'read' },
   'workspace.open': { path: (input) => (input['create'] === true ? 'write' : 'read') },

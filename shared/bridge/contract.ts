@@ -484,6 +484,18 @@ export const CONTRACT = {
         resume: z.boolean().optional(),
         /** With workspace and resume: the study to resume (default: the newest interrupted one with these settings). */
         studyId: z.string().min(1).max(200).optional(),
+        /**
+         * Run only this seed of the study's `seeds` (counted from 0, as Slurm's array task ids), writing only
+         * that seed's files into outDir; `deepcorrect study merge` writes the report once every seed has run.
+         */
+        seedIndex: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_STUDY_SEEDS - 1)
+          .optional(),
+        /** A ranking file (the format of `deepcorrect rank --out`) every seed follows instead of ranking. */
+        ranking: PathSchema.optional(),
         /** A plain study folder… */
         outDir: PathSchema.optional(),
         /** …or a workspace: the study goes to <workspace>/studies/<id>, registered there (exactly one of the two). */
@@ -495,6 +507,14 @@ export const CONTRACT = {
       .refine((i) => i.rankImages === undefined || i.rankPerClass === undefined, {
         message: 'give the ranking images or the ranking images per class, not both',
         path: ['rankImages'],
+      })
+      .refine((i) => i.seedIndex === undefined || i.seedIndex < (i.seeds ?? 1), {
+        message: 'seedIndex counts from 0 and must be below seeds',
+        path: ['seedIndex'],
+      })
+      .refine((i) => i.seedIndex === undefined || i.workspace === undefined, {
+        message: 'a seed of a study runs into a study folder (outDir); the merge registers it in a workspace',
+        path: ['seedIndex'],
       }),
     output: StudyRunOutputSchema,
   },
