@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Submits a sharded filter ranking to Slurm: rank.sbatch as an array of SHARDS tasks, then rank-merge.sbatch
+# to run once every task succeeded (--dependency=afterok). Prints the two job ids.
+#
+# Usage: scripts/cluster/submit-ranking.sh SHARDS [rank options...] [-- merge options...]
+#   e.g. scripts/cluster/submit-ranking.sh 4 --model models/cnn4 --dataset data/fmnist --method oracle
+# Run it from the folder the jobs should work in (their logs, PARTS_DIR and RANKING_OUT are relative to it),
+# on a file system every node sees. Environment: PARTS_DIR (default: parts), RANKING_OUT (default:
+# ranking.json), DEEPCORRECT_BIN (default: this checkout's bin/deepcorrect.mjs), DEEPCORRECT_BACKEND, and
+# sbatch's own SBATCH_* variables (SBATCH_PARTITION, SBATCH_ACCOUNT, SBATCH_TIMELIMIT...) for both jobs.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+usage="usage: $0 SHARDS [rank options...] [-- merge options...]"
+
+shards="${1:-}"
+if ! [[ "$shards" =~ ^[1-9][0-9]*$ ]]; then
+  echo "submit-ranking.sh: SHARDS must be a whole number of shards, 1 or more (got '${shards}')" >&2
+  echo "$usage" >&2
+  exit 2
+fi
+shift
+rank_args=()
+while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
+  rank_args+=("$1")
+  shift
+done
+[ "${1:-}" = "--" ] && shift
+merge_args=("$@")
+
+export SHARDS="$shards"
+export PARTS_DIR="${PARTS_DIR:-parts}"
+export RANKING_OUT="${RANKING_OUT:-ranking.json}"
+export DEEPCORRECT_BIN="${DEEPCORRECT_BIN:-$(cd "$here/../.." && pwd)/bin/deepcorrect.mjs}"
+
+# Parts of an earlier run would be merged with this run's (or refused by the merge): start from none.
+shopt -s nullglob
+stale=("$PARTS_DIR"/part-*.json)
+if [ "${#stale[@]}" -gt 0 ]; then
+  echo "submit-ranking.sh: $PARTS_DIR (PARTS_DIR) already holds ${#stale[@]} part files of an earlier run; remove them or set another PARTS_DIR" >&2
+  exit 2
+fi
+mkdir -p "$PARTS_DIR"
+
+job_id() {
+  # sbatch --parsable prints "ID" or "ID;CLUSTER".
+  local id="${1%%;*}"
+  if ! [[ "$id" =~ ^[0-9]+$ ]]; then
+    echo "submit-ranking.sh: sbatch printed '$1', not a job id" >&2
+    return 1
+  fi
+  echo "$id"
+}
+
+array_id="$(job_id "$(sbatch --parsable --array="0-$((shards - 1))" "$here/rank.sbatch" "${rank_args[@]}")")"
+if ! merge_out="$(sbatch --parsable --dependency="afterok:$array_id" --kill-on-invalid-dep=yes \
+  "$here/rank-merge.sbatch" "${merge_args[@]}")" || ! merge_id="$(job_id "$merge_out")"; then
+  echo "submit-ranking.sh: the merge was not submitted; cancelling the array job $array_id" >&2
+  scancel "$array_id" || true
+  exit 1
+fi
+echo "array job $array_id ($shards shards into $PARTS_DIR), merge job $merge_id (into $RANKING_OUT, after the array succeeds)"
+echo "$array_id $merge_id"
