@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Submits a sharded filter ranking to Slurm: rank.sbatch as an array of SHARDS tasks, then rank-merge.sbatch
-# to run once every task succeeded (--dependency=afterok). Prints the two job ids.
+# to run once every task succeeded (--dependency=afterok); a failed task cancels the merge.
 #
 # Usage: scripts/cluster/submit-ranking.sh SHARDS [rank options...] [-- merge options...]
 #   e.g. scripts/cluster/submit-ranking.sh 4 --model models/cnn4 --dataset data/fmnist --method oracle
@@ -8,6 +8,7 @@
 # on a file system every node sees. Environment: PARTS_DIR (default: parts), RANKING_OUT (default:
 # ranking.json), DEEPCORRECT_BIN (default: this checkout's bin/deepcorrect.mjs), DEEPCORRECT_BACKEND, and
 # sbatch's own SBATCH_* variables (SBATCH_PARTITION, SBATCH_ACCOUNT, SBATCH_TIMELIMIT...) for both jobs.
+# Prints the two job ids, "ARRAY_ID MERGE_ID", on stdout.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -59,5 +60,6 @@ if ! merge_out="$(sbatch --parsable --dependency="afterok:$array_id" --kill-on-i
   scancel "$array_id" || true
   exit 1
 fi
-echo "array job $array_id ($shards shards into $PARTS_DIR), merge job $merge_id (into $RANKING_OUT, after the array succeeds)"
+echo "submit-ranking.sh: array job $array_id ($shards shards into $PARTS_DIR), merge job $merge_id (into $RANKING_OUT, after the array succeeds)" >&2
+# The ids alone on stdout, for a script to read: ARRAY_ID MERGE_ID
 echo "$array_id $merge_id"
