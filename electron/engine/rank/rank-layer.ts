@@ -4,14 +4,12 @@ import { readAndDispose } from '../backend/read.ts';
 import type { ConvLayerSummary } from '../models/summary.ts';
 import { splitModel } from './graph.ts';
 import { modelInput, sliceSet, yieldToEventLoop, type ImageSet } from './images.ts';
-import { rankOrder, spearman } from './spearman.ts';
-import { rankingStability } from './stability.ts';
+import { emptyTally, summariseLayer, type Tally } from './layer-tally.ts';
 import { oneHotMasks, predictedClasses, repeatRows, swapStack } from './swap.ts';
-import { cellChanges, correctionPriority, countTies, type TauKind } from './tau.ts';
+import type { TauKind } from './tau.ts';
 import type { LayerRanking, RankMethod } from './types.ts';
 
-/** Keeps the proxy finite for a filter that is silent on the clean images. */
-export const PROXY_EPSILON = 1e-6;
+export { PROXY_EPSILON } from './layer-tally.ts';
 
 export interface LayerJob {
   model: tf.LayersModel;
@@ -32,6 +30,11 @@ export interface LayerJob {
    */
   batchRows: number;
   signal?: AbortSignal | undefined;
+  /**
+   * The filters [from, to) whose swaps this job runs (a shard's slice; default all). The tail passes group
+   * filters as the whole layer's run does, cut at the slice's ends, so each filter's counts are the same.
+   */
+  filterRange?: readonly [number, number];
   /** Called after each unit of work (a head pass, or one filter at one level, per image) with a stage text. */
   tick: (stage: string, units: number) => void;
 }
@@ -41,37 +44,16 @@ export function layerUnits(filters: number, levels: number, method: RankMethod):
   return levels * (1 + (method === 'proxy' ? 0 : filters));
 }
 
-/**
- * What one part of the ranking set (the whole set, or one half) has counted. Errors are counts; the proxy's
- * parts are sums over images of per-image channel means, so parts add up to the whole set's.
- */
-interface Tally {
-  images: number;
-  clean: number;
-  /** e_j per level, and e_ij as [filter][level]. */
-  baseline: number[];
-  perFilter: number[][];
-  /** Per filter, sum over images of mean |A_c|; per level and filter, of mean |A_d - A_c|. */
-  cleanScale: Float64Array;
-  distance: Float64Array[];
-}
-
-function emptyTally(filters: number, levels: number): Tally {
-  return {
-    images: 0,
-    clean: 0,
-    baseline: new Array<number>(levels).fill(0),
-    perFilter: Array.from({ length: filters }, () => new Array<number>(levels).fill(0)),
-    cleanScale: new Float64Array(filters),
-    distance: Array.from({ length: levels }, () => new Float64Array(filters)),
-  };
-}
-
-/** The proxy of a tally: sum_j mean|A_c - A_d,j| / (mean|A_c| + eps), per filter. */
-function proxyOf(t: Tally): number[] {
-  return Array.from(t.cleanScale, (scale, f) =>
-    t.distance.reduce((sum, d) => sum + (d[f] as number) / t.images / (scale / t.images + PROXY_EPSILON), 0),
-  );
+/** The tail passes' groups of filters: the whole layer's groups of `chunk`, cut to [from, to). */
+export function filterGroups(filters: number, chunk: number, range: readonly [number, number]): number[][] {
+  const [from, to] = range;
+  const groups: number[][] = [];
+  for (let first = 0; first < filters; first += chunk) {
+    const lo = Math.max(first, from);
+    const hi = Math.min(first + chunk, filters, to);
+    if (lo < hi) groups.push(Array.from({ length: hi - lo }, (_, k) => lo + k));
+  }
+  return groups;
 }
 
 /** Per image, per channel, mean |x| over the spatial axes: [images * channels], row-major. */
@@ -91,6 +73,16 @@ async function perImageMeanAbs(t: tf.Tensor): Promise<Float32Array> {
  */
 export async function rankLayer(job: LayerJob): Promise<LayerRanking> {
   const started = performance.now();
+  const result = summariseLayer(job, await tallyLayer(job));
+  result.seconds = (performance.now() - started) / 1000;
+  return result;
+}
+
+/**
+ * The passes of rankLayer, returning what they counted (one tally, or one per half): a shard keeps the
+ * entries of its filter range, and the merge summarises the shards' tallies as rankLayer does its own.
+ */
+export async function tallyLayer(job: LayerJob): Promise<Tally[]> {
   const { images, layer, levels } = job;
   const oracle = job.method !== 'proxy';
   const proxyWanted = job.method !== 'oracle';
@@ -99,6 +91,7 @@ export async function rankLayer(job: LayerJob): Promise<LayerRanking> {
   const rows = Math.max(1, job.batchRows);
   const partSize = Math.min(n, rows);
   const filters = layer.filters;
+  const range = job.filterRange ?? [0, filters];
   const tallies = (job.halves ? [0, 1] : [0]).map(() => emptyTally(filters, levels.length));
   const tallyOf = (row: number): Tally => tallies[job.halves?.[row] ?? 0] as Tally;
   for (let row = 0; row < n; row++) tallyOf(row).images++;
@@ -163,9 +156,8 @@ export async function rankLayer(job: LayerJob): Promise<LayerRanking> {
           }
           job.tick(`${where(j)}, filters 0/${filters}`, share);
           if (!oracle) continue;
-          for (let first = 0; first < filters; first += chunk) {
+          for (const group of filterGroups(filters, chunk, range)) {
             await yieldToEventLoop(job.signal);
-            const group = Array.from({ length: Math.min(chunk, filters - first) }, (_, k) => first + k);
             const predicted = await predictedClasses(() => {
               const swapped = swapStack(cleanAct, dist, oneHotMasks(filters, group));
               const repeated = context.map((c) => repeatRows(c, group.length));
@@ -175,7 +167,7 @@ export async function rankLayer(job: LayerJob): Promise<LayerRanking> {
               const row = t.perFilter[group[v] as number] as number[];
               row[j] = (row[j] as number) + 1;
             });
-            job.tick(`${where(j)}, filters ${first + group.length}/${filters}`, group.length * share);
+            job.tick(`${where(j)}, filters ${(group.at(-1) as number) + 1}/${filters}`, group.length * share);
           }
         } finally {
           tf.dispose([dist, ...context]);
@@ -185,84 +177,5 @@ export async function rankLayer(job: LayerJob): Promise<LayerRanking> {
       tf.dispose([cleanAct, part.pixels, ...cleanContext.filter((t) => !t.isDisposed)]);
     }
   }
-  const result = summarise(job, tallies);
-  result.seconds = (performance.now() - started) / 1000;
-  return result;
-}
-
-/** Adds the halves' tallies into the whole set's. */
-function combined(tallies: readonly Tally[], filters: number, levels: number): Tally {
-  if (tallies.length === 1) return tallies[0] as Tally;
-  const all = emptyTally(filters, levels);
-  for (const t of tallies) {
-    all.images += t.images;
-    all.clean += t.clean;
-    t.baseline.forEach((e, j) => (all.baseline[j] = (all.baseline[j] as number) + e));
-    t.perFilter.forEach((row, f) =>
-      row.forEach((e, j) => {
-        const into = all.perFilter[f] as number[];
-        into[j] = (into[j] as number) + e;
-      }),
-    );
-    t.cleanScale.forEach((v, f) => (all.cleanScale[f] = (all.cleanScale[f] as number) + v));
-    t.distance.forEach((d, j) =>
-      d.forEach(
-        (v, f) =>
-          ((all.distance[j] as Float64Array)[f] = ((all.distance[j] as Float64Array)[f] as number) + v),
-      ),
-    );
-  }
-  return all;
-}
-
-/** A layer's ranking from its tallies: tau or the proxy, the order, ties, cells and the halves' agreement. */
-function summarise(job: LayerJob, tallies: readonly Tally[]): LayerRanking {
-  const oracle = job.method !== 'proxy';
-  const proxyWanted = job.method !== 'oracle';
-  const filters = job.layer.filters;
-  const all = combined(tallies, filters, job.levels.length);
-  const proxy = proxyWanted ? proxyOf(all) : undefined;
-  const result: LayerRanking = {
-    layer: job.layer.name,
-    activation: job.layer.activation,
-    filters,
-    order: [],
-    ties: { filters: 0, groups: 0, largest: 0 },
-    seconds: 0,
-  };
-  if (proxy) {
-    result.proxy = proxy;
-    result.proxyOrder = rankOrder(proxy);
-  }
-  if (oracle) {
-    const { tau, skipped } = correctionPriority(all.baseline, all.perFilter, job.tau);
-    result.tau = tau;
-    result.errors = {
-      images: all.images,
-      clean: all.clean,
-      baseline: all.baseline,
-      perFilter: all.perFilter,
-    };
-    result.skippedLevels = skipped.map((j) => job.levels[j] as number);
-    const cells = cellChanges(all.baseline, all.perFilter);
-    result.worseCells = cells.worse;
-    result.betterCells = cells.better;
-    result.order = rankOrder(tau, proxy);
-    result.ties = countTies(tau);
-    if (proxy) result.spearman = spearman(tau, proxy);
-  } else {
-    result.order = result.proxyOrder ?? [];
-    result.ties = countTies(proxy ?? []);
-  }
-  if (tallies.length === 2) {
-    // Each half ordered as the whole set is: by its own tau (tie-broken by its own proxy), else its proxy.
-    const [a, b] = tallies.map((t) => {
-      const p = proxyWanted ? proxyOf(t) : undefined;
-      const score = oracle ? correctionPriority(t.baseline, t.perFilter, job.tau).tau : (p as number[]);
-      return oracle && p ? { score, tieBreak: p } : { score };
-    }) as [{ score: number[]; tieBreak?: number[] }, { score: number[]; tieBreak?: number[] }];
-    const { spearman: rho, topOverlap } = rankingStability(a, b, job.stabilityBeta);
-    result.stability = { spearman: rho, topOverlap };
-  }
-  return result;
+  return tallies;
 }
