@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const APT =
-  'apt-get install -y --no-install-recommends chromium dataset-fashion-mnist python3-opencv python3-torch libvulkan1';
+  'apt-get install -y --no-install-recommends chromium dataset-fashion-mnist python3-opencv python3-torch libvulkan1 slurm-wlm munge';
 
 /** The tests look in Debian's interpreter, as `python3` on PATH may be a pyenv or venv shim without its packages. */
 function python(module) {
@@ -39,6 +39,13 @@ const parts = [
     'libvulkan1 (with chromium)',
     vulkanLoader && existsSync('/usr/lib/chromium/vk_swiftshader_icd.json'),
     'the WebGPU suite on SwiftShader, a software GPU (tests/webgpu)',
+  ],
+  [
+    'slurm-wlm and munge',
+    ['/usr/sbin/slurmctld', '/usr/sbin/slurmd', '/usr/sbin/munged', '/usr/bin/sbatch'].every((f) =>
+      existsSync(f),
+    ),
+    'the one-node Slurm cluster test of the sharded ranking (tests/cluster; it needs root too)',
   ],
 ];
 
