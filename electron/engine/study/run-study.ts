@@ -29,6 +29,10 @@ import {
 import { variantsProblem } from '../../../shared/study-variants.ts';
 import { StageProgress } from './stage-progress.ts';
 import { StudyFolder } from './study-folder.ts';
+import { checkGivenRanking, type GivenRanking } from './given-ranking.ts';
+import { seedIndexProblem } from './seed-index.ts';
+import { finishSeedTask, openSeedTask } from './seed-task.ts';
+import { weightsSha256 } from '../models/weights-hash.ts';
 import { seedLayout, type SeedLayout } from './study-layout.ts';
 
 export interface StudyOptions extends Pick<
@@ -42,6 +46,13 @@ export interface StudyOptions extends Pick<
   dataset: Dataset;
   outDir: string;
   resume?: boolean;
+  /**
+   * Run only the seed at this index of the config's seeds (from 0): one task of a study split by seed
+   * (seed-task.ts), which writes that seed's files alone; `mergeStudy` writes the report once all have run.
+   */
+  seedIndex?: number;
+  /** A ranking every seed follows instead of ranking (given-ranking.ts); config.ranking records it. */
+  ranking?: GivenRanking;
   unitOptimizer: MixedTrainingOptions['optimizer'];
   fineTuneOptimizer: MixedTrainingOptions['optimizer'];
   fineTuneLayers: FineTuneLayers;
@@ -61,8 +72,9 @@ function stageWeights(
   config: StudyConfig,
   layouts: readonly SeedLayout[],
   extra: readonly string[],
+  given: boolean,
 ): Record<string, number> {
-  const ranking = config.rankMethod === 'proxy' ? 0.2 : 4;
+  const ranking = given ? 0.01 : config.rankMethod === 'proxy' ? 0.2 : 4;
   const units = 1 + 6 * config.epochs;
   const weights: Record<string, number> = {
     baseline: 1,
@@ -103,6 +115,15 @@ async function check(o: StudyOptions): Promise<void> {
     throw new Error(
       `seeds must be distinct and start with the study's seed ${config.seed}: ${seeds.join(', ')}`,
     );
+  if (o.seedIndex !== undefined) {
+    const problem = seedIndexProblem(o.seedIndex, seeds.length);
+    if (problem !== undefined) throw new RangeError(problem);
+  }
+  if (o.ranking !== undefined) await checkGivenRanking(o.ranking, config, o.base.model);
+  else if (config.ranking !== undefined)
+    throw new RangeError(
+      `the study's config records the ranking file ${config.ranking.file}, which was not given`,
+    );
   if (!dataset.summary.splits.some((s) => s.name === config.testSplit && s.count > 0))
     throw new Error(`${dataset.summary.path} has no ${config.testSplit} split to test on`);
   if (!dataset.summary.splits.some((s) => s.name === 'train' && s.count > 0))
@@ -120,25 +141,41 @@ async function check(o: StudyOptions): Promise<void> {
   }
 }
 
+/** The config of a study of the one seed `seed` alone: how a seed task shows its own figures. */
+function oneSeed(config: StudyConfig, seed: number): StudyConfig {
+  const { seeds: _seeds, ...rest } = config;
+  return { ...rest, seed };
+}
+
 /**
  * The whole comparison of docs/method.md on one distortion, once per seed: the baseline's accuracy clean and
  * per level, the filter ranking, correction units on the top beta of the chosen layers, fine-tuning under the
  * same data and budget, each tested on the same images; then the report over the seeds (report.json,
  * report.html) with each model's spread and DeepCorrect's paired tests against fine-tuning. Every stage of
  * every seed is a checkpoint (see StudyFolder): cancelling keeps the finished stages, and `resume` continues
- * from them.
+ * from them. With `seedIndex`, only that seed runs, as one task of a study split by seed (seed-task.ts): it
+ * records its results in its seed's folder and returns its own figures; merge-study.ts writes the report.
  */
 export async function runStudy(o: StudyOptions): Promise<StudyReport> {
   await check(o);
   const started = performance.now();
   const { config, dataset, signal } = o;
-  const folder = await StudyFolder.open(o.outDir, config, o.resume ?? false, o.paths);
-  const layouts = studySeeds(config).map((s) => seedLayout(config, s));
+  const all = studySeeds(config).map((s) => seedLayout(config, s));
+  const task =
+    o.seedIndex === undefined ? undefined : { index: o.seedIndex, layout: all[o.seedIndex] as SeedLayout };
+  const layouts = task === undefined ? all : [task.layout];
+  const folder =
+    task === undefined
+      ? await StudyFolder.open(o.outDir, config, o.resume ?? false, o.paths)
+      : await openSeedTask(o.outDir, config, task.layout, task.index, o.resume ?? false, o.paths);
   const extra = variantOnlyLayers(
     config,
     summarize(o.base.model).convLayers.map((c) => c.name),
   );
-  const progress = new StageProgress(stageWeights(config, layouts, extra), o.onProgress);
+  const progress = new StageProgress(
+    stageWeights(config, layouts, extra, o.ranking !== undefined),
+    o.onProgress,
+  );
   const split = config.testSplit as SplitName;
   // The same test images for every seed (drawn with the first seed): seeds vary the method, not the exam.
   const testIndices =
@@ -174,17 +211,26 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
   const runs: SeedRun[] = [];
   for (const layout of layouts) runs.push(await runSeed(context, layout));
 
-  const report = assembleReport({
-    config,
+  const parts = {
     backend: o.backend,
     device: o.device,
     ...(o.command === undefined ? {} : { command: o.command }),
     classes: dataset.summary.classes,
     baseParameters: summarize(o.base.model).parameters,
-    runs,
     timings: context.timings,
     seconds: (performance.now() - started) / 1000,
-  });
+  };
+  if (task !== undefined) {
+    const [{ layout: _layout, ...run }] = runs as [SeedRun];
+    await finishSeedTask(folder, task.layout, task.index, config, {
+      ...parts,
+      baseWeightsSha256: await weightsSha256(o.base.model),
+      run,
+    });
+    // The seed's own figures, for the task's log: the study's report waits for the merge.
+    return assembleReport({ ...parts, config: oneSeed(config, task.layout.seed), runs });
+  }
+  const report = assembleReport({ ...parts, config, runs });
   await folder.writeJson('report.json', report);
   await folder.writeText('report.html', await reportHtml(report));
   return report;

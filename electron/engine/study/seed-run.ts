@@ -4,6 +4,7 @@
  * draw of its stages: ranking images, distortion draws, the units' and fine-tuning's initialisation and
  * batch order; the base model and the test images are the same for every seed.
  */
+import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { CORRECT_DEFAULTS, FINE_TUNE_DEFAULTS } from '../../../shared/bridge/defaults.ts';
 import type { Progress, ProgressListener } from '../../../shared/progress.ts';
@@ -21,6 +22,7 @@ import { rankFilters } from '../rank/rank-filters.ts';
 import type { RankingResult } from '../rank/types.ts';
 import type { OptimizerSpec } from '../train/optimizer.ts';
 import { trainingOf, type SeedRun, type TrainedStage, type VariantRun } from './assemble-report.ts';
+import { rankingOf } from './given-ranking.ts';
 import type { StageProgress } from './stage-progress.ts';
 import { storeEvaluation, type StoredEvaluation } from './stored-evaluation.ts';
 import { tuneLearningRate } from './tune.ts';
@@ -73,6 +75,12 @@ function rankedBy(ranking: RankingResult, rank: 'oracle' | 'proxy'): RankingResu
   });
 }
 
+/** The ranking stage's label: the method, or the file a study was given instead. */
+function rankingLabel(run: StudyRunContext, method: string): string {
+  const given = run.options.ranking;
+  return given === undefined ? `${method} ranking` : `ranking given (${path.basename(given.path)})`;
+}
+
 /** A stage's label in logs and the progress line; with several seeds, the seed is named. */
 function labelled(layout: SeedLayout, label: string): string {
   return layout.dir === '' ? label : `seed ${layout.seed}: ${label}`;
@@ -106,7 +114,10 @@ async function stage<T>(
   return value;
 }
 
-/** Ranks `layers` with the study's method, images and tau under the seed's draws into `file` (a ranking.json). */
+/**
+ * Ranks `layers` with the study's method, images and tau under the seed's draws into `file` (a ranking.json);
+ * or, for a study given a ranking (given-ranking.ts), writes the given ranking's `layers` there.
+ */
 async function rankInto(
   run: StudyRunContext,
   layout: SeedLayout,
@@ -114,7 +125,11 @@ async function rankInto(
   file: string,
   onProgress: ProgressListener,
 ): Promise<null> {
-  const { config, dataset, base, signal } = run.options;
+  const { config, dataset, base, signal, ranking: given } = run.options;
+  if (given !== undefined) {
+    await run.folder.writeJson(file, rankingOf(given, layers));
+    return null;
+  }
   const r: RankingResult = await rankFilters({
     model: base.model,
     dataset,
@@ -150,7 +165,7 @@ export async function runSeed(run: StudyRunContext, layout: SeedLayout): Promise
   const baseline = await stage(run, layout, 'baseline', 'baseline evaluation', (p) => test(base.model, p));
   // The ranking lives in ranking.json (the format of `deepcorrect rank --out`), not also in the stage record.
   const rankingFile = layout.file('ranking.json');
-  await stage(run, layout, 'ranking', `${config.rankMethod} ranking`, (p) =>
+  await stage(run, layout, 'ranking', rankingLabel(run, config.rankMethod), (p) =>
     rankInto(run, layout, config.layers, rankingFile, p),
   );
   const ranking = await run.folder.readJson<RankingResult>(rankingFile);
@@ -315,8 +330,12 @@ async function runVariants(
   const extraFile = layout.file(`${extraStage}.json`);
   let layers = ranking.layers;
   if (extra.length > 0) {
-    await stage(run, layout, extraStage, `${config.rankMethod} ranking of ${extra.join(', ')}`, (p) =>
-      rankInto(run, layout, extra, extraFile, p),
+    await stage(
+      run,
+      layout,
+      extraStage,
+      `${rankingLabel(run, config.rankMethod)} of ${extra.join(', ')}`,
+      (p) => rankInto(run, layout, extra, extraFile, p),
     );
     layers = [...layers, ...(await run.folder.readJson<RankingResult>(extraFile)).layers];
   }

@@ -81,7 +81,12 @@ export class StudyFolder {
     let write = names === undefined || names.length === 0;
     if (names !== undefined && names.length > 0) {
       if (!names.includes(STUDY_FILE))
-        throw new StudyFolderError(folder, 'is not empty and holds no study: choose a new or empty folder');
+        throw new StudyFolderError(
+          folder,
+          names.some((n) => /^seed-\d+$/.test(n))
+            ? "holds the seed tasks of a study split by seed (--seed-index): run the rest with --seed-index, then 'deepcorrect study merge' it"
+            : 'is not empty and holds no study: choose a new or empty folder',
+        );
       if (!resume)
         throw new StudyFolderError(
           folder,
@@ -111,6 +116,16 @@ export class StudyFolder {
     const study = new StudyFolder(folder);
     if (write) await study.writeJson(STUDY_FILE, { config });
     return study;
+  }
+
+  /**
+   * The folder of a study split by seed, for one seed's task once seed-task.ts has checked it: makes the
+   * stages/ folder (which every task shares; mkdir of an existing folder is harmless) and writes nothing else.
+   */
+  static async forSeedTask(dir: string): Promise<StudyFolder> {
+    const folder = path.resolve(dir);
+    await mkdir(path.join(folder, STAGES_DIR), { recursive: true });
+    return new StudyFolder(folder);
   }
 
   path(...parts: string[]): string {

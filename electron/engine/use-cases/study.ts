@@ -9,6 +9,7 @@ import { summarize } from '../models/summary.ts';
 import type { OpenModel } from '../session/models.ts';
 import { openStudy } from '../study/open-study.ts';
 import { runStudy } from '../study/run-study.ts';
+import { readGivenRanking, type GivenRanking } from '../study/given-ranking.ts';
 import { describeOptimizer } from '../train/optimizer.ts';
 import { runStudyInWorkspace } from '../workspace/run-study-in-workspace.ts';
 import { recordPath, type PathRecording } from '../io/recorded-path.ts';
@@ -29,13 +30,30 @@ function studyConfig(
   base: OpenModel,
   datasetPath: string,
   paths: PathRecording,
+  given: GivenRanking | undefined,
 ): StudyConfig {
   const convLayers = summarize(base.model).convLayers.map((c) => c.name);
   const layers = input.layers ?? convLayers.slice(0, STUDY_DEFAULTS.firstLayers);
   const placement = input.placement ?? CORRECT_DEFAULTS.placement;
+  // A given ranking decides the ranking's settings: the study records the file's, not the input's.
+  const rank =
+    given === undefined
+      ? {
+          rankMethod: input.rankMethod,
+          ...(input.rankImages === undefined ? {} : { rankImages: input.rankImages }),
+          ...(input.rankPerClass === undefined ? {} : { rankPerClass: input.rankPerClass }),
+          ...(input.rankTau === undefined || input.rankTau === 'abs' ? {} : { rankTau: input.rankTau }),
+        }
+      : {
+          rankMethod: given.ranking.method,
+          ...(given.ranking.rankImages === undefined ? {} : { rankImages: given.ranking.rankImages }),
+          ...(given.ranking.perClass === undefined ? {} : { rankPerClass: given.ranking.perClass }),
+          ...(given.ranking.tauKind === 'signed' ? { rankTau: 'signed' as const } : {}),
+          ranking: { file: recordPath(given.path, paths), sha256: given.sha256 },
+        };
   const variants = studyVariants(
     input,
-    { placement, layers, beta: input.beta, rankMethod: input.rankMethod },
+    { placement, layers, beta: input.beta, rankMethod: rank.rankMethod },
     convLayers,
   );
   return {
@@ -53,11 +71,8 @@ function studyConfig(
     batchSize: input.batchSize,
     layers,
     beta: input.beta,
-    rankMethod: input.rankMethod,
     // The ranking set as asked (neither: the ranking's default, recorded in ranking.json's rankingImages).
-    ...(input.rankImages === undefined ? {} : { rankImages: input.rankImages }),
-    ...(input.rankPerClass === undefined ? {} : { rankPerClass: input.rankPerClass }),
-    ...(input.rankTau === undefined || input.rankTau === 'abs' ? {} : { rankTau: input.rankTau }),
+    ...rank,
     placement,
     ...(input.tune === undefined ? {} : { tune: input.tune }),
     patience: input.patience ?? MIX_DEFAULTS.patience,
@@ -96,7 +111,11 @@ export const runStudyCase: UseCase<'study.run'> = {
   title: (input, session) => {
     const model = session.models.get(input.modelId);
     const seeds = input.seeds ?? 1;
-    return `Study DeepCorrect on ${modelPhrase(model.metadata.arch, model.path)} and ${session.datasets.get(input.datasetId).summary.name} (${seeds} seed${seeds === 1 ? '' : 's'}; ${levelsPhrase(input.spec.kind, input.levels)}) into ${input.workspace === undefined ? input.outDir : `the workspace ${input.workspace}`}`;
+    const which =
+      input.seedIndex === undefined
+        ? `${seeds} seed${seeds === 1 ? '' : 's'}`
+        : `seed index ${input.seedIndex} of ${seeds}`;
+    return `Study DeepCorrect on ${modelPhrase(model.metadata.arch, model.path)} and ${session.datasets.get(input.datasetId).summary.name} (${which}; ${levelsPhrase(input.spec.kind, input.levels)}) into ${input.workspace === undefined ? input.outDir : `the workspace ${input.workspace}`}`;
   },
   run: async (input, context: UseCaseContext) => {
     const { session } = context;
@@ -106,7 +125,8 @@ export const runStudyCase: UseCase<'study.run'> = {
       context,
       input.workspace ?? (input.outDir === undefined ? undefined : path.resolve(input.outDir)),
     );
-    const config = studyConfig(input, base, dataset.summary.path, paths);
+    const given = input.ranking === undefined ? undefined : await readGivenRanking(input.ranking);
+    const config = studyConfig(input, base, dataset.summary.path, paths, given);
     const command = recordedCommand(context, paths).command;
     const mixed = mixedOptions(input, dataset, context);
     const run = (outDir: string, resume: boolean) =>
@@ -116,6 +136,8 @@ export const runStudyCase: UseCase<'study.run'> = {
         dataset,
         outDir,
         resume,
+        ...(input.seedIndex === undefined ? {} : { seedIndex: input.seedIndex }),
+        ...(given === undefined ? {} : { ranking: given }),
         unitOptimizer: input.unitOptimizer,
         fineTuneOptimizer: input.fineTuneOptimizer,
         fineTuneLayers: parseFineTuneLayers(input.fineTuneLayers),

@@ -6,10 +6,12 @@
  * that one entry owns each file and discarding or checking the study covers its models.
  */
 import { constants } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { cp, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StudyConfig, StudyReport } from '../../../shared/study.ts';
 import type { Artefact } from '../../../shared/workspace.ts';
+import { isInside } from '../io/is-inside.ts';
+import { recordPath } from '../io/recorded-path.ts';
 import { configDifferences, STUDY_FILE } from '../study/study-folder.ts';
 import { refuseLinksUnder } from './confine.ts';
 import { WorkspaceError } from './errors.ts';
@@ -140,5 +142,48 @@ export async function runStudyInWorkspace(
     throw error;
   } finally {
     await study.close();
+  }
+}
+
+/**
+ * Registers a finished study made elsewhere (a study split by seed and merged in its own folder, which lives
+ * on the cluster's shared file system) as a study of the workspace, as a study run there would be: a copy of
+ * its folder under studies/<id> (files the study wrote; no link, no temporary file), complete with every
+ * file's checksum and the same provenance, plus where it was copied from. The study folder is left as it is.
+ */
+export async function registerStudyCopy(
+  dir: string,
+  studyDir: string,
+  config: StudyConfig,
+  options: Omit<WorkspaceStudyOptions, 'resume' | 'studyId'>,
+): Promise<{ outDir: string; artefact: Artefact; root: string }> {
+  const source = path.resolve(studyDir);
+  const log = options.log ?? (() => undefined);
+  const ws = await openWorkspace(dir, { write: true, tool: options.tool, log });
+  try {
+    if (isInside(source, ws.root))
+      throw new WorkspaceError(ws.root, `lies inside the study folder ${source}: the copy would copy itself`);
+    const artefact = await ws.begin('study', `${config.kind} study`, {
+      provenance: { command: options.command, copiedFrom: recordPath(source) },
+    });
+    try {
+      const outDir = await ws.checkedPath(artefact);
+      await cp(source, outDir, {
+        recursive: true,
+        errorOnExist: true,
+        force: false,
+        // A temporary file a killed task left (.name.pid.tmp) is not the study's.
+        filter: (from) => from === source || !path.basename(from).startsWith('.'),
+      });
+      await refuseLinksUnder(ws.root, artefact.path);
+      const done = await ws.complete(artefact.id, studyProvenance(config, artefact.path));
+      log(`study ${artefact.id} in ${ws.root}`);
+      return { outDir, artefact: done, root: ws.root };
+    } catch (error) {
+      await ws.discard(artefact.id).catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    await ws.close();
   }
 }

@@ -32,7 +32,10 @@ import {
   DATASET,
   MODEL_FOLDER,
   OUTPUT_FOLDER,
+  RANKING_FILE,
 } from '../input-check.ts';
+import { seedIndexProblem } from '../../study/seed-index.ts';
+import { registerStudyMerge } from './study-merge.ts';
 import { isCancellation, withEngine } from '../lazy-engine.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
 import { commandLine } from '../command-line.ts';
@@ -60,6 +63,8 @@ interface StudyFlags extends TrainingFlags {
   layers?: string;
   beta: number;
   seeds: number;
+  seedIndex?: number;
+  ranking?: string;
   placement: 'post-activation' | 'pre-activation';
   tune: boolean;
   /** The grids as typed; parsed after the paths are checked (the parser loads the training code). */
@@ -84,8 +89,10 @@ interface StudyFlags extends TrainingFlags {
 const RANK_CHOICES = ['proxy', 'oracle', 'both'] as const;
 
 export function registerStudy(program: Command): void {
+  const study = program.command('study');
+  registerStudyMerge(study);
   addOpenOptions(
-    addMixOptions(program.command('study'))
+    addMixOptions(study)
       .description(
         'the whole DeepCorrect comparison on one distortion: baseline, ranking, correction units, fine-tuning, report',
       )
@@ -165,6 +172,15 @@ export function registerStudy(program: Command): void {
         STUDY_DEFAULTS.seeds,
       )
       .option(
+        '--seed-index <k>',
+        "run only the seed at index k of the --seeds (from 0, as $SLURM_ARRAY_TASK_ID) into --out, beside the other seeds' tasks; then 'deepcorrect study merge' writes the report",
+        nonNegativeInt,
+      )
+      .option(
+        '--ranking <file>',
+        'follow this ranking (the file of deepcorrect rank --out or rank merge --out) in every seed instead of ranking: it must rank the base model under the same distortion and levels',
+      )
+      .option(
         '--placement <where>',
         "units before (pre) or after (post) the corrected layers' activation",
         placementOption,
@@ -192,10 +208,12 @@ export function registerStudy(program: Command): void {
       .option('--resume', 'continue the study in --out (or the workspace) from its finished stages', false)
       .option('--json', 'print report.json instead of the table', false)
       .option(RECORD_PATHS_FLAGS, RECORD_PATHS_HELP),
-  ).action(async (flags: StudyFlags) => {
+  ).action(async (flags: StudyFlags, command: Command) => {
     const kind = parseDistortionKind(flags.distortion);
     const levels = resolveLevels(kind, flags.levels);
     checkTarget(flags);
+    checkSplit(flags, command);
+    if (flags.ranking !== undefined) await checkInput('--ranking', flags.ranking, RANKING_FILE);
     if (flags.rankImages !== undefined && flags.rankPerClass !== undefined)
       throw new InvalidArgumentError(
         '--rank-images and --rank-per-class are two ways to size the ranking set: give one',
@@ -276,6 +294,8 @@ export function registerStudy(program: Command): void {
                 ...(flags.trainPerClass === undefined ? {} : { trainPerClass: flags.trainPerClass }),
                 ...(flags.testPerClass === undefined ? {} : { testPerClass: flags.testPerClass }),
                 resume: flags.resume,
+                ...(flags.seedIndex === undefined ? {} : { seedIndex: flags.seedIndex }),
+                ...(flags.ranking === undefined ? {} : { ranking: path.resolve(flags.ranking) }),
                 ...(flags.out === undefined ? {} : { outDir: path.resolve(flags.out) }),
                 ...(flags.workspace === undefined ? {} : { workspace: path.resolve(flags.workspace) }),
                 ...(flags.study === undefined ? {} : { studyId: flags.study }),
@@ -293,7 +313,13 @@ export function registerStudy(program: Command): void {
           );
           if (tty) process.stderr.write('\r\x1b[K');
           if (flags.json) process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
-          else {
+          else if (flags.seedIndex !== undefined) {
+            process.stdout.write(summaryTable(report));
+            process.stdout.write(
+              `seed index ${flags.seedIndex} of ${flags.seeds} (seed ${report.config.seed}) finished in ${report.outDir ?? ''}; ` +
+                `once every seed has, 'deepcorrect study merge ${report.outDir ?? ''}' writes the study's report\n`,
+            );
+          } else {
             process.stdout.write(summaryTable(report));
             process.stdout.write(
               `report: ${path.join(report.outDir ?? '', 'report.html')} (numbers: report.json); ` +
@@ -313,6 +339,27 @@ export function registerStudy(program: Command): void {
       process.exitCode = 130;
     }
   });
+}
+
+/** The options that describe a ranking the study makes itself, which a given --ranking decides instead. */
+const RANKING_OPTIONS = ['rank', 'rankImages', 'rankPerClass', 'rankTau'] as const;
+
+/** --seed-index within --seeds and into --out; --ranking without the options of a ranking made here. */
+function checkSplit(flags: StudyFlags, command: Command): void {
+  if (flags.seedIndex !== undefined) {
+    const problem = seedIndexProblem(flags.seedIndex, flags.seeds);
+    if (problem !== undefined) throw new InvalidArgumentError(problem);
+    if (flags.workspace !== undefined)
+      throw new InvalidArgumentError(
+        "--seed-index writes one seed into a study folder (--out) beside the other seeds; 'deepcorrect study merge <folder> --workspace <folder>' then registers the study in a workspace",
+      );
+  }
+  if (flags.ranking === undefined) return;
+  const given = RANKING_OPTIONS.filter((o) => command.getOptionValueSource(o) === 'cli');
+  if (given.length > 0)
+    throw new InvalidArgumentError(
+      `--ranking gives the ranking, so ${given.map((o) => `--${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} (how to make one) cannot apply: leave ${given.length === 1 ? 'it' : 'them'} out; the study records the file's method, images and tau`,
+    );
 }
 
 /** --out or --workspace, and --study only to name a workspace study to resume. */
