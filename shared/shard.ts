@@ -41,7 +41,7 @@ export function coverageProblem(indices: readonly number[], count: number): stri
   const duplicated = [...seen.entries()].filter(([, n]) => n > 1).map(([i]) => i);
   const outside = [...seen.keys()].filter((i) => i < 0 || i >= count);
   const problems = [
-    missing.length > 0 ? `missing shard${missing.length > 1 ? 's' : ''} ${listIndices(missing, count)}` : '',
+    missing.length > 0 ? `missing shard${missing.length > 1 ? 's' : ''} ${listIndices(missing)}` : '',
     duplicated.length > 0
       ? `shard${duplicated.length > 1 ? 's' : ''} ${duplicated.sort((a, b) => a - b).join(', ')} given more than once`
       : '',
@@ -50,8 +50,8 @@ export function coverageProblem(indices: readonly number[], count: number): stri
   return problems.length === 0 ? undefined : `${problems.join('; ')} (of ${count})`;
 }
 
-function listIndices(indices: readonly number[], count: number): string {
-  const shown = indices.slice(0, 20).map((i) => `${i}/${count}`);
+function listIndices(indices: readonly number[]): string {
+  const shown = indices.slice(0, 20).map(String);
   return indices.length > 20 ? `${shown.join(', ')} and ${indices.length - 20} more` : shown.join(', ');
 }
 

@@ -103,7 +103,7 @@ describe('a ranking split into shards', () => {
   it('names a missing or a doubled shard by its index', async () => {
     const files = await shardFiles(3, 'cover');
     await expect(readParts([files[0] as string, files[2] as string], 'rank')).rejects.toThrow(
-      /missing shard 1\/3/,
+      /missing shard 1 \(of 3\)/,
     );
     await expect(
       readParts([files[0] as string, files[1] as string, files[1] as string, files[2] as string], 'rank'),

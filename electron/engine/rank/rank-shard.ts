@@ -45,6 +45,8 @@ export interface RankSlice {
 
 export interface RankPartBody {
   slices: RankSlice[];
+  /** Where the shard read the model (absolute; provenance only: nodes may mount a shared folder elsewhere). */
+  modelFolder?: string;
 }
 
 export type RankPart = Part<RankPartSettings, RankPartBody>;

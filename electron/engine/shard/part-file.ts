@@ -7,6 +7,8 @@ import { fsProblem } from '../data/errors.ts';
 /** What the parts of one sharded job are of: a ranking or an evaluation. */
 export type PartKind = 'rank' | 'evaluate';
 
+const NOUN: Record<PartKind, string> = { rank: 'ranking', evaluate: 'evaluation' };
+
 export const PART_FORMAT = 'deepcorrect-part';
 export const PART_VERSION = 1;
 
@@ -65,7 +67,9 @@ async function readPart<S, B>(file: string, kind: PartKind): Promise<ReadPart<S,
       `${shown}: not a shard's part (the file of 'deepcorrect ${kind} --shard I/N --out FILE')`,
     );
   if (v.kind !== kind)
-    throw new PartsError(`${shown}: a part of a sharded ${v.kind}, not of a sharded ${kind}`);
+    throw new PartsError(
+      `${shown}: a part of a sharded ${NOUN[v.kind as PartKind] ?? v.kind}, not of a sharded ${NOUN[kind]}`,
+    );
   if (v.version !== PART_VERSION)
     throw new PartsError(
       `${shown}: part format version ${String(v.version)}; this engine reads version ${PART_VERSION}`,
@@ -95,7 +99,8 @@ const shown = (v: unknown): string => {
  * Returns them in shard order.
  */
 export async function readParts<S, B>(files: readonly string[], kind: PartKind): Promise<ReadPart<S, B>[]> {
-  if (files.length === 0) throw new PartsError(`no parts given: name every part file of the sharded ${kind}`);
+  if (files.length === 0)
+    throw new PartsError(`no parts given: name every part file of the sharded ${NOUN[kind]}`);
   const parts: ReadPart<S, B>[] = [];
   for (const file of files) parts.push(await readPart<S, B>(file, kind));
   const [first] = parts as [ReadPart<S, B>, ...ReadPart<S, B>[]];
@@ -123,7 +128,7 @@ export async function readParts<S, B>(files: readonly string[], kind: PartKind):
     for (const p of parts) byIndex.set(p.shard.index, [...(byIndex.get(p.shard.index) ?? []), p.file]);
     const twice = [...byIndex.entries()].filter(([, f]) => f.length > 1);
     const where = twice.map(([i, f]) => ` (shard ${i}: ${f.join(' and ')})`).join('');
-    throw new PartsError(`the parts are not a whole ${kind}: ${problem}${where}`);
+    throw new PartsError(`the parts are not a whole ${NOUN[kind]}: ${problem}${where}`);
   }
   return parts.sort((a, b) => a.shard.index - b.shard.index);
 }

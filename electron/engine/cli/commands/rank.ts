@@ -11,13 +11,15 @@ import { ordersOf } from '../../use-cases/layer-orders.ts';
 import type { CliEngine } from '../engine-session.ts';
 import { checkInput, checkOutput, DATASET, MODEL_FOLDER, RANKING_FILE } from '../input-check.ts';
 import { withEngine } from '../lazy-engine.ts';
-import { fraction, nonNegativeInt, positiveInt } from '../options.ts';
+import { fraction, nonNegativeInt, parsed, positiveInt } from '../options.ts';
+import { parseShard, type Shard } from '../../../../shared/shard.ts';
+import { rankOneShard, registerRankMerge } from './rank-shard.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
 import { addOpenOptions, type OpenFlags } from './dataset.ts';
 
 interface RankFlags extends OpenFlags {
-  model: string;
-  dataset: string;
+  model?: string;
+  dataset?: string;
   distortion: string;
   levels: string;
   layers?: string;
@@ -33,6 +35,7 @@ interface RankFlags extends OpenFlags {
   experiment?: boolean;
   evalPerClass: number;
   evalSplit: string;
+  shard?: Shard;
 }
 
 const percent = (v: number): string => `${(v * 100).toFixed(1)}%`;
@@ -109,17 +112,15 @@ export function checkRankImages(engine: CliEngine, datasetId: string, images: nu
 }
 
 export function registerRank(program: Command): void {
-  addOpenOptions(
+  const rank = addOpenOptions(
     program
       .command('rank')
       .description(
         'rank conv filters by correction priority (the oracle of DeepCorrect, and/or a one-pass proxy)',
       )
-      .requiredOption(
-        '--model <folder>',
-        'a model folder (tfjs LayersModel, with or without deepcorrect.json)',
-      )
-      .requiredOption('--dataset <path>', 'the dataset: the ranking set is drawn from its training split')
+      // Checked in the action rather than by commander, which would ask them of `rank merge` too.
+      .option('--model <folder>', 'a model folder (tfjs LayersModel, with or without deepcorrect.json)')
+      .option('--dataset <path>', 'the dataset: the ranking set is drawn from its training split')
       .option('--distortion <kind>', 'distortion', 'blur')
       .option(
         '--levels <levels>',
@@ -162,8 +163,17 @@ export function registerRank(program: Command): void {
         positiveInt,
         EXPERIMENT_DEFAULTS.evalPerClass,
       )
-      .option('--eval-split <name>', 'split of the experiment images', EXPERIMENT_DEFAULTS.split),
-  ).action(async (opts: RankFlags) => {
+      .option('--eval-split <name>', 'split of the experiment images', EXPERIMENT_DEFAULTS.split)
+      .option(
+        '--shard <I/N>',
+        'rank only slice I of N (counted from 0, as SLURM_ARRAY_TASK_ID) and write it as a part with --out; put the N parts together with `rank merge`',
+        parsed(parseShard),
+      ),
+  );
+  rank.action(async (opts: RankFlags) => {
+    const { model, dataset } = opts;
+    if (model === undefined) return rank.error("required option '--model <folder>' not specified");
+    if (dataset === undefined) return rank.error("required option '--dataset <path>' not specified");
     const kind = parseDistortionKind(opts.distortion);
     const levels = resolveLevels(kind, opts.levels);
     const method = parseMethod(opts.method);
@@ -177,15 +187,51 @@ export function registerRank(program: Command): void {
       ?.split(',')
       .map((s) => s.trim())
       .filter((s) => s !== '');
-    await checkInput('--model', opts.model, MODEL_FOLDER);
-    await checkInput('--dataset', opts.dataset, DATASET);
+    const { shard } = opts;
+    if (shard !== undefined) {
+      if (opts.out === undefined)
+        throw new InvalidArgumentError('--shard writes a part file: give it with --out PART.json');
+      if (opts.experiment === true || opts.json === true)
+        throw new InvalidArgumentError(
+          `--shard writes a part, not a ranking: leave out ${opts.experiment === true ? '--experiment' : '--json'} and use them on the merged ranking`,
+        );
+    }
+    await checkInput('--model', model, MODEL_FOLDER);
+    await checkInput('--dataset', dataset, DATASET);
     if (opts.out !== undefined) await checkOutput('--out', opts.out, RANKING_FILE);
     await withEngine(program, async (engine) => {
-      const datasetId = await engine.openDataset(opts.dataset, opts);
+      const datasetId = await engine.openDataset(dataset, opts);
       checkRankImages(engine, datasetId, opts.rankImages);
-      const modelId = await engine.openModel(opts.model);
+      const modelId = await engine.openModel(model);
       const onProgress = terminalProgress(process.stderr);
       const shown = onProgress ? { progress: onProgress } : {};
+      if (shard !== undefined) {
+        const line = await cancellableBySigint((signal) =>
+          rankOneShard(
+            engine,
+            { modelId, datasetId },
+            {
+              ...(layers ? { layers } : {}),
+              spec: { kind },
+              levels,
+              seed: opts.seed,
+              ...(opts.rankImages === undefined ? {} : { images: opts.rankImages }),
+              ...(opts.perClass === undefined ? {} : { perClass: opts.perClass }),
+              imagesOption: '--rank-images',
+              method,
+              tau: opts.tau,
+              stability: opts.stability,
+              stabilityBeta: opts.stabilityBeta,
+            },
+            shard,
+            opts.out as string,
+            { signal, ...(onProgress ? { onProgress } : {}) },
+          ),
+        );
+        if (onProgress) process.stderr.write('\n');
+        process.stdout.write(line);
+        return;
+      }
       const common = { modelId, datasetId, spec: { kind }, levels, seed: opts.seed };
       const { ranking, experiment } = await cancellableBySigint(async (signal) => {
         const ranking = await engine.run(
@@ -227,4 +273,5 @@ export function registerRank(program: Command): void {
       }
     });
   });
+  registerRankMerge(rank, formatRanking);
 }
