@@ -68,7 +68,7 @@ async function readPart<S, B>(file: string, kind: PartKind): Promise<ReadPart<S,
     );
   if (v.kind !== kind)
     throw new PartsError(
-      `${shown}: a part of a sharded ${NOUN[v.kind as PartKind] ?? v.kind}, not of a sharded ${NOUN[kind]}`,
+      `${shown}: a part of a sharded ${(NOUN as Record<string, string | undefined>)[v.kind] ?? v.kind}, not of a sharded ${NOUN[kind]}`,
     );
   if (v.version !== PART_VERSION)
     throw new PartsError(
