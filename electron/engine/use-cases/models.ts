@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { describeStop } from '../../../shared/training.ts';
 import { imagesPhrase, levelsPhrase, modelPhrase } from '../../../shared/job-title.ts';
-import { stratifiedSubset } from '../data/subset.ts';
 import { evaluate } from '../eval/evaluate.ts';
+import { evaluationImages } from '../eval/evaluation-images.ts';
 import { summarize } from '../models/registry.ts';
 import { runTraining } from '../train/run-training.ts';
 import { pathRecording, recordedCommand, reporting, type UseCase } from './context.ts';
@@ -105,15 +105,7 @@ export const evaluateModel: UseCase<'models.evaluate'> = {
   run: async (input, context) => {
     const { session } = context;
     const { base, dataset } = modelAndDataset(session, input.modelId, input.datasetId);
-    const indices =
-      input.perClass === undefined
-        ? undefined
-        : stratifiedSubset(
-            await dataset.labels(input.split),
-            input.perClass,
-            input.seed,
-            dataset.summary.classes.length,
-          );
+    const indices = await evaluationImages(dataset, input.split, input.perClass, input.seed);
     const measure = () =>
       evaluate({
         model: base.model,

@@ -1,11 +1,19 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { RequestOutput } from '../../../../shared/bridge/contract.ts';
 import { EVALUATE_DEFAULTS } from '../../../../shared/bridge/defaults.ts';
 import { SPLIT_NAMES, type SplitName } from '../../../../shared/datasets.ts';
-import { parseDistortionKind, resolveLevels } from '../../../../shared/distortions.ts';
-import { checkInput, DATASET, MODEL_FOLDER } from '../input-check.ts';
+import { parseDistortionKind, resolveLevels, type DistortionKind } from '../../../../shared/distortions.ts';
+import { parseShard, shardText, type Shard } from '../../../../shared/shard.ts';
+import type { EvaluationResult } from '../../eval/evaluation-counts.ts';
+import type { EvaluationPartBody, EvaluationPartSettings } from '../../eval/evaluation-parts.ts';
+import { writeFileAtomic } from '../../io/atomic-write.ts';
+import { recordPath } from '../../io/recorded-path.ts';
+import type { ModelMetadata } from '../../models/metadata.ts';
+import { checkInput, checkOutput, DATASET, MODEL_FOLDER, type Expected } from '../input-check.ts';
 import { withEngine } from '../lazy-engine.ts';
-import { nonNegativeInt, positiveInt } from '../options.ts';
+import { nonNegativeInt, parsed, positiveInt } from '../options.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
 import { addOpenOptions, type OpenFlags } from './dataset.ts';
 
@@ -17,9 +25,20 @@ interface EvaluateFlags extends OpenFlags {
   split: string;
   perClass?: number;
   seed: number;
+  shard?: Shard;
+  out?: string;
   json?: boolean;
 }
 
+interface MergeFlags {
+  out?: string;
+  json?: boolean;
+}
+
+const RESULT_FILE: Expected = { kind: 'file', what: 'a JSON file for the result' };
+const PART_FILE: Expected = { kind: 'file', what: "a shard's part file (JSON)" };
+
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 const percent = (v: number): string => `${(v * 100).toFixed(2)}%`;
 
 /**
@@ -46,18 +65,77 @@ export function formatEvaluation(r: RequestOutput<'models.evaluate'>): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** What `evaluate --json` prints and `--out` writes: the model and data it was measured on, then the result. */
+interface EvaluationRecord {
+  model: { path: string; metadata: ModelMetadata };
+  dataset: { path: string; name: string };
+  split: SplitName;
+  seed: number;
+  result: RequestOutput<'models.evaluate'> | EvaluationResult;
+  /** Parts merged into it, for a merge. */
+  shards?: number;
+}
+
+function recordJson(r: EvaluationRecord): string {
+  const { model, dataset, split, seed, result, shards } = r;
+  const value = {
+    model: { path: model.path, ...model.metadata },
+    dataset: dataset.path,
+    split,
+    seed,
+    ...(shards === undefined ? {} : { shards }),
+    ...result,
+  };
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** Prints the record as `evaluate` always has: the table, or with --json the whole record. */
+function printRecord(r: EvaluationRecord, json: boolean | undefined): void {
+  if (json) process.stdout.write(recordJson(r));
+  else {
+    process.stdout.write(
+      `${r.model.metadata.arch} model from ${r.model.path} on ${r.dataset.name} (${r.split}): `,
+    );
+    process.stdout.write(formatEvaluation(r.result));
+  }
+}
+
+async function writeCreatingFolder(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await writeFileAtomic(file, text);
+}
+
+/**
+ * merge's --out and --json. Commander hands every option `evaluate` knows to evaluate, wherever it is typed
+ * (the root splits the words before evaluate sees 'merge'), so these two may arrive there; any other option
+ * of evaluate is refused rather than ignored.
+ */
+function mergeFlags(own: MergeFlags, evaluate: Command | null): MergeFlags {
+  if (evaluate === null) return own;
+  for (const option of evaluate.options) {
+    const key = option.attributeName();
+    if (key !== 'out' && key !== 'json' && evaluate.getOptionValueSource(key) === 'cli')
+      throw new Error(
+        `evaluate merge takes no ${option.long ?? option.flags}: the parts hold the settings they were evaluated with`,
+      );
+  }
+  const given = evaluate.opts<MergeFlags>();
+  const out = own.out ?? given.out;
+  const json = own.json ?? given.json;
+  return { ...(out === undefined ? {} : { out }), ...(json === undefined ? {} : { json }) };
+}
+
 export function registerEvaluate(program: Command): void {
-  addOpenOptions(
+  const evaluate = addOpenOptions(
     program
       .command('evaluate')
       .description(
         'accuracy of a model on clean images and at every level of a distortion (top-1; top-5 above ten classes; per class, confusion)',
       )
-      .requiredOption(
-        '--model <folder>',
-        'a model folder (tfjs LayersModel, with or without deepcorrect.json)',
-      )
-      .requiredOption('--dataset <path>', 'the dataset to evaluate on')
+      // Required, but checked in the action: commander checks a command's required options in its
+      // subcommands too, so 'evaluate merge' would ask for them.
+      .option('--model <folder>', 'a model folder (tfjs LayersModel, with or without deepcorrect.json)')
+      .option('--dataset <path>', 'the dataset to evaluate on')
       .option('--distortion <kind>', 'distortion', 'blur')
       .option(
         '--levels <levels>',
@@ -67,8 +145,31 @@ export function registerEvaluate(program: Command): void {
       .option('--split <name>', 'split to evaluate on', EVALUATE_DEFAULTS.split)
       .option('--per-class <n>', 'a seeded stratified subset of n images per class', positiveInt)
       .option('--seed <n>', 'seed of the distortions and the subset', nonNegativeInt, EVALUATE_DEFAULTS.seed)
+      .option(
+        '--shard <I/N>',
+        "evaluate only shard I of N (counted from 0, as $SLURM_ARRAY_TASK_ID): the evaluation's images cut into " +
+          'whole batches of 250, split into N contiguous runs of near-equal size, each run under every condition ' +
+          "(clean and each level); writes the shard's counts to --out for 'evaluate merge'. With fewer batches " +
+          'than shards the last shards hold no images',
+        parsed(parseShard),
+      )
+      .option('--out <file>', "write the result as JSON; with --shard, the shard's part file")
       .option('--json', 'print the full result (per-class accuracy, confusion matrices) as JSON'),
-  ).action(async (opts: EvaluateFlags) => {
+  ).action(async (flags: Partial<EvaluateFlags>, command: Command) => {
+    for (const [option, given] of [
+      ['--model <folder>', flags.model],
+      ['--dataset <path>', flags.dataset],
+    ] as const)
+      if (given === undefined) command.error(`required option '${option}' not specified`);
+    const opts = flags as EvaluateFlags;
+    if (opts.shard !== undefined && opts.json)
+      throw new Error(
+        `--json with --shard ${shardText(opts.shard)}: a shard holds counts, not a result; 'deepcorrect evaluate merge --json' prints the whole`,
+      );
+    if (opts.shard !== undefined && opts.out === undefined)
+      throw new Error(
+        `--shard ${shardText(opts.shard)} needs --out FILE: the shard's part file, for 'deepcorrect evaluate merge'`,
+      );
     const kind = parseDistortionKind(opts.distortion);
     const levels = resolveLevels(kind, opts.levels);
     if (!(SPLIT_NAMES as readonly string[]).includes(opts.split))
@@ -76,6 +177,20 @@ export function registerEvaluate(program: Command): void {
     const split = opts.split as SplitName;
     await checkInput('--model', opts.model, MODEL_FOLDER);
     await checkInput('--dataset', opts.dataset, DATASET);
+    if (opts.out !== undefined)
+      await checkOutput('--out', opts.out, opts.shard === undefined ? RESULT_FILE : PART_FILE);
+    if (opts.shard !== undefined) {
+      await evaluateShardCommand(
+        program,
+        { ...opts, shard: opts.shard, out: opts.out as string },
+        {
+          split,
+          spec: { kind },
+          levels,
+        },
+      );
+      return;
+    }
     await withEngine(program, async (engine) => {
       const datasetId = await engine.openDataset(opts.dataset, opts);
       const modelId = await engine.openModel(opts.model);
@@ -96,16 +211,104 @@ export function registerEvaluate(program: Command): void {
         ),
       );
       if (onProgress) process.stderr.write('\n');
-      const { metadata } = engine.session.models.get(modelId);
+      const base = engine.session.models.get(modelId);
       const dataset = engine.session.datasets.get(datasetId).summary;
-      if (opts.json) {
-        process.stdout.write(
-          `${JSON.stringify({ model: { path: opts.model, ...metadata }, dataset: dataset.path, split, seed: opts.seed, ...result }, null, 2)}\n`,
+      const measured = { split, seed: opts.seed, result };
+      // On the terminal the paths as given; in a file, recorded as every file the engine writes records them.
+      printRecord(
+        {
+          ...measured,
+          model: { path: opts.model, metadata: base.metadata },
+          dataset: { path: dataset.path, name: dataset.name },
+        },
+        opts.json,
+      );
+      if (opts.out !== undefined)
+        await writeCreatingFolder(
+          opts.out,
+          recordJson({
+            ...measured,
+            model: { path: recordPath(base.path), metadata: base.metadata },
+            dataset: { path: recordPath(dataset.path), name: dataset.name },
+          }),
         );
-      } else {
-        process.stdout.write(`${metadata.arch} model from ${opts.model} on ${dataset.name} (${split}): `);
-        process.stdout.write(formatEvaluation(result));
-      }
     });
+  });
+
+  evaluate
+    .command('merge')
+    .description(
+      "one evaluation from the part files of 'evaluate --shard I/N --out PART' (every shard 0..N-1 once, of the same settings), printed as evaluate prints it; equal to the unsharded evaluation in every figure",
+    )
+    .argument('<parts...>', 'the part files, in any order')
+    .option('--out <file>', 'write the merged result as JSON')
+    .option('--json', 'print the full result as JSON')
+    .action(async (files: string[], own: MergeFlags, command: Command) => {
+      const opts = mergeFlags(own, command.parent);
+      for (const file of files) await checkInput('', file, PART_FILE);
+      if (opts.out !== undefined) await checkOutput('--out', opts.out, RESULT_FILE);
+      const { readParts } = await import('../../shard/part-file.ts');
+      const { mergeEvaluationParts } = await import('../../eval/evaluation-parts.ts');
+      const parts = await readParts<EvaluationPartSettings, EvaluationPartBody>(files, 'evaluate');
+      const merged = mergeEvaluationParts(parts);
+      const { settings } = merged;
+      process.stderr.write(
+        `merged ${parts.length} parts (${settings.images} images, ${merged.backend}); seconds are the parts' sum\n`,
+      );
+      const record: EvaluationRecord = {
+        model: merged.model,
+        dataset: { path: settings.dataset.path, name: settings.dataset.name },
+        split: settings.split,
+        seed: settings.seed,
+        result: merged.result,
+        shards: parts.length,
+      };
+      printRecord(record, opts.json);
+      if (opts.out !== undefined) await writeCreatingFolder(opts.out, recordJson(record));
+    });
+}
+
+/** `evaluate --shard I/N --out PART`: one shard's counts, written whole (a killed task leaves no part). */
+async function evaluateShardCommand(
+  program: Command,
+  opts: EvaluateFlags & { shard: Shard; out: string },
+  what: { split: SplitName; spec: { kind: DistortionKind }; levels: number[] },
+): Promise<void> {
+  const { split, spec, levels } = what;
+  await withEngine(program, async (engine) => {
+    const datasetId = await engine.openDataset(opts.dataset, opts);
+    const modelId = await engine.openModel(opts.model);
+    const { modelAndDataset } = await import('../../use-cases/open-pair.ts');
+    const { evaluateShard } = await import('../../eval/evaluate-shard.ts');
+    const { writePart } = await import('../../shard/part-file.ts');
+    const { base, dataset } = modelAndDataset(engine.session, modelId, datasetId);
+    const onProgress = terminalProgress(process.stderr);
+    const part = await cancellableBySigint((signal) =>
+      evaluateShard({
+        model: base,
+        dataset,
+        split,
+        ...(opts.perClass === undefined ? {} : { perClass: opts.perClass }),
+        spec,
+        levels,
+        seed: opts.seed,
+        shard: opts.shard,
+        backend: engine.backend.name,
+        signal,
+        ...(onProgress ? { onProgress } : {}),
+      }),
+    );
+    if (onProgress) process.stderr.write('\n');
+    await mkdir(path.dirname(path.resolve(opts.out)), { recursive: true });
+    await writePart(opts.out, part);
+    const [from, to] = part.body.range;
+    const { images, batchSize } = part.settings;
+    const held =
+      from === to
+        ? `no images (the ${images} images make ${plural(Math.ceil(images / batchSize), 'batch', 'batches')} of ${batchSize}, fewer than the ${opts.shard.count} shards)`
+        : `images ${from + 1}-${to} of ${images}${part.body.images === to - from ? '' : ` (${part.body.images} read)`} under ${levels.length + 1} conditions`;
+    process.stdout.write(
+      `shard ${shardText(opts.shard)}: ${held}, ${part.seconds.toFixed(1)} s -> ${opts.out}\n`,
+    );
   });
 }
