@@ -5,6 +5,7 @@ export const BENCH_GROUPS = [
   'distort',
   'eval',
   'rank',
+  'shards',
   'kernels',
   'train',
   'units',

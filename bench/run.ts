@@ -12,6 +12,7 @@ import { benchServe } from './serve-bench.ts';
 import { benchUi } from './ui-bench.ts';
 import { benchWorkspace } from './workspace-bench.ts';
 import { benchCli } from './cli-bench.ts';
+import { benchShards } from './shard-bench.ts';
 import type { BenchGroup } from './groups.ts';
 import { benchEvaluate } from './eval-bench.ts';
 import { benchRank } from './rank-bench.ts';
@@ -69,6 +70,10 @@ export async function runBench(options: BenchOptions): Promise<void> {
   if (wants('ui')) await benchUi(options);
   if (wants('workspace')) options.print(await benchWorkspace());
   if (wants('cli')) for (const line of await benchCli()) options.print(line);
+  if (wants('shards')) {
+    options.log('ranking the demo model in one process, then as 2 shard processes and their merge (wasm)…');
+    for (const line of await benchShards()) options.print(line);
+  }
   if (wants('read')) {
     if (existsSync(FASHION_MNIST)) options.print(await benchRead(FASHION_MNIST, 'train'));
     else
