@@ -39,8 +39,12 @@ export interface SlurmCluster {
   readonly node: string;
   /** The environment for Slurm's commands: the process's own, with SLURM_CONF naming this cluster's file. */
   readonly env: NodeJS.ProcessEnv;
-  /** Runs a Slurm command (sbatch, squeue, ...) against this cluster. */
-  slurm(command: string, args: readonly string[], options?: { cwd?: string }): Promise<CommandResult>;
+  /** Runs a Slurm command (sbatch, squeue, ...) against this cluster, with `env` added to its environment. */
+  slurm(
+    command: string,
+    args: readonly string[],
+    options?: { cwd?: string; env?: NodeJS.ProcessEnv },
+  ): Promise<CommandResult>;
   /** The last lines of every daemon's log, for a failure message. */
   logTails(lines?: number): string;
   /** Cancels this cluster's jobs, stops the daemons it started (only those) and removes the folder. */
@@ -242,8 +246,11 @@ export async function startSlurmCluster(
   const logTails = (lines = 20) =>
     daemons.map((d) => `--- ${d.name} (${d.log})\n${tail(d.log, lines)}`).join('\n');
 
-  const slurm = (command: string, args: readonly string[], o: { cwd?: string } = {}) =>
-    runCommand(bin(command), args, env, o.cwd);
+  const slurm = (
+    command: string,
+    args: readonly string[],
+    o: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  ) => runCommand(bin(command), args, { ...env, ...o.env }, o.cwd);
 
   let stopped = false;
   const stop = async () => {
