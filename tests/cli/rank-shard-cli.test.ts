@@ -1,6 +1,7 @@
 // `rank --shard I/N --out PART` and `rank merge`: run as separate processes, as a scheduler's tasks are, then
 // merged into the ranking one process gives; bad shards refused before any work; the merge kept in a workspace
 // and listed there like a ranking run in the app.
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -121,6 +122,29 @@ describe('deepcorrect rank --shard and rank merge', () => {
     ]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/setting "header\.levels\[1\]" is 2 in .*part-0\.json but 3 in .*other-1\.json/);
+  }, 120_000);
+
+  it('a shard killed mid-run leaves no part; rerunning its index completes the set', async () => {
+    const args = [...RANK, '--shard', '1/3', '--out', at('killed-1.json')];
+    const child = spawn(process.execPath, ['bin/deepcorrect.mjs', ...args], { stdio: 'ignore' });
+    // Killed a few seconds in, while it loads or ranks: its part is written only whole, at the very end.
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect((await readdir(dir)).filter((f) => f.includes('killed-1'))).toEqual([]);
+    const refused = await cli(['rank', 'merge', at('part-0.json'), at('part-2.json'), '--json']);
+    expect(refused.stderr).toMatch(/missing shard 1 \(of 3\)/);
+    expect((await cli(args)).code).toBe(0);
+    const merged = await cli([
+      'rank',
+      'merge',
+      at('part-0.json'),
+      at('killed-1.json'),
+      at('part-2.json'),
+      '--json',
+    ]);
+    expect(merged.code).toBe(0);
+    expect(figures(JSON.parse(merged.stdout) as RankingResult)).toEqual(figures(await read(at('one.json'))));
   }, 120_000);
 
   it.each([
