@@ -25,6 +25,13 @@ const RANK = [
   ...['--rank-images', '40', '--levels', '1,2', '--layers', 'conv1', '--method', 'oracle'],
 ];
 const BACKEND = 'wasm';
+/** A 2-seed study of the bundled demo in a few seconds a seed (tests/faults' smallest study). */
+const SEEDS = 2;
+const STUDY = [
+  ...['--levels', '1,3', '--epochs', '1', '--layers', 'conv2', '--beta', '0.25', '--rank', 'proxy'],
+  ...['--rank-per-class', '2', '--train-per-class', '6', '--test-per-class', '5', '--batch', '32'],
+  ...['--optimizer', 'adam', '--unit-lr', '0.001', '--finetune-lr', '0.001', '--replicas', '1'],
+];
 
 const skipReason = slurmUnavailable();
 if (skipReason !== undefined)
@@ -104,13 +111,16 @@ async function jobLogs(work: string): Promise<string> {
   return texts.join('\n');
 }
 
-/** The ranking with its timings left out (they differ run to run): every other field must be equal. */
+/** Fields that measure time, which differ run to run (a ranking's seconds, a study's speeds and totals). */
+const TIMINGS = new Set(['seconds', 'imagesPerSecond', 'totalSeconds']);
+
+/** A result with its timings left out, at any depth: every other field must be equal. */
 function withoutTimings(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutTimings);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
     Object.entries(value)
-      .filter(([key]) => key !== 'seconds')
+      .filter(([key]) => !TIMINGS.has(key))
       .map(([key, v]) => [key, withoutTimings(v)]),
   );
 }
@@ -248,5 +258,50 @@ describe('a one-node Slurm cluster', () => {
     ) as Record<string, unknown>;
     expect(shards).toEqual({ count: SHARDS, seconds: expect.any(Array) as unknown });
     expect(withoutTimings(mended)).toEqual(withoutTimings(alone));
+  });
+
+  it('splits a 2-seed study by seed with scripts/cluster, merges after the array, and equals the one-process study', async (ctx) => {
+    ctx.skip(skipReason !== undefined, skipReason);
+    const cluster = running();
+    const env: NodeJS.ProcessEnv = {
+      ...cluster.env,
+      DEEPCORRECT_BACKEND: BACKEND,
+      STUDY_DIR: 'split',
+      DEEPCORRECT_BIN: BIN,
+    };
+    const submit = await run(path.join(SCRIPTS, 'submit-study.sh'), [String(SEEDS), ...STUDY], env, work);
+    expect(submit.code, submit.stderr).toBe(0);
+    const [arrayId = '', mergeId = ''] = submit.stdout.trim().split(/\s+/);
+    const one = run(
+      'node',
+      [BIN, 'study', ...STUDY, '--seeds', String(SEEDS), '--out', 'whole'],
+      { ...process.env, DEEPCORRECT_BACKEND: BACKEND },
+      work,
+    );
+    const states = await waitForJobs(cluster, [arrayId, mergeId], work, 100_000);
+    expect([...states.entries()].sort(), await jobLogs(work)).toEqual(
+      [...[0, 1].map((i) => [`${arrayId}_${i}`, 'COMPLETED']), [mergeId, 'COMPLETED']].sort(),
+    );
+    const whole = await one;
+    expect(whole.code, whole.stderr).toBe(0);
+
+    const read = async (dir: string, file: string) => readFile(path.join(work, dir, file), 'utf8');
+    expect(await read('split', 'study.json')).toEqual(await read('whole', 'study.json'));
+    const report = async (dir: string) => {
+      const { createdAt, command, ...rest } = JSON.parse(await read(dir, 'report.json')) as Record<
+        string,
+        unknown
+      >;
+      expect(createdAt).toEqual(expect.any(String));
+      // The merged report records the command that runs the whole study: the tasks' own, less --seed-index.
+      const whole = String(command)
+        .replace(/ --out \S+/, '')
+        .replace(/ --resume\b/, '');
+      return { command: whole, ...(withoutTimings(rest) as object) };
+    };
+    const merged = await report('split');
+    expect(merged.command).toMatch(/--seeds 2/);
+    expect(merged.command).not.toMatch(/--seed-index/);
+    expect(merged).toEqual(await report('whole'));
   });
 });
