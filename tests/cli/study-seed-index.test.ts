@@ -185,7 +185,13 @@ describe('deepcorrect study --seed-index and study merge', () => {
     const seed1 = (m: StudyModelResult) => m.seeds?.find((s) => s.seed === 1)?.top1;
     expect(report.models.map((m) => m.top1)).toEqual(reference.models.map(seed1));
 
-    const [both, levels, kind] = await Promise.all([
+    // The same ranking saying it ranked other weights (as `rank` records them) than the base model's.
+    const otherModel = path.join(dir, 'other-model.json');
+    await writeFile(
+      otherModel,
+      JSON.stringify({ ...(await readJson<object>(rankingFile)), weightsSha256: 'ab'.repeat(32) }),
+    );
+    const [both, levels, kind, weights] = await Promise.all([
       cli(['study', '--out', path.join(dir, 'both'), ...SMALL, ...RANK, '--ranking', rankingFile]),
       cli([
         'study',
@@ -207,12 +213,16 @@ describe('deepcorrect study --seed-index and study merge', () => {
         '--ranking',
         rankingFile,
       ]),
+      cli(['study', '--out', path.join(dir, 'weights'), ...SMALL, '--ranking', otherModel]),
     ]);
     // The file decides how its ranking was made: --rank beside it is refused.
     expect(both.stderr).toMatch(/--ranking gives the ranking, so --rank, --rank-per-class .* leave them out/);
     expect(levels.stderr).toMatch(/ranking\.json: ranked at levels 1, 3, not the study's 1, 2 \(1,2\)/);
     expect(kind.stderr).toMatch(/ranking\.json: a ranking under blur, not the study's distortion noise/);
-    for (const name of ['both', 'levels', 'kind'])
+    expect(weights.stderr).toMatch(
+      /other-model\.json: ranks a model whose weights hash abababababab\.\.\., not the base model fashion-mnist-cnn4 \([0-9a-f]{12}\.\.\.\)/,
+    );
+    for (const name of ['both', 'levels', 'kind', 'weights'])
       await expect(readdir(path.join(dir, name))).rejects.toThrow(/ENOENT/);
   });
 });
