@@ -132,3 +132,21 @@ describe('a ranking split into shards', () => {
     await expect(readParts([bad], 'rank')).rejects.toThrow(/half-written\.json: not JSON/);
   });
 });
+
+describe('weightsSha256', () => {
+  it('names the weights, not the load: a second load of one model hashes the same, another model not', async () => {
+    await selectBackend({ forced: 'wasm' });
+    const a = (await loadModel(demoModelDir())).model;
+    const b = (await loadModel(demoModelDir())).model;
+    try {
+      expect(b.weights[0]?.name).not.toBe(a.weights[0]?.name);
+      expect(await weightsSha256(b)).toBe(await weightsSha256(a));
+      const kernel = b.weights[0]?.read();
+      b.weights[0]?.write(tf.tidy(() => (kernel as tf.Tensor).add(1e-6)));
+      expect(await weightsSha256(b)).not.toBe(await weightsSha256(a));
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
+  });
+});

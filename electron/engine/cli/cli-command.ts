@@ -29,7 +29,13 @@ export class CliCommand extends Command {
   }
 
   override error(message: string, errorOptions?: ErrorOptions): never {
-    const what = this.commands.length > 0 ? 'its commands' : 'its options';
+    const own = this.options.some((o) => o.long !== '--help');
+    const what =
+      this.commands.length === 0
+        ? 'its options'
+        : own && this.parent !== null
+          ? 'its options and commands'
+          : 'its commands';
     this.showHelpAfterError(`run '${this.path()} --help' for ${what}`);
     // Commander's own messages start "error: " and put a suggestion on a line of its own ("unknown command
     // 'evalute'\n(Did you mean evaluate?)"); every message here reads as the command's runtime errors do.

@@ -11,7 +11,8 @@ export async function weightsSha256(model: tf.LayersModel): Promise<string> {
   const hash = createHash('sha256');
   for (const w of model.weights) {
     const value = w.read();
-    hash.update(`${w.name}|${value.shape.join('x')}|${value.dtype}\n`);
+    // The name as saved: tfjs renames a second load of one model in a process (conv1/kernel_1).
+    hash.update(`${w.originalName}|${value.shape.join('x')}|${value.dtype}\n`);
     const data = await readValues<'float32'>(value);
     hash.update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   }
