@@ -81,7 +81,8 @@ export function header(r: StudyReport): string {
       `${c.rankMethod}${c.rankTau === 'signed' ? ' (signed tau)' : ''}, ` +
         (c.rankPerClass === undefined
           ? `${formatInt(c.rankImages ?? r.ranking.rankingImages)} training images`
-          : `${formatInt(c.rankPerClass)} images per class`),
+          : `${formatInt(c.rankPerClass)} images per class`) +
+        (c.ranking === undefined ? '' : `; given (${c.ranking.file}), the same in every seed`),
     ],
     ['Fine-tuning', `layers ${c.fineTuneLayers}; ${c.fineTuneOptimizer}${tuned(c.tune?.fineTune)}`],
     [

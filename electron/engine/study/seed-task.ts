@@ -136,9 +136,14 @@ export async function openSeedTask(
         folder,
         'holds a study run in one process: resume it without --seed-index, or choose a new folder',
       );
-    const { config: recorded } = JSON.parse(await readFile(path.join(folder, STUDY_FILE), 'utf8')) as {
-      config: StudyConfig;
-    };
+    let recorded: StudyConfig;
+    try {
+      recorded = (
+        JSON.parse(await readFile(path.join(folder, STUDY_FILE), 'utf8')) as { config: StudyConfig }
+      ).config;
+    } catch (error) {
+      throw new StudyFolderError(folder, `${STUDY_FILE} is unreadable (${(error as Error).message})`);
+    }
     checkSettings(folder, recorded, config, within);
   }
   const seedDir = path.join(folder, layout.dir);
