@@ -128,6 +128,14 @@ describe('deepcorrect study --seed-index and study merge', () => {
       /seed index 1 \(seed 2\) has not run: run each with --seed-index <index> --resume/,
     );
     await expect(readdir(missing)).resolves.toEqual(['seed-1']);
+    // A task of another study (three seeds) in the same folder is refused as it starts, not at the merge.
+    const one = await readJson<SeedTaskRecord>(path.join(missing, 'seed-1', 'seed-task.json'));
+    const seeds = one.config.seeds ?? [one.config.seed];
+    const three = { ...one.config, seeds: [...seeds, Math.max(...seeds) + 1] };
+    await expect(
+      openSeedTask(missing, three, seedLayout(three, three.seeds.at(-1) as number), 2, false),
+    ).rejects.toThrow(/seed-1\/seed-task\.json: holds a study with other settings \(seeds\)/);
+    await expect(readdir(missing)).resolves.toEqual(['seed-1']);
 
     // Seed index 1 killed during fine-tuning: its record holds no result yet, fine-tuning's stage none.
     const killed = path.join(dir, 'killed');

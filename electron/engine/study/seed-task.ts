@@ -146,6 +146,14 @@ export async function openSeedTask(
     }
     checkSettings(folder, recorded, config, within);
   }
+  // Other seeds' tasks of another study in the folder (a --seeds 3 task beside --seeds 2 ones): refused now,
+  // not hours later by the merge. A record another task is writing is whole or absent (atomic writes); an
+  // unreadable one is left for the merge to name.
+  for (const name of names.filter((n) => SEED_DIR.test(n) && n !== layout.dir)) {
+    const other = await readSeedTask(path.join(folder, name)).catch(() => undefined);
+    if (other !== undefined)
+      checkSettings(path.join(folder, name, SEED_TASK_FILE), other.config, config, within);
+  }
   const seedDir = path.join(folder, layout.dir);
   const own = await entries(seedDir);
   const record: SeedTaskRecord = {
