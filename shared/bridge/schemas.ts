@@ -179,7 +179,12 @@ export const RankingSchema = z.object({
       stability: z.object({ spearman: z.number().nullable(), topOverlap: z.number() }).optional(),
       proxy: z.array(z.number()).optional(),
       proxyOrder: z.array(z.number()).optional(),
-      spearman: z.number().optional(),
+      /** NaN when tau or the proxy is constant, which JSON writes as null: read back as NaN. */
+      spearman: z
+        .number()
+        .nullable()
+        .transform((v) => v ?? Number.NaN)
+        .optional(),
       seconds: z.number(),
     }),
   ),
