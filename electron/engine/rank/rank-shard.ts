@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DistortionSpec } from '../../../shared/distortions.ts';
 import { contiguousSplit, type Shard } from '../../../shared/shard.ts';
+import { APP_VERSION } from '../../../shared/version.ts';
 import type { ConvLayerSummary } from '../models/summary.ts';
 import { weightsSha256 } from '../models/weights-hash.ts';
 import type { Part } from '../shard/part-file.ts';
@@ -18,6 +19,8 @@ import { filterGroups, layerUnits, tallyLayer } from './rank-layer.ts';
 
 /** Everything that must be equal across the parts of one sharded ranking. */
 export interface RankPartSettings {
+  /** The engine's version: another version may plan the slices or count otherwise. */
+  engine: string;
   header: RankingHeader;
   spec: Omit<DistortionSpec, 'level'>;
   layers: { name: string; activation: string; filters: number }[];
@@ -182,6 +185,7 @@ export async function rankShard(options: RankOptions, shard: Shard): Promise<Ran
     kind: 'rank',
     shard,
     settings: {
+      engine: APP_VERSION,
       header: rankingHeader(options, prepared, set, weights),
       spec: { ...options.spec },
       layers: prepared.layers.map((l) => ({ name: l.name, activation: l.activation, filters: l.filters })),
