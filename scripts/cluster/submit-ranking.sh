@@ -12,6 +12,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=submit-lib.sh
+. "$here/submit-lib.sh"
 usage="usage: $0 SHARDS [rank options...] [-- merge options...]"
 
 shards="${1:-}"
@@ -21,13 +23,7 @@ if ! [[ "$shards" =~ ^[1-9][0-9]*$ ]]; then
   exit 2
 fi
 shift
-rank_args=()
-while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
-  rank_args+=("$1")
-  shift
-done
-[ "${1:-}" = "--" ] && shift
-merge_args=("$@")
+split_args "$@"
 
 export SHARDS="$shards"
 export PARTS_DIR="${PARTS_DIR:-parts}"
@@ -43,23 +39,7 @@ if [ "${#stale[@]}" -gt 0 ]; then
 fi
 mkdir -p "$PARTS_DIR"
 
-job_id() {
-  # sbatch --parsable prints "ID" or "ID;CLUSTER".
-  local id="${1%%;*}"
-  if ! [[ "$id" =~ ^[0-9]+$ ]]; then
-    echo "submit-ranking.sh: sbatch printed '$1', not a job id" >&2
-    return 1
-  fi
-  echo "$id"
-}
-
-array_id="$(job_id "$(sbatch --parsable --array="0-$((shards - 1))" "$here/rank.sbatch" "${rank_args[@]}")")"
-if ! merge_out="$(sbatch --parsable --dependency="afterok:$array_id" --kill-on-invalid-dep=yes \
-  "$here/rank-merge.sbatch" "${merge_args[@]}")" || ! merge_id="$(job_id "$merge_out")"; then
-  echo "submit-ranking.sh: the merge was not submitted; cancelling the array job $array_id" >&2
-  scancel "$array_id" || true
-  exit 1
-fi
+submit_array_then_merge submit-ranking.sh "$shards" "$here/rank.sbatch" "$here/rank-merge.sbatch"
 echo "submit-ranking.sh: array job $array_id ($shards shards into $PARTS_DIR), merge job $merge_id (into $RANKING_OUT, after the array succeeds)" >&2
 # The ids alone on stdout, for a script to read: ARRAY_ID MERGE_ID
 echo "$array_id $merge_id"

@@ -11,6 +11,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=submit-lib.sh
+. "$here/submit-lib.sh"
 usage="usage: $0 SEEDS [study options...] [-- merge options...]"
 
 seeds="${1:-}"
@@ -22,35 +24,13 @@ if ! [[ "$seeds" =~ ^[1-9][0-9]*$ ]] || [ "$seeds" -lt 2 ]; then
   exit 2
 fi
 shift
-study_args=()
-while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
-  study_args+=("$1")
-  shift
-done
-[ "${1:-}" = "--" ] && shift
-merge_args=("$@")
+split_args "$@"
 
 export SEEDS="$seeds"
 export STUDY_DIR="${STUDY_DIR:-study}"
 export DEEPCORRECT_BIN="${DEEPCORRECT_BIN:-$(cd "$here/../.." && pwd)/bin/deepcorrect.mjs}"
 
-job_id() {
-  # sbatch --parsable prints "ID" or "ID;CLUSTER".
-  local id="${1%%;*}"
-  if ! [[ "$id" =~ ^[0-9]+$ ]]; then
-    echo "submit-study.sh: sbatch printed '$1', not a job id" >&2
-    return 1
-  fi
-  echo "$id"
-}
-
-array_id="$(job_id "$(sbatch --parsable --array="0-$((seeds - 1))" "$here/study.sbatch" "${study_args[@]}")")"
-if ! merge_out="$(sbatch --parsable --dependency="afterok:$array_id" --kill-on-invalid-dep=yes \
-  "$here/study-merge.sbatch" "${merge_args[@]}")" || ! merge_id="$(job_id "$merge_out")"; then
-  echo "submit-study.sh: the merge was not submitted; cancelling the array job $array_id" >&2
-  scancel "$array_id" || true
-  exit 1
-fi
+submit_array_then_merge submit-study.sh "$seeds" "$here/study.sbatch" "$here/study-merge.sbatch"
 echo "submit-study.sh: array job $array_id ($seeds seeds into $STUDY_DIR), merge job $merge_id (after the array succeeds)" >&2
 # The ids alone on stdout, for a script to read: ARRAY_ID MERGE_ID
 echo "$array_id $merge_id"

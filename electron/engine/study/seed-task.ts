@@ -12,7 +12,13 @@ import path from 'node:path';
 import type { StudyConfig, StudyTiming } from '../../../shared/study.ts';
 import type { PathRecording } from '../io/recorded-path.ts';
 import type { SeedRun } from './assemble-report.ts';
-import { configDifferences, STUDY_FILE, StudyFolder, StudyFolderError } from './study-folder.ts';
+import {
+  checkSameSettings,
+  readStudyConfig,
+  STUDY_FILE,
+  StudyFolder,
+  StudyFolderError,
+} from './study-folder.ts';
 import type { SeedLayout } from './study-layout.ts';
 
 export const SEED_TASK_FILE = 'seed-task.json';
@@ -87,22 +93,24 @@ export async function readSeedTask(seedDir: string): Promise<SeedTaskRecord | un
   return value as SeedTaskRecord;
 }
 
-/** Recorded settings against the task's: refused, naming them, where they differ other than in the variants. */
-function checkSettings(
-  where: string,
-  recorded: StudyConfig,
+function taskRecord(
+  layout: SeedLayout,
+  index: number,
   config: StudyConfig,
-  paths: Omit<PathRecording, 'absolute'>,
-): boolean {
-  const changed = configDifferences(recorded, config, paths);
-  const others = changed.filter((k) => k !== 'variants');
-  if (others.length > 0)
-    throw new StudyFolderError(
-      where,
-      `holds a study with other settings (${others.join(', ')}): run every seed with the same settings, or choose a new folder`,
-    );
-  return changed.length > 0;
+  result?: SeedTaskResult,
+): SeedTaskRecord {
+  return {
+    format: SEED_TASK_FORMAT,
+    version: SEED_TASK_VERSION,
+    index,
+    count: config.seeds?.length ?? 1,
+    seed: layout.seed,
+    config,
+    ...(result === undefined ? {} : { result }),
+  };
 }
+
+const SAME_SETTINGS = 'run every seed with the same settings, or choose a new folder';
 
 /**
  * Opens the study folder `dir` for the seed task of `layout` (index `index` of the config's seeds). The
@@ -136,15 +144,7 @@ export async function openSeedTask(
         folder,
         'holds a study run in one process: resume it without --seed-index, or choose a new folder',
       );
-    let recorded: StudyConfig;
-    try {
-      recorded = (
-        JSON.parse(await readFile(path.join(folder, STUDY_FILE), 'utf8')) as { config: StudyConfig }
-      ).config;
-    } catch (error) {
-      throw new StudyFolderError(folder, `${STUDY_FILE} is unreadable (${(error as Error).message})`);
-    }
-    checkSettings(folder, recorded, config, within);
+    checkSameSettings(folder, await readStudyConfig(folder), config, within, SAME_SETTINGS);
   }
   // Other seeds' tasks of another study in the folder (a --seeds 3 task beside --seeds 2 ones): refused now,
   // not hours later by the merge. A record another task is writing is whole or absent (atomic writes); an
@@ -152,18 +152,11 @@ export async function openSeedTask(
   for (const name of names.filter((n) => SEED_DIR.test(n) && n !== layout.dir)) {
     const other = await readSeedTask(path.join(folder, name)).catch(() => undefined);
     if (other !== undefined)
-      checkSettings(path.join(folder, name, SEED_TASK_FILE), other.config, config, within);
+      checkSameSettings(path.join(folder, name, SEED_TASK_FILE), other.config, config, within, SAME_SETTINGS);
   }
   const seedDir = path.join(folder, layout.dir);
   const own = await entries(seedDir);
-  const record: SeedTaskRecord = {
-    format: SEED_TASK_FORMAT,
-    version: SEED_TASK_VERSION,
-    index,
-    count: config.seeds?.length ?? 1,
-    seed: layout.seed,
-    config,
-  };
+  const record = taskRecord(layout, index, config);
   let write = true;
   if (own.length > 0) {
     const earlier = await readSeedTask(seedDir);
@@ -177,7 +170,7 @@ export async function openSeedTask(
         seedDir,
         `already holds seed index ${index} (seed ${layout.seed}) of a study: resume it (--resume) or choose a new folder`,
       );
-    write = checkSettings(seedDir, earlier.config, config, within);
+    write = checkSameSettings(seedDir, earlier.config, config, within, SAME_SETTINGS);
   }
   const study = await StudyFolder.forSeedTask(folder);
   // A changed set of variants: the seed is not finished until they have run, so the old result goes.
@@ -193,14 +186,5 @@ export async function finishSeedTask(
   config: StudyConfig,
   result: SeedTaskResult,
 ): Promise<void> {
-  const record: SeedTaskRecord = {
-    format: SEED_TASK_FORMAT,
-    version: SEED_TASK_VERSION,
-    index,
-    count: config.seeds?.length ?? 1,
-    seed: layout.seed,
-    config,
-    result,
-  };
-  await folder.writeJson(layout.file(SEED_TASK_FILE), record);
+  await folder.writeJson(layout.file(SEED_TASK_FILE), taskRecord(layout, index, config, result));
 }

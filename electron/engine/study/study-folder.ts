@@ -44,6 +44,37 @@ export function configDifferences(
   );
 }
 
+/** The config a study folder's study.json records, refused in words when it cannot be read. */
+export async function readStudyConfig(folder: string): Promise<StudyConfig> {
+  try {
+    return (JSON.parse(await readFile(path.join(folder, STUDY_FILE), 'utf8')) as { config: StudyConfig })
+      .config;
+  } catch (error) {
+    throw new StudyFolderError(
+      folder,
+      `${STUDY_FILE} is unreadable (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+}
+
+/**
+ * Recorded settings against a run's: refused, naming them and ending with `advice`, where they differ other
+ * than in the variants (which a resume may change). True when the variants changed (the record is rewritten).
+ */
+export function checkSameSettings(
+  where: string,
+  recorded: StudyConfig,
+  config: StudyConfig,
+  paths: Omit<PathRecording, 'absolute'>,
+  advice: string,
+): boolean {
+  const changed = configDifferences(recorded, config, paths);
+  const others = changed.filter((k) => k !== 'variants');
+  if (others.length > 0)
+    throw new StudyFolderError(where, `holds a study with other settings (${others.join(', ')}): ${advice}`);
+  return changed.length > 0;
+}
+
 /** JSON with sorted keys, so that two values compare by content, not by key order. */
 function canonical(value: unknown): string {
   return (
@@ -92,25 +123,13 @@ export class StudyFolder {
           folder,
           'already holds a study: resume it (--resume) or choose a new or empty folder',
         );
-      let recorded: StudyConfig;
-      try {
-        recorded = (
-          JSON.parse(await readFile(path.join(folder, STUDY_FILE), 'utf8')) as { config: StudyConfig }
-        ).config;
-      } catch (error) {
-        throw new StudyFolderError(
-          folder,
-          `${STUDY_FILE} is unreadable (${error instanceof Error ? error.message : String(error)})`,
-        );
-      }
-      const changed = configDifferences(recorded, config, { within: folder, ...paths });
-      const others = changed.filter((k) => k !== 'variants');
-      if (others.length > 0)
-        throw new StudyFolderError(
-          folder,
-          `holds a study with other settings (${others.join(', ')}): resume it with the same settings or choose a new folder`,
-        );
-      write = changed.length > 0;
+      write = checkSameSettings(
+        folder,
+        await readStudyConfig(folder),
+        config,
+        { within: folder, ...paths },
+        'resume it with the same settings or choose a new folder',
+      );
     }
     await mkdir(path.join(folder, STAGES_DIR), { recursive: true });
     const study = new StudyFolder(folder);
