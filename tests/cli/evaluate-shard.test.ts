@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SAVED_EVALUATION_FORMAT, SavedResultSchema } from '../../shared/saved-result.ts';
 import { cli } from './run-cli.ts';
 
 const MODEL = 'resources/models/fashion-mnist-cnn4';
@@ -77,6 +78,37 @@ describe('deepcorrect evaluate --shard and evaluate merge', () => {
     const { seconds: _, shards, ...figures } = JSON.parse(printed.stdout) as Record<string, unknown>;
     expect(shards).toBe(3);
     expect(figures).toEqual(await json(path.join(dir, 'whole.json')));
+  }, 60_000);
+
+  it('keeps the merged evaluation in a workspace, listed and opened as an evaluation run in the app', async () => {
+    const ws = path.join(dir, 'ws');
+    expect((await cli(['workspace', 'init', ws])).code).toBe(0);
+    const merged = await cli([
+      'evaluate',
+      'merge',
+      part('p', 0),
+      part('p', 1),
+      part('p', 2),
+      '--workspace',
+      ws,
+    ]);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stderr).toMatch(/kept in .* as ".*under .*noise, merged from 3 shards"/);
+    const list = JSON.parse((await cli(['workspace', 'list', ws, '--json'])).stdout) as {
+      artefacts: { kind: string; status: string; path: string }[];
+    };
+    const entry = list.artefacts.find((a) => a.kind === 'evaluation');
+    expect(entry?.status).toBe('complete');
+    // The schema the app's result.open checks a saved result against.
+    const saved = SavedResultSchema.parse(
+      JSON.parse(await readFile(path.join(ws, entry?.path ?? ''), 'utf8')),
+    );
+    expect(saved.format).toBe(SAVED_EVALUATION_FORMAT);
+    expect(saved.model.path).toBe(MODEL);
+    const { seconds: _s, ...figures } = saved.result as unknown as Record<string, unknown>;
+    // The evaluation's figures, as the one-process run wrote them beside its model and dataset.
+    expect(await json(path.join(dir, 'whole.json'))).toMatchObject(figures);
+    expect(Object.keys(figures)).toContain('conditions');
   }, 60_000);
 
   it('refuses parts of another seed, naming it, and a missing or repeated shard, naming it', async () => {

@@ -166,6 +166,22 @@ describe('deepcorrect rank --shard and rank merge', () => {
   }, 240_000);
 
   it.each([
+    [
+      ['rank', 'merge', 'a.json', '--seed', '3', '--json'],
+      /'rank merge' takes no --seed \(it takes --out, --json, --workspace\)/,
+    ],
+    [['evaluate', 'merge', 'a.json', '--levels', '1'], /'evaluate merge' takes no --levels/],
+    [
+      ['study', 'merge', 'folder', '--epochs', '2'],
+      /'study merge' takes no --epochs \(it takes --workspace, --json\)/,
+    ],
+  ])('a merge refuses an option of the command it merges: %j', async (args, why) => {
+    const r = await cli(args);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(why);
+  });
+
+  it.each([
     ['5/4', /shard indices run from 0 to 3/],
     ['0/0', /at least 1 shard/],
     ['two/4', /is not a shard/],

@@ -11,7 +11,16 @@ import type { EvaluationPartBody, EvaluationPartSettings } from '../../eval/eval
 import { writeFileAtomic } from '../../io/atomic-write.ts';
 import { recordPath } from '../../io/recorded-path.ts';
 import type { ModelMetadata } from '../../models/metadata.ts';
-import { checkInput, checkOutput, DATASET, MODEL_FOLDER, type Expected } from '../input-check.ts';
+import {
+  checkInput,
+  checkOutput,
+  checkWorkspaceFolder,
+  DATASET,
+  MODEL_FOLDER,
+  type Expected,
+} from '../input-check.ts';
+import { commandLine } from '../command-line.ts';
+import { subcommandFlags } from '../subcommand-flags.ts';
 import { withEngine } from '../lazy-engine.ts';
 import { nonNegativeInt, parsed, positiveInt } from '../options.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
@@ -33,6 +42,7 @@ interface EvaluateFlags extends OpenFlags {
 interface MergeFlags {
   out?: string;
   json?: boolean;
+  workspace?: string;
 }
 
 const RESULT_FILE: Expected = { kind: 'file', what: 'a JSON file for the result' };
@@ -103,26 +113,6 @@ function printRecord(r: EvaluationRecord, json: boolean | undefined): void {
 async function writeCreatingFolder(file: string, text: string): Promise<void> {
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   await writeFileAtomic(file, text);
-}
-
-/**
- * merge's --out and --json. Commander hands every option `evaluate` knows to evaluate, wherever it is typed
- * (the root splits the words before evaluate sees 'merge'), so these two may arrive there; any other option
- * of evaluate is refused rather than ignored.
- */
-function mergeFlags(own: MergeFlags, evaluate: Command | null): MergeFlags {
-  if (evaluate === null) return own;
-  for (const option of evaluate.options) {
-    const key = option.attributeName();
-    if (key !== 'out' && key !== 'json' && evaluate.getOptionValueSource(key) === 'cli')
-      throw new Error(
-        `evaluate merge takes no ${option.long ?? option.flags}: the parts hold the settings they were evaluated with`,
-      );
-  }
-  const given = evaluate.opts<MergeFlags>();
-  const out = own.out ?? given.out;
-  const json = own.json ?? given.json;
-  return { ...(out === undefined ? {} : { out }), ...(json === undefined ? {} : { json }) };
 }
 
 export function registerEvaluate(program: Command): void {
@@ -243,10 +233,21 @@ export function registerEvaluate(program: Command): void {
     .argument('<parts...>', 'the part files, in any order')
     .option('--out <file>', 'write the merged result as JSON')
     .option('--json', 'print the full result as JSON')
+    .option(
+      '--workspace <folder>',
+      'also keep the merged evaluation in this workspace (its evaluations), where the app lists it',
+    )
     .action(async (files: string[], own: MergeFlags, command: Command) => {
-      const opts = mergeFlags(own, command.parent);
+      const opts = subcommandFlags(
+        command.parent,
+        'merge',
+        own,
+        ['out', 'json', 'workspace'],
+        'the parts hold the settings they were evaluated with',
+      );
       for (const file of files) await checkInput('', file, PART_FILE);
       if (opts.out !== undefined) await checkOutput('--out', opts.out, RESULT_FILE);
+      if (opts.workspace !== undefined) await checkWorkspaceFolder('--workspace', opts.workspace);
       const { readParts } = await import('../../shard/part-file.ts');
       const { mergeEvaluationParts } = await import('../../eval/evaluation-parts.ts');
       const parts = await readParts<EvaluationPartSettings, EvaluationPartBody>(files, 'evaluate');
@@ -265,6 +266,11 @@ export function registerEvaluate(program: Command): void {
       };
       printRecord(record, opts.json);
       if (opts.out !== undefined) await writeCreatingFolder(opts.out, recordJson(record));
+      if (opts.workspace !== undefined) {
+        const { saveMergedEvaluation } = await import('../../use-cases/save-merged.ts');
+        const saved = await saveMergedEvaluation(opts.workspace, merged, parts.length, commandLine());
+        process.stderr.write(`kept in ${saved.workspaceName} as "${saved.name}" (${saved.path})\n`);
+      }
     });
 }
 

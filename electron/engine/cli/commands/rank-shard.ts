@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { subcommandFlags } from '../subcommand-flags.ts';
 import { shardText, type Shard } from '../../../../shared/shard.ts';
 import type { RankOptions } from '../../rank/rank-filters.ts';
 import type { RankingResult } from '../../rank/types.ts';
@@ -43,26 +44,6 @@ interface MergeFlags {
   workspace?: string;
 }
 
-/**
- * Commander gives `rank`'s own --out and --json to `rank` even when typed after `merge`: they are taken from it
- * here, and any other option of `rank` typed with `merge` is refused rather than silently ignored.
- */
-function mergeFlags(rank: Command, own: MergeFlags): MergeFlags {
-  const parent = rank.opts<{ out?: string; json?: boolean }>();
-  for (const option of rank.options) {
-    const name = option.attributeName();
-    if (name !== 'out' && name !== 'json' && rank.getOptionValueSource(name) === 'cli')
-      throw new InvalidArgumentError(
-        `${option.long ?? option.flags} is an option of 'rank', not of 'rank merge' (which takes the parts, --out, --json and --workspace): the parts' settings are the ranking's`,
-      );
-  }
-  return {
-    ...own,
-    ...(own.out === undefined && parent.out !== undefined ? { out: parent.out } : {}),
-    ...(own.json === undefined && parent.json !== undefined ? { json: parent.json } : {}),
-  };
-}
-
 /** `rank merge PART... --out FILE`: the parts of one sharded ranking put together into the ranking file. */
 export function registerRankMerge(rank: Command, format: (r: RankingResult) => string): void {
   rank
@@ -78,7 +59,13 @@ export function registerRankMerge(rank: Command, format: (r: RankingResult) => s
       'also keep the merged ranking in this workspace (its rankings), where the app lists it',
     )
     .action(async (files: string[], own: MergeFlags) => {
-      const opts = mergeFlags(rank, own);
+      const opts = subcommandFlags(
+        rank,
+        'merge',
+        own,
+        ['out', 'json', 'workspace'],
+        "the parts' settings are the ranking's",
+      );
       if (opts.out === undefined && opts.json !== true && opts.workspace === undefined)
         throw new Error('say where the merged ranking goes: --out FILE, --workspace FOLDER or --json');
       if (opts.out !== undefined) await checkOutput('--out', opts.out, RANKING_FILE);
@@ -94,7 +81,7 @@ export function registerRankMerge(rank: Command, format: (r: RankingResult) => s
         await writeFileAtomic(opts.out, text);
       }
       if (opts.workspace !== undefined) {
-        const { saveMergedRanking } = await import('../../use-cases/save-merged-ranking.ts');
+        const { saveMergedRanking } = await import('../../use-cases/save-merged.ts');
         const saved = await saveMergedRanking(opts.workspace, merged, parts, commandLine());
         process.stderr.write(`kept in ${saved.workspaceName} as "${saved.name}" (${saved.path})\n`);
       }

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { subcommandFlags } from '../subcommand-flags.ts';
 import { commandLine } from '../command-line.ts';
 import { checkInput, checkWorkspaceFolder, type Expected } from '../input-check.ts';
 import { summaryTable } from '../study-summary.ts';
@@ -12,28 +13,6 @@ const STUDY_FOLDER: Expected = {
 interface MergeFlags {
   workspace?: string;
   json: boolean;
-}
-
-/**
- * The merge's flags. `study` has a --workspace and a --json of its own, and commander gives an option typed
- * after a subcommand to the first command up the line that knows it (the root's options are not positional),
- * so those two arrive in the study's options; any other of the study's options is refused, not ignored.
- */
-function mergeFlags(study: Command, own: MergeFlags): MergeFlags {
-  const typed = study.options
-    .map((o) => o.attributeName())
-    .filter((name) => study.getOptionValueSource(name) === 'cli');
-  const stray = typed.filter((name) => name !== 'workspace' && name !== 'json');
-  if (stray.length > 0)
-    throw new InvalidArgumentError(
-      `'study merge' takes --workspace and --json only, not ${stray.map((n) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}: the seed tasks' records hold the study's settings`,
-    );
-  const parent = study.opts<Partial<MergeFlags>>();
-  const workspace = own.workspace ?? (typed.includes('workspace') ? parent.workspace : undefined);
-  return {
-    ...(workspace === undefined ? {} : { workspace }),
-    json: own.json || (typed.includes('json') && parent.json === true),
-  };
 }
 
 /**
@@ -52,7 +31,13 @@ export function registerStudyMerge(study: Command): void {
     )
     .option('--json', 'print report.json instead of the table', false)
     .action(async (folder: string, own: MergeFlags) => {
-      const flags = mergeFlags(study, own);
+      const flags = subcommandFlags(
+        study,
+        'merge',
+        own,
+        ['workspace', 'json'],
+        "the seed tasks' records hold the study's settings",
+      );
       await checkInput('', folder, STUDY_FOLDER);
       if (flags.workspace !== undefined) await checkWorkspaceFolder('--workspace', flags.workspace);
       const log = (line: string): void => void process.stderr.write(`${line}\n`);
