@@ -45,6 +45,9 @@ interface PageNode {
 }
 interface PageElement extends PageNode {
   width: number;
+  /** An image's: loaded, and its pixels' width. */
+  complete?: boolean;
+  naturalWidth?: number;
   scrollTop: number;
   scrollHeight: number;
   clientHeight: number;
@@ -331,8 +334,8 @@ async function table512(
     () =>
       page.evaluate(() => {
         const w = globalThis as unknown as PageGlobals;
-        const c = w.document.querySelector('[data-testid="filter-table"] canvas');
-        return c !== null && c.width > 1;
+        const img = w.document.querySelector('[data-testid="filter-table"] img[data-which]');
+        return img !== null && img.complete === true && (img.naturalWidth ?? 0) > 1;
       }),
     30_000,
   );
