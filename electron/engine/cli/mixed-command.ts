@@ -9,7 +9,15 @@ import { describeStop, MAX_PATIENCE } from '../../../shared/training.ts';
 import { describeAugment, parseAugment, type AugmentOptions } from '../train/augment.ts';
 import { describeSchedule, parseSchedule } from '../train/schedule.ts';
 import { commandLine } from './command-line.ts';
-import { checkInput, checkOutput, DATASET, MODEL_FOLDER, OUTPUT_FOLDER } from './input-check.ts';
+import {
+  checkInput,
+  checkOutput,
+  checkWorkspaceFolder,
+  DATASET,
+  MODEL_FOLDER,
+  OUTPUT_FOLDER,
+} from './input-check.ts';
+import { keptLine, WORKSPACE_HELP } from './kept-line.ts';
 import { isCancellation, withEngine } from './lazy-engine.ts';
 import { finiteNumber, fraction, intBetween, nonNegativeInt, parsed, positiveInt } from './options.ts';
 import { cancellableBySigint, progressLine } from './progress-line.ts';
@@ -33,6 +41,7 @@ export interface MixedFlags extends TrainingFlags {
   augment: AugmentOptions;
   distorted: number;
   resume?: boolean;
+  workspace?: string;
 }
 
 /**
@@ -121,6 +130,7 @@ export function addMixedOptions(command: Command, lr: number): Command {
         '--resume',
         'continue the checkpoint in <out>/checkpoint (same settings), if it has one; else start afresh',
       )
+      .option('--workspace <folder>', WORKSPACE_HELP)
       .option(RECORD_PATHS_FLAGS, RECORD_PATHS_HELP),
   );
 }
@@ -145,7 +155,13 @@ function mixedInput(flags: MixedFlags, lr: number, modelId: string, datasetId: s
     ...(flags.trainPerClass === undefined ? {} : { trainPerClass: flags.trainPerClass }),
     resume: flags.resume === true,
     outDir: path.resolve(flags.out),
+    ...(flags.workspace === undefined ? {} : { workspace: path.resolve(flags.workspace) }),
   };
+}
+
+/** Refuses a --workspace that is not a workspace (the commands check it before anything loads tfjs). */
+export async function checkMixedWorkspace(flags: Pick<MixedFlags, 'workspace'>): Promise<void> {
+  if (flags.workspace !== undefined) await checkWorkspaceFolder('--workspace', flags.workspace);
 }
 
 type MixedName = 'correct.train' | 'finetune.train';
@@ -167,6 +183,7 @@ export async function runMixedCommand<N extends MixedName>(
   await checkInput('--model', flags.model, MODEL_FOLDER);
   await checkInput('--dataset', flags.dataset, DATASET);
   await checkOutput('--out', flags.out, OUTPUT_FOLDER);
+  await checkMixedWorkspace(flags);
   const { percent } = await import('../use-cases/training-lines.ts');
   try {
     await withEngine(
@@ -179,6 +196,7 @@ export async function runMixedCommand<N extends MixedName>(
           engine.run(name, input, {
             signal,
             command: commandLine(),
+            tool: `deepcorrect ${name === 'correct.train' ? 'correct' : 'finetune'}`,
             ...recordPathsOf(flags),
             ...(flags.replicas === undefined ? {} : { replicas: flags.replicas }),
             ...(tty ? { progress: (p: Progress) => process.stdout.write(progressLine(p)) } : {}),
@@ -195,6 +213,7 @@ export async function runMixedCommand<N extends MixedName>(
             `stopped: ${describeStop(result.stop)}\n` +
             `validation: ${result.validation}\n`,
         );
+        keptLine(result.saved);
       },
       print,
     );

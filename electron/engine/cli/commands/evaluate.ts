@@ -20,6 +20,7 @@ import {
   type Expected,
 } from '../input-check.ts';
 import { commandLine } from '../command-line.ts';
+import { keptLine } from '../kept-line.ts';
 import { subcommandFlags } from '../subcommand-flags.ts';
 import { withEngine } from '../lazy-engine.ts';
 import { nonNegativeInt, parsed, positiveInt } from '../options.ts';
@@ -37,6 +38,7 @@ interface EvaluateFlags extends OpenFlags {
   shard?: Shard;
   out?: string;
   json?: boolean;
+  workspace?: string;
 }
 
 interface MergeFlags {
@@ -144,7 +146,11 @@ export function registerEvaluate(program: Command): void {
         parsed(parseShard),
       )
       .option('--out <file>', "write the result as JSON; with --shard, the shard's part file")
-      .option('--json', 'print the full result (per-class accuracy, confusion matrices) as JSON'),
+      .option('--json', 'print the full result (per-class accuracy, confusion matrices) as JSON')
+      .option(
+        '--workspace <folder>',
+        'also keep the evaluation in this workspace (its evaluations), where the app lists it; not with --shard',
+      ),
   ).action(async (flags: Partial<EvaluateFlags>, command: Command) => {
     for (const [option, given] of [
       ['--model <folder>', flags.model],
@@ -155,6 +161,10 @@ export function registerEvaluate(program: Command): void {
     if (opts.shard !== undefined && opts.json)
       throw new Error(
         `--json with --shard ${shardText(opts.shard)}: a shard holds counts, not a result; 'deepcorrect evaluate merge --json' prints the whole`,
+      );
+    if (opts.shard !== undefined && opts.workspace !== undefined)
+      throw new Error(
+        `--workspace with --shard ${shardText(opts.shard)}: a shard writes a part, not an evaluation; give --workspace to 'deepcorrect evaluate merge'`,
       );
     if (opts.shard !== undefined && opts.out === undefined)
       throw new Error(
@@ -169,6 +179,7 @@ export function registerEvaluate(program: Command): void {
     await checkInput('--dataset', opts.dataset, DATASET);
     if (opts.out !== undefined)
       await checkOutput('--out', opts.out, opts.shard === undefined ? RESULT_FILE : PART_FILE);
+    if (opts.workspace !== undefined) await checkWorkspaceFolder('--workspace', opts.workspace);
     if (opts.shard !== undefined) {
       await evaluateShardCommand(
         program,
@@ -185,7 +196,7 @@ export function registerEvaluate(program: Command): void {
       const datasetId = await engine.openDataset(opts.dataset, opts);
       const modelId = await engine.openModel(opts.model);
       const onProgress = terminalProgress(process.stderr);
-      const result = await cancellableBySigint((signal) =>
+      const { saved, ...result } = await cancellableBySigint((signal) =>
         engine.run(
           'models.evaluate',
           {
@@ -196,11 +207,18 @@ export function registerEvaluate(program: Command): void {
             spec: { kind },
             levels,
             seed: opts.seed,
+            ...(opts.workspace === undefined ? {} : { workspace: path.resolve(opts.workspace) }),
           },
-          { signal, ...(onProgress ? { progress: onProgress } : {}) },
+          {
+            signal,
+            command: commandLine(),
+            tool: 'deepcorrect evaluate',
+            ...(onProgress ? { progress: onProgress } : {}),
+          },
         ),
       );
       if (onProgress) process.stderr.write('\n');
+      keptLine(saved);
       const base = engine.session.models.get(modelId);
       const dataset = engine.session.datasets.get(datasetId).summary;
       const measured = { split, seed: opts.seed, result };

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { FINE_TUNE_DEFAULTS } from '../../../../shared/bridge/defaults.ts';
 import { checkInput, checkOutput, DATASET, MODEL_FOLDER, OUTPUT_FOLDER } from '../input-check.ts';
 import { parsed } from '../options.ts';
-import { addMixedOptions, runMixedCommand, type MixedFlags } from '../mixed-command.ts';
+import { addMixedOptions, checkMixedWorkspace, runMixedCommand, type MixedFlags } from '../mixed-command.ts';
 
 interface FineTuneFlags extends MixedFlags {
   layers: string;
@@ -23,6 +23,7 @@ export function registerFineTune(program: Command): void {
       await checkInput('--model', flags.model, MODEL_FOLDER);
       await checkInput('--dataset', flags.dataset, DATASET);
       await checkOutput('--out', flags.out, OUTPUT_FOLDER);
+      await checkMixedWorkspace(flags);
       const { parseFineTuneLayers } = await import('../../correct/fine-tune.ts');
       parsed(parseFineTuneLayers)(flags.layers);
       await runMixedCommand(program, 'finetune.train', flags, FINE_TUNE_DEFAULTS.optimizer.learningRate, {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SPLIT_NAMES, type SplitName } from '../../../../shared/datasets.ts';
 import { parseDistortionKind, resolveLevels } from '../../../../shared/distortions.ts';
@@ -9,7 +10,16 @@ import { TAU_KINDS, type TauKind } from '../../rank/tau.ts';
 import { RANK_METHODS, type RankMethod } from '../../rank/types.ts';
 import { ordersOf } from '../../use-cases/layer-orders.ts';
 import type { CliEngine } from '../engine-session.ts';
-import { checkInput, checkOutput, DATASET, MODEL_FOLDER, RANKING_FILE } from '../input-check.ts';
+import {
+  checkInput,
+  checkOutput,
+  checkWorkspaceFolder,
+  DATASET,
+  MODEL_FOLDER,
+  RANKING_FILE,
+} from '../input-check.ts';
+import { commandLine } from '../command-line.ts';
+import { keptLine } from '../kept-line.ts';
 import { withEngine } from '../lazy-engine.ts';
 import { fraction, nonNegativeInt, parsed, positiveInt } from '../options.ts';
 import { parseShard, type Shard } from '../../../../shared/shard.ts';
@@ -36,6 +46,7 @@ interface RankFlags extends OpenFlags {
   evalPerClass: number;
   evalSplit: string;
   shard?: Shard;
+  workspace?: string;
 }
 
 const percent = (v: number): string => `${(v * 100).toFixed(1)}%`;
@@ -168,6 +179,10 @@ export function registerRank(program: Command): void {
         '--shard <I/N>',
         'rank only slice I of N (counted from 0, as SLURM_ARRAY_TASK_ID) and write it as a part with --out; put the N parts together with `rank merge`',
         parsed(parseShard),
+      )
+      .option(
+        '--workspace <folder>',
+        'also keep the ranking (and with --experiment the experiment) in this workspace, where the app lists them; not with --shard',
       ),
   );
   rank.action(async (opts: RankFlags) => {
@@ -195,10 +210,17 @@ export function registerRank(program: Command): void {
         throw new InvalidArgumentError(
           `--shard writes a part, not a ranking: leave out ${opts.experiment === true ? '--experiment' : '--json'} and use them on the merged ranking`,
         );
+      if (opts.workspace !== undefined)
+        throw new InvalidArgumentError(
+          "--shard writes a part, not a ranking: leave out --workspace and give it to 'deepcorrect rank merge', which keeps the merged ranking",
+        );
     }
     await checkInput('--model', model, MODEL_FOLDER);
     await checkInput('--dataset', dataset, DATASET);
     if (opts.out !== undefined) await checkOutput('--out', opts.out, RANKING_FILE);
+    if (opts.workspace !== undefined) await checkWorkspaceFolder('--workspace', opts.workspace);
+    const workspace = opts.workspace === undefined ? {} : { workspace: path.resolve(opts.workspace) };
+    const recorded = { command: commandLine(), tool: 'deepcorrect rank' };
     await withEngine(program, async (engine) => {
       const datasetId = await engine.openDataset(dataset, opts);
       checkRankImages(engine, datasetId, opts.rankImages);
@@ -234,7 +256,7 @@ export function registerRank(program: Command): void {
       }
       const common = { modelId, datasetId, spec: { kind }, levels, seed: opts.seed };
       const { ranking, experiment } = await cancellableBySigint(async (signal) => {
-        const ranking = await engine.run(
+        const { saved, ...ranking } = await engine.run(
           'rank.filters',
           {
             ...common,
@@ -245,23 +267,26 @@ export function registerRank(program: Command): void {
             tau: opts.tau,
             stability: opts.stability,
             stabilityBeta: opts.stabilityBeta,
+            ...workspace,
           },
-          { signal, ...shown },
+          { signal, ...recorded, ...shown },
         );
         if (onProgress) process.stderr.write('\n');
-        const experiment = opts.experiment
-          ? await engine.run(
-              'rank.experiment',
-              {
-                ...common,
-                orders: ordersOf(ranking),
-                evalPerClass: opts.evalPerClass,
-                split: opts.evalSplit as SplitName,
-              },
-              { signal, ...shown },
-            )
-          : undefined;
-        if (onProgress && experiment) process.stderr.write('\n');
+        keptLine(saved);
+        if (!opts.experiment) return { ranking, experiment: undefined };
+        const { saved: savedExperiment, ...experiment } = await engine.run(
+          'rank.experiment',
+          {
+            ...common,
+            orders: ordersOf(ranking),
+            evalPerClass: opts.evalPerClass,
+            split: opts.evalSplit as SplitName,
+            ...workspace,
+          },
+          { signal, ...recorded, ...shown },
+        );
+        if (onProgress) process.stderr.write('\n');
+        keptLine(savedExperiment);
         return { ranking, experiment };
       });
       const full = { ...ranking, ...(experiment ? { experiment } : {}) };

@@ -6,7 +6,7 @@ import { MAX_PATIENCE } from '../../../../shared/training.ts';
 import { ARCHITECTURES, parseArchitecture, type Architecture } from '../../models/architectures.ts';
 import { NO_AUGMENT, parseAugment, type AugmentOptions } from '../../train/augment.ts';
 import { describeSchedule, parseSchedule } from '../../train/schedule.ts';
-import { checkInput, checkOutput, DATASET, OUTPUT_FOLDER } from '../input-check.ts';
+import { checkInput, checkOutput, checkWorkspaceFolder, DATASET, OUTPUT_FOLDER } from '../input-check.ts';
 import { isCancellation, withEngine } from '../lazy-engine.ts';
 import { finiteNumber, intBetween, nonNegativeInt, parsed, positiveInt } from '../options.ts';
 import { cancellableBySigint } from '../progress-line.ts';
@@ -19,6 +19,7 @@ import {
 } from '../training-flags.ts';
 import { addOpenOptions } from './dataset.ts';
 import { commandLine } from '../command-line.ts';
+import { keptLine, WORKSPACE_HELP } from '../kept-line.ts';
 
 interface TrainFlags extends TrainingFlags {
   dataset: string;
@@ -28,6 +29,7 @@ interface TrainFlags extends TrainingFlags {
   /** The parsed list, or false for --no-augment. */
   augment: AugmentOptions | false;
   resume?: boolean;
+  workspace?: string;
 }
 
 /** An option parsed by `parse`, whose default is shown in --help as typed rather than as the parsed object. */
@@ -131,6 +133,7 @@ export function registerTrain(program: Command): void {
       )
       .option('--resume', 'continue the checkpoint in the --out folder (same data settings), if it has one')
       .option('--replicas <n>', 'data-parallel replicas (default: one per core on wasm)', positiveInt)
+      .option('--workspace <folder>', WORKSPACE_HELP)
       .option(RECORD_PATHS_FLAGS, RECORD_PATHS_HELP),
   ).action(async (flags: TrainFlags) => {
     const { arch } = flags;
@@ -141,6 +144,7 @@ export function registerTrain(program: Command): void {
     const print = (line: string): void => void process.stdout.write(`${line}\n`);
     await checkInput('--dataset', flags.dataset, DATASET);
     await checkOutput('--out', flags.out, OUTPUT_FOLDER);
+    if (flags.workspace !== undefined) await checkWorkspaceFolder('--workspace', flags.workspace);
     const { percent } = await import('../../use-cases/training-lines.ts');
     try {
       await withEngine(
@@ -164,10 +168,12 @@ export function registerTrain(program: Command): void {
                 validationFraction: flags.val,
                 ...(flags.trainPerClass === undefined ? {} : { trainPerClass: flags.trainPerClass }),
                 resume: flags.resume === true,
+                ...(flags.workspace === undefined ? {} : { workspace: path.resolve(flags.workspace) }),
               },
               {
                 signal,
                 command: commandLine(),
+                tool: 'deepcorrect train',
                 ...recordPathsOf(flags),
                 ...(flags.replicas === undefined ? {} : { replicas: flags.replicas }),
                 ...(tty ? { progress: (p: Progress) => process.stdout.write(trainingLine(p, percent)) } : {}),
@@ -179,6 +185,7 @@ export function registerTrain(program: Command): void {
             `${tty ? '\r\x1b[K' : ''}model: ${out} (${arch}, ${result.metadata.parameters.toLocaleString('en-US')} parameters), ` +
               `best val accuracy ${percent(result.bestValAccuracy ?? NaN)} at epoch ${result.bestEpoch}`,
           );
+          keptLine(result.saved);
         },
         print,
       );
