@@ -286,8 +286,7 @@ export function registerEvaluate(program: Command): void {
       if (opts.out !== undefined) await writeCreatingFolder(opts.out, recordJson(record));
       if (opts.workspace !== undefined) {
         const { saveMergedEvaluation } = await import('../../use-cases/save-merged.ts');
-        const saved = await saveMergedEvaluation(opts.workspace, merged, parts.length, commandLine());
-        process.stderr.write(`kept in ${saved.workspaceName} as "${saved.name}" (${saved.path})\n`);
+        keptLine(await saveMergedEvaluation(opts.workspace, merged, parts.length, commandLine()));
       }
     });
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { subcommandFlags } from '../subcommand-flags.ts';
+import { keptLine } from '../kept-line.ts';
 import { shardText, type Shard } from '../../../../shared/shard.ts';
 import type { RankOptions } from '../../rank/rank-filters.ts';
 import type { RankingResult } from '../../rank/types.ts';
@@ -82,8 +83,7 @@ export function registerRankMerge(rank: Command, format: (r: RankingResult) => s
       }
       if (opts.workspace !== undefined) {
         const { saveMergedRanking } = await import('../../use-cases/save-merged.ts');
-        const saved = await saveMergedRanking(opts.workspace, merged, parts, commandLine());
-        process.stderr.write(`kept in ${saved.workspaceName} as "${saved.name}" (${saved.path})\n`);
+        keptLine(await saveMergedRanking(opts.workspace, merged, parts, commandLine()));
       }
       if (opts.json) process.stdout.write(text);
       else
