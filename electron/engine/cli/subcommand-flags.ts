@@ -24,10 +24,10 @@ export function subcommandFlags<T extends object>(
   const given = parent.opts<Partial<T>>();
   const taken: Partial<T> = {};
   for (const key of shared) {
+    // Unset here (a boolean flag defaults to false) but typed and parsed by the parent.
+    const unset = own[key] === undefined || own[key] === false;
     const fromParent = typed.some((o) => o.attributeName() === key);
-    if (own[key] === undefined || (own[key] === false && fromParent)) {
-      if (fromParent && given[key] !== undefined) taken[key] = given[key];
-    }
+    if (unset && fromParent && given[key] !== undefined) taken[key] = given[key];
   }
   return { ...own, ...taken };
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { DistortionSpec } from '../../../shared/distortions.ts';
 import { contiguousSplit, type Shard } from '../../../shared/shard.ts';
 import { APP_VERSION } from '../../../shared/version.ts';
-import type { ConvLayerSummary } from '../models/summary.ts';
+import { summarize, type ConvLayerSummary } from '../models/summary.ts';
 import { weightsSha256 } from '../models/weights-hash.ts';
 import type { Part } from '../shard/part-file.ts';
 import type { Tally } from './layer-tally.ts';
@@ -150,7 +150,7 @@ function tallyJson(t: Tally, from: number, to: number): TallyJson {
 export async function rankShard(options: RankOptions, shard: Shard): Promise<RankPart> {
   const started = performance.now();
   const prepared = prepareRanking(options);
-  const all = prepareRanking({ ...options, layers: [] }).layers;
+  const all = summarize(options.model).convLayers;
   const weights = await weightsSha256(options.model);
   const set = await loadPreparedSet(options, prepared);
   const batchRows = options.batchRows ?? 1000;
