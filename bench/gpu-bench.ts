@@ -27,27 +27,34 @@ export async function benchGpuTrain({ scale, backend, print, log }: GpuBenchOpti
   for (const c of cases.train) {
     const shape = c.shape.join('x');
     const steps = timedSteps(c.batch, c.images ?? cases.oursImages, cases.minSteps);
-    log(`training ${c.model} ${shape} batch ${c.batch} on ${backend} (${steps} timed steps)…`);
-    try {
-      const r = await benchTrain({
-        backend,
-        arch: c.model,
-        shape: c.shape,
-        batch: c.batch,
-        images: steps * c.batch,
-        warmupBatches: cases.warmupSteps,
-      });
-      print({ bench: 'gpu-train', ...r, steps });
-    } catch (error) {
-      print({
-        bench: 'error',
-        group: 'gpu-train',
-        backend,
-        model: c.model,
-        shape,
-        batch: c.batch,
-        reason: reason(error),
-      });
+    // The unfused step first where asked: its own line, which the ratios and the table leave out.
+    for (const fused of c.unfused === true ? [false, true] : [true]) {
+      const group = fused ? 'gpu-train' : 'gpu-train-unfused';
+      log(
+        `training ${c.model} ${shape} batch ${c.batch} on ${backend}${fused ? '' : ' unfused'} (${steps} timed steps)…`,
+      );
+      try {
+        const r = await benchTrain({
+          backend,
+          arch: c.model,
+          shape: c.shape,
+          batch: c.batch,
+          images: steps * c.batch,
+          warmupBatches: cases.warmupSteps,
+          fused,
+        });
+        print({ bench: group, ...r, steps });
+      } catch (error) {
+        print({
+          bench: 'error',
+          group,
+          backend,
+          model: c.model,
+          shape,
+          batch: c.batch,
+          reason: reason(error),
+        });
+      }
     }
   }
 }

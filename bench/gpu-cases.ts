@@ -23,6 +23,8 @@ const trainCase = z.object({
   batch: positive,
   /** Our timed images for this case, where the set's oursImages would take too long (allconv9, resnet20). */
   images: positive.optional(),
+  /** Also time our unfused step (tfjs's kernel chains, train/fused-layers.ts off) for the before/after figure. */
+  unfused: z.boolean().optional(),
 });
 
 const caseSet = z.object({

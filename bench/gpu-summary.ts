@@ -79,6 +79,34 @@ function trainingTable(records: BenchRecord[]): string[] {
   ];
 }
 
+/** Our step with and without the fused kernels (train/fused-layers.ts), where a case timed both. */
+function fusionTable(records: BenchRecord[]): string[] {
+  const keyOf = (r: BenchRecord): string =>
+    trainCaseKey(str(r, 'model'), str(r, 'shape'), num(r, 'batch') ?? 0);
+  const fused = records.filter((r) => r['bench'] === 'gpu-train');
+  const rows = records
+    .filter((r) => r['bench'] === 'gpu-train-unfused')
+    .map((u) => {
+      const f = fused.find((r) => keyOf(r) === keyOf(u));
+      const before = num(u, 'train_img_s');
+      const after = f && num(f, 'train_img_s');
+      return [
+        str(u, 'model'),
+        str(u, 'shape'),
+        String(num(u, 'batch') ?? DASH),
+        `${imagesPerSecond(before)} (${num(u, 'dispatches_per_step') ?? DASH})`,
+        `${imagesPerSecond(after)} (${(f && num(f, 'dispatches_per_step')) ?? DASH})`,
+        ratio(before !== undefined && after !== undefined ? after / before : undefined),
+      ];
+    });
+  if (rows.length === 0) return [];
+  return [
+    '## Fused training step, images/s (dispatches per step)',
+    '',
+    ...table(['model', 'shape', 'batch', 'unfused', 'fused', 'fused / unfused'], rows),
+  ];
+}
+
 function kernelTable(records: BenchRecord[]): string[] {
   const ratios = gpuRatios(records).filter((r) => r.kind === 'kernel');
   const ours = kernelValues(records, false);
@@ -159,6 +187,7 @@ export function gpuSummaryMarkdown(records: BenchRecord[], title: string): strin
   const sections = [
     [`# ${title}`, '', ...environment(records)],
     trainingTable(records),
+    fusionTable(records),
     kernelTable(records),
     studyLines(records),
     stepTable(records),

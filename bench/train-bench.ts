@@ -3,6 +3,9 @@ import type { BackendName } from '../shared/backends.ts';
 import { mulberry32 } from '../shared/random.ts';
 import { buildModel, type Architecture } from '../electron/engine/models/registry.ts';
 import { DataParallelTrainer } from '../electron/engine/train/data-parallel.ts';
+import { createOptimizer, disposeOptimizer } from '../electron/engine/train/optimizer.ts';
+import { fusedAdamStats } from '../electron/engine/train/fused-adam.ts';
+import { fusedTrainingActive, setFusedTraining } from '../electron/engine/train/fused-layers.ts';
 import { round } from './round.ts';
 
 // The other benches import round from here.
@@ -17,6 +20,8 @@ export interface TrainBenchOptions {
   batch: number;
   replicas?: number;
   warmupBatches?: number;
+  /** webgpu: false runs the unfused step (tfjs's kernel chains), for the before/after figure. */
+  fused?: boolean;
 }
 
 export interface TrainBenchResult {
@@ -28,12 +33,33 @@ export interface TrainBenchResult {
   train_img_s: number;
   infer_img_s: number;
   leaked_tensors: number;
+  /** webgpu only: whether the fused step ran, and the GPU dispatches one step took (tfjs's and fused Adam's). */
+  fused_step?: boolean;
+  dispatches_per_step?: number;
+}
+
+/** GPU dispatches during one call of f on webgpu: tfjs's programs (recordAndSubmit) and fused Adam's. */
+async function dispatchesOf(f: () => Promise<unknown>): Promise<number> {
+  const target = tf.backend() as unknown as { recordAndSubmit: (...args: unknown[]) => unknown };
+  const original = target.recordAndSubmit;
+  let count = 0;
+  target.recordAndSubmit = function (this: unknown, ...args: unknown[]) {
+    count++;
+    return original.apply(this, args);
+  };
+  const adam = fusedAdamStats().fusedDispatches;
+  try {
+    await f();
+  } finally {
+    target.recordAndSubmit = original;
+  }
+  return count + fusedAdamStats().fusedDispatches - adam;
 }
 
 /**
- * Trains a model (cnn4 unless told) for one epoch of uniform random images with Adam after a warm-up, then times
- * inference over the same images: the benchmark of facts.md, comparable with its figures.
- * The backend must already be selected.
+ * Trains a model (cnn4 unless told) for one epoch of uniform random images with Adam (the engine's own, as
+ * training uses it) after a warm-up, then times inference over the same images: the benchmark of facts.md,
+ * comparable with its figures. The backend must already be selected.
  */
 export async function benchTrain(options: TrainBenchOptions): Promise<TrainBenchResult> {
   const { shape, images, batch } = options;
@@ -45,13 +71,20 @@ export async function benchTrain(options: TrainBenchOptions): Promise<TrainBench
   for (let i = 0; i < batch; i++) y[i * classes + Math.floor(random() * classes)] = 1;
   const arch = options.arch ?? 'cnn4';
   const model = buildModel(arch, { inputShape: shape, classes });
-  const trainer = await DataParallelTrainer.create(model, tf.train.adam(1e-3), {
+  const optimizer = createOptimizer({ kind: 'adam', learningRate: 1e-3 });
+  const webgpu = options.backend === 'webgpu';
+  if (webgpu) setFusedTraining(options.fused ?? true);
+  const trainer = await DataParallelTrainer.create(model, optimizer, {
     backend: options.backend,
     ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
   });
   try {
     for (let i = 0; i < (options.warmupBatches ?? 2); i++)
       await trainer.step({ x, y, n: batch }, shape, classes);
+    const dispatches = webgpu
+      ? await dispatchesOf(() => trainer.step({ x, y, n: batch }, shape, classes))
+      : undefined;
+    const fusedStep = webgpu ? fusedTrainingActive() : undefined;
     const before = tf.memory().numTensors;
     const steps = Math.ceil(images / batch);
     const t0 = performance.now();
@@ -81,9 +114,13 @@ export async function benchTrain(options: TrainBenchOptions): Promise<TrainBench
       train_img_s: round((steps * batch) / trainSeconds),
       infer_img_s: round((steps * batch) / inferSeconds),
       leaked_tensors: tf.memory().numTensors - before,
+      ...(fusedStep === undefined ? {} : { fused_step: fusedStep }),
+      ...(dispatches === undefined ? {} : { dispatches_per_step: dispatches }),
     };
   } finally {
+    if (webgpu) setFusedTraining(true);
     await trainer.dispose();
+    disposeOptimizer(optimizer);
     model.dispose();
   }
 }

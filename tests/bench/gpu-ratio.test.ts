@@ -173,6 +173,20 @@ describe('gpuSummaryMarkdown', () => {
     expect(bare).toContain('| cnn4 | 28x28x1 | 128 | 2.5 | - | - |');
     expect(bare).not.toContain('Convolution');
     expect(bare).not.toContain('## Study');
+    expect(bare).not.toContain('Fused training step');
+  });
+
+  it('sets the unfused step beside the fused one, with dispatches, outside the side-by-side table', () => {
+    const fusedRun = { ...ours('cnn4', '28x28x1', 512, 20000), dispatches_per_step: 58 };
+    const unfused = {
+      ...ours('cnn4', '28x28x1', 512, 10000),
+      bench: 'gpu-train-unfused',
+      dispatches_per_step: 103,
+    };
+    const md = gpuSummaryMarkdown([unfused, fusedRun, torch('cnn4', '28x28x1', 512, 131318)], 'H200');
+    expect(md).toContain('| cnn4 | 28x28x1 | 512 | 10,000 (103) | 20,000 (58) | 2 |');
+    expect(md).toContain('| cnn4 | 28x28x1 | 512 | 20,000 | 131,318 | 0.152 |');
+    expect(md.match(/\| 10,000/g)).toHaveLength(1);
   });
 });
 

@@ -8,6 +8,7 @@ import { reason as oneLine } from '../io/file-error.ts';
 import { registerWasmKernels, WASM_KERNEL_NAMES } from './wasm/register.ts';
 import { registerConvGradient } from './conv-gradient.ts';
 import { registerWebgpuKernels, WEBGPU_KERNEL_NAMES } from './webgpu/register.ts';
+import { registerTrainingKernels, TRAINING_KERNEL_NAMES } from './webgpu/training-kernels.ts';
 import { ALLOW_SOFTWARE_ENV, adapterName, refusal, softwareAllowed, softwareReason } from './adapter-info.ts';
 import {
   driversToHide,
@@ -195,7 +196,7 @@ async function prepareWebgpu(env: NodeJS.ProcessEnv): Promise<ProbeOutcome> {
   return {
     ok: true,
     device,
-    detail: `Dawn (webgpu package); project kernels: ${WEBGPU_KERNEL_NAMES.join(', ')}`,
+    detail: `Dawn (webgpu package); project kernels: ${[...WEBGPU_KERNEL_NAMES, ...TRAINING_KERNEL_NAMES].join(', ')}`,
     ...(software === undefined ? {} : { software: true }),
   };
 }
@@ -206,6 +207,7 @@ async function prepareWebgpu(env: NodeJS.ProcessEnv): Promise<ProbeOutcome> {
  */
 function afterWebgpuReady(): void {
   registerWebgpuKernels();
+  registerTrainingKernels();
   const backend = tf.backend() as WebGPUBackend;
   watchGpuDevice(backend.device, webgpu?.device ?? 'GPU');
 }

@@ -215,7 +215,7 @@ export class DataParallelTrainer {
         () => {
           const p = forward.apply();
           probs = tf.keep(p); // outlives the gradient scope so the predictions can be counted afterwards
-          return trainingLoss(this.model, y, p);
+          return trainingLoss(this.model, y, p, forward.logits);
         },
         true,
         vars,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readAll, readValues } from '../backend/read.ts';
 import { prepareForward } from './training-forward.ts';
+import { fusedCorrectCount, fusedTrainingActive, meanSoftmaxCrossEntropy } from './fused-layers.ts';
 
 /** Mean categorical cross-entropy of softmax outputs, clipped as Keras does so log(0) never occurs. */
 export function crossEntropy(labels: tf.Tensor, probs: tf.Tensor): tf.Scalar {
@@ -40,10 +41,16 @@ export function regularizationPenalty(model: tf.LayersModel): tf.Scalar | undefi
 /**
  * The objective a training step minimises: mean cross-entropy plus the regularisation penalties, as Keras'
  * fit does. Must be called inside the gradient closure so the penalties' gradients reach the weights.
+ * `logits` says the output is the softmax layer's input (the fused step on webgpu, training-forward.ts).
  */
-export function trainingLoss(model: tf.LayersModel, labels: tf.Tensor, probs: tf.Tensor): tf.Scalar {
+export function trainingLoss(
+  model: tf.LayersModel,
+  labels: tf.Tensor,
+  output: tf.Tensor,
+  logits = false,
+): tf.Scalar {
   return tf.tidy(() => {
-    const ce = crossEntropy(labels, probs);
+    const ce = logits ? meanSoftmaxCrossEntropy(output, labels) : crossEntropy(labels, output);
     const penalty = regularizationPenalty(model);
     return penalty === undefined ? ce : tf.add<tf.Scalar>(ce, penalty);
   });
@@ -94,7 +101,7 @@ export async function shardGradients(
     taped = tf.variableGrads(() => {
       const p = forward.apply();
       probs = tf.keep(p); // outlives the gradient scope so the predictions can be counted afterwards
-      return trainingLoss(model, y, p);
+      return trainingLoss(model, y, p, forward.logits);
     }, variables);
   } finally {
     forward.dispose();
@@ -121,8 +128,12 @@ export async function shardGradients(
   }
 }
 
-/** A scalar int32 tensor: rows of `probs` whose arg-max matches that of the one-hot `labels`. */
+/**
+ * A scalar: rows of `probs` (or logits: the same arg-max) whose arg-max matches that of the one-hot `labels`;
+ * int32, or float32 from the one kernel of the fused step on webgpu.
+ */
 export function correctCount(probs: tf.Tensor, labels: tf.Tensor): tf.Scalar {
+  if (fusedTrainingActive()) return fusedCorrectCount(probs, labels);
   return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(labels, -1)), 'int32')));
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { topological } from '../models/graph-order.ts';
+import { fusedRunner, fusedTrainingActive, isSoftmaxDense } from './fused-layers.ts';
 
 /*
  * The forward pass of a training step, arranged so that the backward pass does only the work the trained
@@ -21,6 +22,9 @@ import { topological } from '../models/graph-order.ts';
  * - A trained batch norm's gradient in tfjs tiles 1/sqrt(variance) to the whole map before multiplying (a
  *   scalar loop on wasm: half of the units' step, and of a ResNet's). Here it has a closed-form gradient.
  *
+ * - On webgpu (fused-layers.ts), conv and dense layers with a linear or ReLU activation run as one taped
+ *   kernel each, and a softmax output layer yields its logits for a loss computed in one kernel.
+ *
  * Every other layer runs as model.apply would run it (layer.apply in training mode), so the result is the
  * same function of the same weights: equal to model.apply's up to float rounding (tests compare a few
  * training steps with the plain path), and the model, its saved form and its inference are untouched.
@@ -32,6 +36,8 @@ export interface PreparedForward {
   apply: () => tf.Tensor;
   /** Frees the constants computed before the tape. */
   dispose: () => void;
+  /** apply returns the output layer's logits (its softmax left to the loss), not probabilities. */
+  logits: boolean;
 }
 
 type Run = (inputs: tf.Tensor[]) => tf.Tensor;
@@ -50,6 +56,8 @@ interface Plan {
   steps: Step[];
   /** Constant tensors the taped steps (or the output) read. */
   boundary: Set<string>;
+  /** The output step yields logits (see PreparedForward.logits). */
+  logits: boolean;
 }
 
 /** Each model's plan, with the trainable flags it was made for (a layer frozen later needs a new one). */
@@ -58,19 +66,24 @@ const plans = new WeakMap<tf.LayersModel, { flags: string; plan: Plan | null }>(
 /**
  * The model's training-mode forward pass for one step on `x` (outside any gradient closure): the constant
  * part is computed now, `apply` runs the rest inside the tape. Models with neither frozen layers nor trained
- * batch norms, or with a graph the planner does not handle (several inputs or outputs, nested models), run
- * model.apply unchanged.
+ * batch norms (off webgpu), or with a graph the planner does not handle (several inputs or outputs, nested
+ * models), run model.apply unchanged.
  */
 export function prepareForward(model: tf.LayersModel, x: tf.Tensor): PreparedForward {
-  const flags = model.layers.map((l) => (l.trainable ? 1 : 0)).join('');
+  const fused = fusedTrainingActive();
+  const flags = `${model.layers.map((l) => (l.trainable ? 1 : 0)).join('')}:${fused}`;
   let cached = plans.get(model);
   if (cached?.flags !== flags) {
-    cached = { flags, plan: planOf(model) };
+    cached = { flags, plan: planOf(model, fused) };
     plans.set(model, cached);
   }
   const { plan } = cached;
   if (plan === null)
-    return { apply: () => model.apply(x, { training: true }) as tf.Tensor, dispose: () => {} };
+    return {
+      apply: () => model.apply(x, { training: true }) as tf.Tensor,
+      dispose: () => {},
+      logits: false,
+    };
   const { steps, boundary, input, output } = plan;
   const constants = new Map<string, tf.Tensor>([[input, x]]);
   tf.tidy(() => {
@@ -93,19 +106,21 @@ export function prepareForward(model: tf.LayersModel, x: tf.Tensor): PreparedFor
     dispose: () => {
       for (const [key, t] of constants) if (key !== input) t.dispose();
     },
+    logits: plan.logits,
   };
 }
 
-function planOf(model: tf.LayersModel): Plan | null {
+function planOf(model: tf.LayersModel, fused: boolean): Plan | null {
   const input = model.inputs[0];
   const output = model.outputs[0];
   if (model.inputs.length !== 1 || model.outputs.length !== 1 || input === undefined || output === undefined)
     return null;
   const frozen = model.layers.some((l) => !l.trainable && l.weights.length > 0);
   const norms = model.layers.some((l) => l.trainable && l.getClassName() === 'BatchNormalization');
-  if (!(frozen || norms) || model.layers.some((l) => l instanceof tf.LayersModel)) return null;
+  if (!(frozen || norms || fused) || model.layers.some((l) => l instanceof tf.LayersModel)) return null;
   const steps: Step[] = [];
   const constant = new Set<string>([input.name]);
+  let logits = false;
   for (const t of topological(output)) {
     if (t.name === input.name) continue;
     const layer = t.sourceLayer;
@@ -113,10 +128,14 @@ function planOf(model: tf.LayersModel): Plan | null {
     if (t.inputs.length === 0 || layer.inboundNodes.some((n) => n.outputTensors.length !== 1)) return null;
     const isConstant = layer.trainableWeights.length === 0 && t.inputs.every((i) => constant.has(i.name));
     if (isConstant) constant.add(t.name);
+    const isOutput = t.name === output.name;
+    // Logits only where the loss sees them: a constant output would be computed before the tape, as probabilities.
+    const fusedRun = fused ? fusedRunner(layer, isOutput && !isConstant) : undefined;
+    if (fusedRun !== undefined && isOutput && !isConstant && isSoftmaxDense(layer)) logits = true;
     steps.push({
       output: t.name,
       inputs: t.inputs.map((i) => i.name),
-      run: runnerOf(layer),
+      run: fusedRun ?? runnerOf(layer),
       constant: isConstant,
     });
   }
@@ -124,7 +143,7 @@ function planOf(model: tf.LayersModel): Plan | null {
   for (const step of steps)
     if (!step.constant) for (const k of step.inputs) if (constant.has(k)) boundary.add(k);
   if (constant.has(output.name)) boundary.add(output.name);
-  return { input: input.name, output: output.name, steps, boundary };
+  return { input: input.name, output: output.name, steps, boundary, logits };
 }
 
 /** The layer's weight by its own name (kernel, bias, gamma, ...), or undefined. */

@@ -1,0 +1,297 @@
+/**
+ * The fused training step on webgpu (train/fused-layers.ts, backend/webgpu/training-kernels.ts) on a software
+ * GPU (SwiftShader through Dawn), against the cpu backend's unfused ops on random inputs: a conv or dense layer
+ * with its bias and ReLU as one taped kernel (value and every input's gradient), the softmax cross-entropy and
+ * its gradient (clipped probabilities included), the bias gradient's split column sum, the count of correct
+ * predictions; then whole cnn4 steps fused against unfused on the same GPU (loss, count, weights), the
+ * dispatches each takes, and no leaked tensors.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { prepareBackend, releaseBackends } from '../../electron/engine/backend/probes.ts';
+import { BIAS_GRADIENT } from '../../electron/engine/backend/webgpu/training-kernels.ts';
+import {
+  fusedCorrectCount,
+  fusedTrainingActive,
+  meanSoftmaxCrossEntropy,
+  setFusedTraining,
+} from '../../electron/engine/train/fused-layers.ts';
+import { correctCount, crossEntropy } from '../../electron/engine/train/gradients.ts';
+import { DataParallelTrainer } from '../../electron/engine/train/data-parallel.ts';
+import { createOptimizer, disposeOptimizer } from '../../electron/engine/train/optimizer.ts';
+import { buildModel } from '../../electron/engine/models/registry.ts';
+import { mulberry32, randomValues } from '../engine/conv-reference.ts';
+import { swiftShaderMissing, useSwiftShader } from './swiftshader.ts';
+
+const TOLERANCE = 1e-4;
+
+async function unavailable(): Promise<string | undefined> {
+  const missing = swiftShaderMissing();
+  if (missing !== undefined) return missing;
+  useSwiftShader();
+  const outcome = await prepareBackend('webgpu');
+  return outcome.ok ? undefined : `webgpu did not start on SwiftShader: ${outcome.detail}`;
+}
+
+const skipReason = await unavailable();
+const name =
+  skipReason === undefined
+    ? 'fused training step on webgpu'
+    : `fused training step on webgpu (skipped: ${skipReason})`;
+
+type Values = Float32Array[];
+
+/** Runs f on a backend and returns its tensors' values; every tensor it made is freed. */
+async function on(backend: 'cpu' | 'webgpu', f: () => tf.Tensor[]): Promise<Values> {
+  await tf.setBackend(backend);
+  const outputs = tf.tidy(f);
+  const values = await Promise.all(outputs.map(async (t) => Float32Array.from(await t.data())));
+  tf.dispose(outputs);
+  return values;
+}
+
+function worstError(actual: Values, expected: Values): number {
+  let worst = 0;
+  expected.forEach((e, i) => {
+    const a = actual[i] as Float32Array;
+    expect(a.length).toBe(e.length);
+    const scale = Math.max(1e-3, ...Array.from(e, Math.abs));
+    e.forEach((x, j) => {
+      worst = Math.max(worst, Math.abs((a[j] as number) - x) / scale);
+    });
+  });
+  return worst;
+}
+
+/** Counts every dispatch of tfjs's programs (each goes through recordAndSubmit). */
+function countDispatches(): { count: () => number; restore: () => void } {
+  const target = tf.backend() as unknown as { recordAndSubmit: (...args: unknown[]) => unknown };
+  const original = target.recordAndSubmit;
+  let count = 0;
+  target.recordAndSubmit = function (this: unknown, ...args: unknown[]) {
+    count++;
+    return original.apply(this, args);
+  };
+  return { count: () => count, restore: () => void (target.recordAndSubmit = original) };
+}
+
+interface ConvCase {
+  x: [number, number, number, number];
+  f: [number, number, number, number];
+  stride: number;
+  pad: 'same' | 'valid';
+  activation: 'relu' | 'linear';
+  bias: boolean;
+}
+
+const CONV_CASES: ConvCase[] = [
+  { x: [2, 6, 5, 3], f: [3, 3, 3, 8], stride: 1, pad: 'same', activation: 'relu', bias: true },
+  { x: [3, 7, 7, 4], f: [3, 3, 4, 5], stride: 2, pad: 'valid', activation: 'relu', bias: true },
+  { x: [1, 5, 6, 2], f: [1, 1, 2, 4], stride: 1, pad: 'valid', activation: 'linear', bias: true },
+  { x: [2, 4, 4, 3], f: [3, 3, 3, 4], stride: 1, pad: 'same', activation: 'relu', bias: false },
+];
+
+describe.skipIf(skipReason !== undefined)(name, () => {
+  beforeAll(async () => {
+    await tf.setBackend('webgpu');
+  });
+  afterAll(() => {
+    setFusedTraining(true);
+    releaseBackends();
+  });
+
+  it('is active on webgpu, and can be turned off', () => {
+    expect(fusedTrainingActive()).toBe(true);
+    setFusedTraining(false);
+    expect(fusedTrainingActive()).toBe(false);
+    setFusedTraining(true);
+  });
+
+  it.each(CONV_CASES.map((c) => [JSON.stringify(c), c] as const))(
+    'a conv layer as one taped FusedConv2D equals conv + bias + activation on cpu: %s',
+    async (_, c) => {
+      const rand = mulberry32(c.x[1] * 97 + c.f[3]);
+      const xv = randomValues(c.x, rand);
+      const fv = randomValues(c.f, rand);
+      const bv = randomValues([c.f[3]], rand);
+      const upstream = (y: tf.Tensor): tf.Scalar =>
+        tf.sum(tf.mul(y, tf.linspace(-1, 2, y.size).reshape(y.shape)));
+      const reference = await on('cpu', () => {
+        const [x, f, b] = [tf.tensor4d(xv, c.x), tf.tensor4d(fv, c.f), tf.tensor1d(bv)];
+        const forward = (xi: tf.Tensor, fi: tf.Tensor, bi: tf.Tensor): tf.Tensor => {
+          let y: tf.Tensor = tf.conv2d(xi as tf.Tensor4D, fi as tf.Tensor4D, c.stride, c.pad);
+          if (c.bias) y = tf.add(y, bi);
+          return c.activation === 'relu' ? tf.relu(y) : y;
+        };
+        const inputs = c.bias ? [x, f, b] : [x, f];
+        const grads = tf.grads((...ts: tf.Tensor[]) => upstream(forward(ts[0]!, ts[1]!, ts[2] ?? b)))(inputs);
+        return [forward(x, f, b), ...grads];
+      });
+      const before = tf.memory().numTensors;
+      const fused = await on('webgpu', () => {
+        const [x, f, b] = [tf.tensor4d(xv, c.x), tf.tensor4d(fv, c.f), tf.tensor1d(bv)];
+        const attrs = {
+          strides: [c.stride, c.stride],
+          pad: c.pad,
+          dataFormat: 'NHWC',
+          dilations: [1, 1],
+          activation: c.activation,
+        };
+        const forward = (xi: tf.Tensor, fi: tf.Tensor, bi: tf.Tensor): tf.Tensor =>
+          tf
+            .engine()
+            .runKernel<tf.Tensor>(
+              'FusedConv2D',
+              c.bias ? { x: xi, filter: fi, bias: bi } : { x: xi, filter: fi },
+              attrs,
+            );
+        const inputs = c.bias ? [x, f, b] : [x, f];
+        const grads = tf.grads((...ts: tf.Tensor[]) => upstream(forward(ts[0]!, ts[1]!, ts[2] ?? b)))(inputs);
+        return [forward(x, f, b), ...grads];
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(worstError(fused, reference)).toBeLessThan(TOLERANCE);
+    },
+  );
+
+  it.each(['relu', 'linear'] as const)(
+    'a dense layer as one taped _FusedMatMul (%s) equals matMul + bias + activation on cpu',
+    async (activation) => {
+      const rand = mulberry32(activation === 'relu' ? 5 : 6);
+      const [n, k, u] = [7, 9, 6];
+      const av = randomValues([n, k], rand);
+      const bv = randomValues([k, u], rand);
+      const biasv = randomValues([u], rand);
+      const weights = Float32Array.from({ length: n * u }, (_, i) => Math.sin(i));
+      const loss = (y: tf.Tensor): tf.Scalar => tf.sum(tf.mul(y, tf.tensor(weights, [n, u])));
+      const reference = await on('cpu', () => {
+        const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor): tf.Tensor => {
+          const y = tf.add(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D), c);
+          return activation === 'relu' ? tf.relu(y) : y;
+        };
+        const ts = [tf.tensor2d(av, [n, k]), tf.tensor2d(bv, [k, u]), tf.tensor1d(biasv)];
+        return [f(ts[0]!, ts[1]!, ts[2]!), ...tf.grads((a, b, c) => loss(f(a, b, c)))(ts)];
+      });
+      const fused = await on('webgpu', () => {
+        const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor): tf.Tensor =>
+          tf.reshape(
+            tf
+              .engine()
+              .runKernel<tf.Tensor>(
+                '_FusedMatMul',
+                { a: tf.reshape(a, [1, n, k]), b: tf.reshape(b, [1, k, u]), bias: c },
+                { transposeA: false, transposeB: false, activation },
+              ),
+            [n, u],
+          );
+        const ts = [tf.tensor2d(av, [n, k]), tf.tensor2d(bv, [k, u]), tf.tensor1d(biasv)];
+        return [f(ts[0]!, ts[1]!, ts[2]!), ...tf.grads((a, b, c) => loss(f(a, b, c)))(ts)];
+      });
+      expect(worstError(fused, reference)).toBeLessThan(TOLERANCE);
+    },
+  );
+
+  it('the softmax cross-entropy and its gradient equal the clipped chain on cpu, clipped rows included', async () => {
+    const rand = mulberry32(11);
+    const [rows, cols] = [300, 7]; // more rows than the reduction's 256 threads
+    const logits = randomValues([rows, cols], rand).map((v, i) => (i % 23 === 0 ? v * 40 : v * 3));
+    const labels = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) labels[r * cols + ((r * 5) % cols)] = 1;
+    // A scale on the loss checks that the upstream gradient reaches the logits.
+    const reference = await on('cpu', () => {
+      const [z, y] = [tf.tensor2d(logits, [rows, cols]), tf.tensor2d(labels, [rows, cols])];
+      const loss = (zi: tf.Tensor): tf.Scalar => tf.mul(crossEntropy(y, tf.softmax(zi)), 3);
+      return [loss(z), tf.grad(loss)(z)];
+    });
+    const fused = await on('webgpu', () => {
+      const [z, y] = [tf.tensor2d(logits, [rows, cols]), tf.tensor2d(labels, [rows, cols])];
+      const loss = (zi: tf.Tensor): tf.Scalar => tf.mul(meanSoftmaxCrossEntropy(zi, y), 3);
+      return [loss(z), tf.grad(loss)(z)];
+    });
+    expect(fused[0]?.length).toBe(1);
+    expect(worstError(fused, reference)).toBeLessThan(TOLERANCE);
+  });
+
+  it("a bias's gradient sums every row, split across workgroups when there are many", async () => {
+    for (const [rows, cols] of [
+      [5, 3],
+      [70_001, 3],
+    ] as const) {
+      const values = randomValues([rows, cols], mulberry32(rows));
+      const reference = await on('cpu', () => [tf.sum(tf.tensor2d(values, [rows, cols]), 0)]);
+      const fused = await on('webgpu', () => [
+        tf.engine().runKernel<tf.Tensor>(BIAS_GRADIENT, { dy: tf.tensor2d(values, [rows, cols]) }),
+      ]);
+      expect(worstError(fused, reference), `${rows} rows`).toBeLessThan(TOLERANCE);
+    }
+  });
+
+  it('counts correct predictions as the cpu backend does', async () => {
+    const rand = mulberry32(3);
+    const [rows, cols] = [261, 5];
+    const scores = randomValues([rows, cols], rand);
+    const labels = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) labels[r * cols + Math.floor(rand() * cols)] = 1;
+    const reference = await on('cpu', () => [
+      correctCount(tf.tensor2d(scores, [rows, cols]), tf.tensor2d(labels, [rows, cols])),
+    ]);
+    const fused = await on('webgpu', () => [
+      fusedCorrectCount(tf.tensor2d(scores, [rows, cols]), tf.tensor2d(labels, [rows, cols])),
+    ]);
+    expect(reference[0]?.[0]).toBeGreaterThan(0);
+    expect(fused[0]?.[0]).toBe(reference[0]?.[0]);
+  });
+
+  it('cnn4 steps fused equal unfused steps on the same GPU, in fewer dispatches, with no leaks', async () => {
+    await tf.setBackend('webgpu');
+    const shape: [number, number, number] = [8, 8, 1];
+    const [batch, classes, steps] = [6, 10, 3];
+    const rand = mulberry32(21);
+    const x = Float32Array.from({ length: batch * 64 }, () => rand());
+    const y = new Float32Array(batch * classes);
+    for (let i = 0; i < batch; i++) y[i * classes + (i % classes)] = 1;
+    const run = async (
+      fused: boolean,
+    ): Promise<{ losses: number[]; correct: number[]; weights: Values; dispatches: number }> => {
+      setFusedTraining(fused);
+      const model = buildModel('cnn4', { inputShape: shape, classes });
+      // Plain SGD: Adam's normalised step would turn rounding in near-zero gradients into whole steps.
+      const optimizer = createOptimizer({ kind: 'sgd', learningRate: 0.1, momentum: 0, nesterov: false });
+      const trainer = await DataParallelTrainer.create(model, optimizer, { backend: 'webgpu', replicas: 1 });
+      const before = tf.memory().numTensors;
+      const losses: number[] = [];
+      const correct: number[] = [];
+      let dispatches = 0;
+      for (let s = 0; s < steps; s++) {
+        const spy = countDispatches();
+        const r = await trainer.stepWithStats({ x, y, n: batch }, shape, classes);
+        spy.restore();
+        dispatches = spy.count();
+        losses.push(r.loss);
+        correct.push(r.correct);
+      }
+      // The optimizer's slots are made in the first step; later steps must add nothing.
+      const afterFirst = tf.memory().numTensors;
+      await trainer.step({ x, y, n: batch }, shape, classes);
+      expect(tf.memory().numTensors).toBe(afterFirst);
+      expect(afterFirst).toBeGreaterThanOrEqual(before);
+      const weights = await Promise.all(
+        model.trainableWeights.map(async (w) => Float32Array.from(await w.read().data())),
+      );
+      await trainer.dispose();
+      disposeOptimizer(optimizer);
+      model.dispose();
+      return { losses, correct, weights, dispatches };
+    };
+    const plain = await run(false);
+    const fused = await run(true);
+    setFusedTraining(true);
+    console.log(
+      `cnn4 step on webgpu (batch ${batch}, 8x8x1): ${plain.dispatches} dispatches unfused, ${fused.dispatches} fused (SGD)`,
+    );
+    fused.losses.forEach((l, i) => expect(l).toBeCloseTo(plain.losses[i] as number, 4));
+    expect(fused.correct).toEqual(plain.correct);
+    expect(worstError(fused.weights, plain.weights)).toBeLessThan(1e-3);
+    expect(fused.dispatches).toBeLessThan(plain.dispatches * 0.7);
+  });
+});
