@@ -79,6 +79,11 @@ function trainingTable(records: BenchRecord[]): string[] {
   ];
 }
 
+/** A step's dispatches and the CPU's time to queue them. */
+function stepCost(r: BenchRecord): string {
+  return `${num(r, 'dispatches_per_step') ?? DASH}, ${num(r, 'enqueue_ms_per_step') ?? DASH} ms`;
+}
+
 /** Our step with and without the fused kernels (train/fused-layers.ts), where a case timed both. */
 function fusionTable(records: BenchRecord[]): string[] {
   const keyOf = (r: BenchRecord): string =>
@@ -94,14 +99,14 @@ function fusionTable(records: BenchRecord[]): string[] {
         str(u, 'model'),
         str(u, 'shape'),
         String(num(u, 'batch') ?? DASH),
-        `${imagesPerSecond(before)} (${num(u, 'dispatches_per_step') ?? DASH})`,
-        `${imagesPerSecond(after)} (${(f && num(f, 'dispatches_per_step')) ?? DASH})`,
+        `${imagesPerSecond(before)} (${stepCost(u)})`,
+        `${imagesPerSecond(after)} (${f === undefined ? DASH : stepCost(f)})`,
         ratio(before !== undefined && after !== undefined ? after / before : undefined),
       ];
     });
   if (rows.length === 0) return [];
   return [
-    '## Fused training step, images/s (dispatches per step)',
+    '## Fused training step, images/s (dispatches and CPU time to queue one step)',
     '',
     ...table(['model', 'shape', 'batch', 'unfused', 'fused', 'fused / unfused'], rows),
   ];

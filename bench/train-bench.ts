@@ -36,6 +36,13 @@ export interface TrainBenchResult {
   /** webgpu only: whether the fused step ran, and the GPU dispatches one step took (tfjs's and fused Adam's). */
   fused_step?: boolean;
   dispatches_per_step?: number;
+  /** webgpu only: the median CPU time to queue one step's work (its synchronous part), ms. */
+  enqueue_ms_per_step?: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 /** GPU dispatches during one call of f on webgpu: tfjs's programs (recordAndSubmit) and fused Adam's. */
@@ -88,7 +95,14 @@ export async function benchTrain(options: TrainBenchOptions): Promise<TrainBench
     const before = tf.memory().numTensors;
     const steps = Math.ceil(images / batch);
     const t0 = performance.now();
-    for (let i = 0; i < steps; i++) await trainer.step({ x, y, n: batch }, shape, classes);
+    // A step's synchronous part (up to its first await, the read of its loss) is the CPU's time to queue it.
+    const enqueue: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const started = performance.now();
+      const step = trainer.step({ x, y, n: batch }, shape, classes);
+      enqueue.push(performance.now() - started);
+      await step;
+    }
     const trainSeconds = (performance.now() - t0) / 1000;
     const input = tf.tensor(x, [batch, ...shape]);
     // An asynchronous read: webgpu's dataSync needs an OffscreenCanvas, which Node lacks.
@@ -116,6 +130,7 @@ export async function benchTrain(options: TrainBenchOptions): Promise<TrainBench
       leaked_tensors: tf.memory().numTensors - before,
       ...(fusedStep === undefined ? {} : { fused_step: fusedStep }),
       ...(dispatches === undefined ? {} : { dispatches_per_step: dispatches }),
+      ...(webgpu ? { enqueue_ms_per_step: round(median(enqueue)) } : {}),
     };
   } finally {
     if (webgpu) setFusedTraining(true);

@@ -177,14 +177,19 @@ describe('gpuSummaryMarkdown', () => {
   });
 
   it('sets the unfused step beside the fused one, with dispatches, outside the side-by-side table', () => {
-    const fusedRun = { ...ours('cnn4', '28x28x1', 512, 20000), dispatches_per_step: 58 };
+    const fusedRun = {
+      ...ours('cnn4', '28x28x1', 512, 20000),
+      dispatches_per_step: 58,
+      enqueue_ms_per_step: 9.5,
+    };
     const unfused = {
       ...ours('cnn4', '28x28x1', 512, 10000),
       bench: 'gpu-train-unfused',
       dispatches_per_step: 103,
+      enqueue_ms_per_step: 21,
     };
     const md = gpuSummaryMarkdown([unfused, fusedRun, torch('cnn4', '28x28x1', 512, 131318)], 'H200');
-    expect(md).toContain('| cnn4 | 28x28x1 | 512 | 10,000 (103) | 20,000 (58) | 2 |');
+    expect(md).toContain('| cnn4 | 28x28x1 | 512 | 10,000 (103, 21 ms) | 20,000 (58, 9.5 ms) | 2 |');
     expect(md).toContain('| cnn4 | 28x28x1 | 512 | 20,000 | 131,318 | 0.152 |');
     expect(md.match(/\| 10,000/g)).toHaveLength(1);
   });
