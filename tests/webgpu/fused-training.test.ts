@@ -20,6 +20,7 @@ import { correctCount, crossEntropy } from '../../electron/engine/train/gradient
 import { DataParallelTrainer } from '../../electron/engine/train/data-parallel.ts';
 import { createOptimizer, disposeOptimizer } from '../../electron/engine/train/optimizer.ts';
 import { buildModel } from '../../electron/engine/models/registry.ts';
+import { fusedBatchNormRun } from '../../electron/engine/train/fused-batch-norm.ts';
 import { mulberry32, randomValues } from '../engine/conv-reference.ts';
 import { swiftShaderMissing, useSwiftShader } from './swiftshader.ts';
 
@@ -240,6 +241,86 @@ describe.skipIf(skipReason !== undefined)(name, () => {
     ]);
     expect(reference[0]?.[0]).toBeGreaterThan(0);
     expect(fused[0]?.[0]).toBe(reference[0]?.[0]);
+  });
+
+  it("a trained batch norm's fused kernels equal tfjs-layers' batch norm on cpu: output, moving statistics, gradients", async () => {
+    const shape = [3, 5, 4, 6];
+    const rand = mulberry32(17);
+    const xv = randomValues(shape, rand).map((v) => v * 2 + 0.5);
+    const upstream = Float32Array.from({ length: xv.length }, (_, i) => Math.cos(i));
+    const initial = [
+      randomValues([6], rand),
+      randomValues([6], rand),
+      randomValues([6], rand),
+      randomValues([6], rand),
+    ];
+    initial[3] = initial[3]!.map((v) => Math.abs(v) + 0.5); // a moving variance
+    const onBackend = (fused: boolean) => (): tf.Tensor[] => {
+      const layer = tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-3 });
+      layer.build(shape);
+      layer.setWeights(initial.map((v) => tf.tensor1d(v)));
+      const x = tf.tensor4d(xv, shape as [number, number, number, number]);
+      const run = fused ? fusedBatchNormRun(layer, layer.getConfig()) : undefined;
+      if (fused && run === undefined) throw new Error('no fused batch norm for this layer');
+      const forward = (xi: tf.Tensor): tf.Tensor =>
+        run === undefined ? (layer.apply(xi, { training: true }) as tf.Tensor) : run([xi]);
+      const trained = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(tf.mul(forward(x), tf.tensor(upstream, shape))),
+        trained,
+      );
+      const dx = tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(forward(xi), tf.tensor(upstream, shape))))(x);
+      // Two forward passes ran (variableGrads, grad): the moving statistics moved twice on both sides.
+      const moving = layer.getWeights().slice(2);
+      return [value, dx, ...trained.map((v) => grads[v.name]!), ...moving];
+    };
+    const reference = await on('cpu', onBackend(false));
+    const fused = await on('webgpu', onBackend(true));
+    expect(worstError(fused, reference)).toBeLessThan(TOLERANCE);
+  });
+
+  it('resnet8 steps fused equal unfused steps on the same GPU, moving statistics included', async () => {
+    await tf.setBackend('webgpu');
+    const shape: [number, number, number] = [8, 8, 3];
+    const [batch, classes] = [3, 10];
+    const rand = mulberry32(8);
+    const x = Float32Array.from({ length: batch * 192 }, () => rand());
+    const y = new Float32Array(batch * classes);
+    for (let i = 0; i < batch; i++) y[i * classes + ((i * 3) % classes)] = 1;
+    const run = async (
+      fused: boolean,
+    ): Promise<{ losses: number[]; weights: Values; dispatches: number }> => {
+      setFusedTraining(fused);
+      const model = buildModel('resnet8', { inputShape: shape, classes });
+      const optimizer = createOptimizer({ kind: 'sgd', learningRate: 0.05, momentum: 0, nesterov: false });
+      const trainer = await DataParallelTrainer.create(model, optimizer, { backend: 'webgpu', replicas: 1 });
+      const losses: number[] = [];
+      let dispatches = 0;
+      for (let s = 0; s < 2; s++) {
+        const spy = countDispatches();
+        losses.push(await trainer.step({ x, y, n: batch }, shape, classes));
+        spy.restore();
+        dispatches = spy.count();
+      }
+      const weights = await Promise.all(
+        model.weights.map(async (w) => Float32Array.from(await w.read().data())),
+      );
+      await trainer.dispose();
+      disposeOptimizer(optimizer);
+      model.dispose();
+      return { losses, weights, dispatches };
+    };
+    const before = tf.memory().numTensors;
+    const plain = await run(false);
+    const fused = await run(true);
+    setFusedTraining(true);
+    expect(tf.memory().numTensors).toBe(before);
+    console.log(
+      `resnet8 step on webgpu (batch ${batch}, 8x8x3): ${plain.dispatches} dispatches unfused, ${fused.dispatches} fused (SGD)`,
+    );
+    fused.losses.forEach((l, i) => expect(l).toBeCloseTo(plain.losses[i] as number, 4));
+    expect(worstError(fused.weights, plain.weights)).toBeLessThan(1e-3);
+    expect(fused.dispatches).toBeLessThan(plain.dispatches * 0.5);
   });
 
   it('cnn4 steps fused equal unfused steps on the same GPU, in fewer dispatches, with no leaks', async () => {

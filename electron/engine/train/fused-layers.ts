@@ -2,14 +2,16 @@ import * as tf from '@tensorflow/tfjs';
 import {
   CORRECT_COUNT,
   MEAN_SOFTMAX_CROSS_ENTROPY,
+  RELU,
   trainingKernelsAvailable,
 } from '../backend/webgpu/training-kernels.ts';
+import { fusedBatchNormRun } from './fused-batch-norm.ts';
 
 /*
- * The fused training step on webgpu: trained conv and dense layers with a linear or ReLU activation run as
- * one taped kernel each (FusedConv2D, _FusedMatMul, whose gradients backend/webgpu/training-kernels.ts
- * registers), and a softmax output layer hands its logits to a loss computed and differentiated in one
- * kernel. The functions are those of model.apply and trainingLoss, so the step is the same up to float
+ * The fused training step on webgpu: conv and dense layers with a linear or ReLU activation run as one
+ * taped kernel each (FusedConv2D, _FusedMatMul, whose gradients backend/webgpu/training-kernels.ts
+ * registers), a trained batch norm as a few kernels of its own (fused-batch-norm.ts), and a softmax output
+ * layer hands its logits to a loss computed and differentiated in one kernel. The functions are those of model.apply and trainingLoss, so the step is the same up to float
  * rounding (tests/webgpu compare it with the unfused step and with wasm); other backends never get here.
  */
 
@@ -111,11 +113,15 @@ function denseRun(layer: tf.layers.Layer, config: Config, logits: boolean): Run 
  * layer whose output is the model's: a softmax Dense there yields logits instead of probabilities.
  */
 export function fusedRunner(layer: tf.layers.Layer, output: boolean): Run | undefined {
-  if (layer.weights.length === 0) return undefined;
   const config = layer.getConfig();
   const kind = layer.getClassName();
+  if (kind === 'Activation' && activationName(config) === 'relu')
+    return ([x]) => tf.engine().runKernel<tf.Tensor>(RELU, { x: x as tf.Tensor });
+  if (layer.weights.length === 0) return undefined;
   if (kind === 'Conv2D') return convRun(layer, config);
   if (kind === 'Dense') return denseRun(layer, config, output && isSoftmaxDense(layer));
+  if (kind === 'BatchNormalization' && layer.trainableWeights.length > 0)
+    return fusedBatchNormRun(layer, config);
   return undefined;
 }
 

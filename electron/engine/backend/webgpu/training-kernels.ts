@@ -10,6 +10,7 @@ import {
   rowsAndCols as uniformRowsAndCols,
 } from './training-programs.ts';
 import { SplitSumProgram } from './small-programs.ts';
+import { BATCH_NORM_KERNEL_NAMES, registerBatchNormKernels } from './batch-norm-kernels.ts';
 
 /*
  * The kernels of the fused training step on webgpu (train/fused-layers.ts), and the gradients that make a
@@ -32,6 +33,8 @@ export const BIAS_GRADIENT = 'DeepcorrectBiasGradient';
 export const MEAN_SOFTMAX_CROSS_ENTROPY = 'DeepcorrectMeanSoftmaxCrossEntropy';
 export const SOFTMAX_CROSS_ENTROPY_GRAD = 'DeepcorrectSoftmaxCrossEntropyGrad';
 export const CORRECT_COUNT = 'DeepcorrectCorrectCount';
+/** ReLU whose gradient masks by its output: one dispatch back instead of tfjs's step, cast and product. */
+export const RELU = 'DeepcorrectRelu';
 
 type Args = Parameters<tf.KernelFunc>[0];
 
@@ -52,6 +55,15 @@ function rowsAndCols(t: tf.TensorInfo): [number, number] {
 }
 
 const KERNELS: readonly tf.KernelConfig[] = [
+  {
+    kernelName: RELU,
+    backendName: 'webgpu',
+    kernelFunc: (args) => {
+      const relu = tf.getKernel('Relu', 'webgpu');
+      if (relu === undefined) throw new Error('webgpu backend lacks Relu');
+      return relu.kernelFunc(args);
+    },
+  },
   {
     kernelName: RELU_BACKPROP,
     backendName: 'webgpu',
@@ -208,6 +220,15 @@ const GRADIENTS: readonly tf.GradConfig[] = [
     },
   },
   {
+    kernelName: RELU,
+    outputsToSave: [true],
+    gradFunc: (dy, saved) => {
+      const [y] = saved;
+      if (y === undefined) throw new Error('ReLU gradient: the saved output is missing');
+      return { x: () => activationGrad(dy as tf.Tensor, y, 'relu') };
+    },
+  },
+  {
     kernelName: MEAN_SOFTMAX_CROSS_ENTROPY,
     inputsToSave: ['logits', 'labels'],
     gradFunc: (dy, saved) => {
@@ -226,10 +247,14 @@ const GRADIENTS: readonly tf.GradConfig[] = [
 ];
 
 /** The fused training step's own kernels, for the doctor. */
-export const TRAINING_KERNEL_NAMES: readonly string[] = KERNELS.map((k) => k.kernelName);
+export const TRAINING_KERNEL_NAMES: readonly string[] = [
+  ...KERNELS.map((k) => k.kernelName),
+  ...BATCH_NORM_KERNEL_NAMES,
+];
 
 /** Registers the fused training step's kernels for webgpu and the gradients it relies on. Idempotent. */
 export function registerTrainingKernels(): void {
+  registerBatchNormKernels();
   for (const kernel of KERNELS)
     if (tf.getKernel(kernel.kernelName, 'webgpu') === undefined) tf.registerKernel(kernel);
   for (const gradient of GRADIENTS)
