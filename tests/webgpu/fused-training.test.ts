@@ -6,9 +6,10 @@
  * predictions; then whole cnn4 steps fused against unfused on the same GPU (loss, count, weights), the
  * dispatches each takes, and no leaked tensors.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { prepareBackend, releaseBackends } from '../../electron/engine/backend/probes.ts';
+import { gpuFault } from '../../electron/engine/backend/gpu-errors.ts';
 import { BIAS_GRADIENT } from '../../electron/engine/backend/webgpu/training-kernels.ts';
 import {
   fusedCorrectCount,
@@ -99,6 +100,10 @@ describe.skipIf(skipReason !== undefined)(name, () => {
   afterAll(() => {
     setFusedTraining(true);
     releaseBackends();
+  });
+  // A dispatch Dawn refuses (say, a binding its shader does not use) leaves stale data, not an exception.
+  afterEach(() => {
+    expect(gpuFault()).toBeUndefined();
   });
 
   it('is active on webgpu, and can be turned off', () => {
