@@ -4,6 +4,7 @@ import { mulberry32 } from '../shared/random.ts';
 import { buildModel, type Architecture } from '../electron/engine/models/registry.ts';
 import { DataParallelTrainer } from '../electron/engine/train/data-parallel.ts';
 import { createOptimizer, disposeOptimizer } from '../electron/engine/train/optimizer.ts';
+import { runSteps } from '../electron/engine/train/run-steps.ts';
 import { fusedAdamStats } from '../electron/engine/train/fused-adam.ts';
 import { fusedTrainingActive, setFusedTraining } from '../electron/engine/train/fused-layers.ts';
 import { round } from './round.ts';
@@ -95,14 +96,22 @@ export async function benchTrain(options: TrainBenchOptions): Promise<TrainBench
     const before = tf.memory().numTensors;
     const steps = Math.ceil(images / batch);
     const t0 = performance.now();
-    // A step's synchronous part (up to its first await, the read of its loss) is the CPU's time to queue it.
+    // As training runs them (train/run-steps.ts): the next step queued before this one's loss is read where
+    // the trainer allows it. A step's synchronous part (up to its first await, the read of its loss) is the
+    // CPU's time to queue it.
     const enqueue: number[] = [];
-    for (let i = 0; i < steps; i++) {
-      const started = performance.now();
-      const step = trainer.step({ x, y, n: batch }, shape, classes);
-      enqueue.push(performance.now() - started);
-      await step;
-    }
+    await runSteps(
+      steps,
+      () => ({ x, y, n: batch }),
+      (b) => {
+        const started = performance.now();
+        const step = trainer.step(b, shape, classes);
+        enqueue.push(performance.now() - started);
+        return step;
+      },
+      () => undefined,
+      { overlap: trainer.overlapsSteps },
+    );
     const trainSeconds = (performance.now() - t0) / 1000;
     const input = tf.tensor(x, [batch, ...shape]);
     // An asynchronous read: webgpu's dataSync needs an OffscreenCanvas, which Node lacks.

@@ -149,6 +149,15 @@ export class DataParallelTrainer {
     return this.replicas.length + 1;
   }
 
+  /**
+   * Whether a step queues all of its work, the weight update included, before its first await, so the next
+   * step may start before this one's loss is read back (train/run-steps.ts). Replicas wait for the weights
+   * first, so a step with replicas must finish before the next starts.
+   */
+  get overlapsSteps(): boolean {
+    return this.replicas.length === 0;
+  }
+
   /** One optimizer step on a batch; resolves to the batch's mean loss. */
   async step(batch: Batch, imageShape: number[], classes: number): Promise<number> {
     return (await this.stepWithStats(batch, imageShape, classes)).loss;

@@ -2,6 +2,7 @@ import { etaSeconds, type ProgressListener } from '../../../shared/progress.ts';
 import { mulberry32, shuffledIndices } from '../../../shared/random.ts';
 import { oneHot } from '../data/one-hot.ts';
 import type { DataParallelTrainer } from './data-parallel.ts';
+import { runSteps } from './run-steps.ts';
 
 export interface FitData {
   /** Images [n, ...imageShape] in row-major order. */
@@ -52,34 +53,36 @@ export async function fit(
     const epochStart = performance.now();
     const order = shuffledIndices(data.n, random);
     let lossSum = 0;
-    for (let b = 0; b < batchesPerEpoch; b++) {
-      // A macrotask turn between steps: each step resumes from a worker's message, and starting the next one
-      // inside that callback kept the event loop from timers and from the host's IPC (a cancel waited seconds).
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      if (options.signal?.aborted) throw new AbortError();
-      const rows = order.subarray(b * batchSize, Math.min(data.n, (b + 1) * batchSize));
-      const x = new Float32Array(rows.length * pixels);
-      const labels = new Int32Array(rows.length);
-      rows.forEach((row, i) => {
-        x.set(data.x.subarray(row * pixels, (row + 1) * pixels), i * pixels);
-        labels[i] = data.labels[row] as number;
-      });
-      const loss = await trainer.step(
-        { x, y: oneHot(labels, data.classes), n: rows.length },
-        data.imageShape,
-        data.classes,
-      );
-      lossSum += loss * rows.length;
-      const fraction = ((epoch - 1) * batchesPerEpoch + b + 1) / (epochs * batchesPerEpoch);
-      const elapsed = (performance.now() - started) / 1000;
-      const eta = etaSeconds(fraction, elapsed);
-      options.onProgress?.({
-        stage: `epoch ${epoch}/${epochs}`,
-        fraction,
-        ...(eta === undefined ? {} : { etaSeconds: eta }),
-        metrics: { loss, imagesPerSecond: ((b + 1) * batchSize) / ((performance.now() - epochStart) / 1000) },
-      });
-    }
+    await runSteps(
+      batchesPerEpoch,
+      (b) => {
+        const rows = order.subarray(b * batchSize, Math.min(data.n, (b + 1) * batchSize));
+        const x = new Float32Array(rows.length * pixels);
+        const labels = new Int32Array(rows.length);
+        rows.forEach((row, i) => {
+          x.set(data.x.subarray(row * pixels, (row + 1) * pixels), i * pixels);
+          labels[i] = data.labels[row] as number;
+        });
+        return { x, y: oneHot(labels, data.classes), n: rows.length };
+      },
+      (batch) => trainer.step(batch, data.imageShape, data.classes),
+      (loss, batch, b) => {
+        lossSum += loss * batch.n;
+        const fraction = ((epoch - 1) * batchesPerEpoch + b + 1) / (epochs * batchesPerEpoch);
+        const elapsed = (performance.now() - started) / 1000;
+        const eta = etaSeconds(fraction, elapsed);
+        options.onProgress?.({
+          stage: `epoch ${epoch}/${epochs}`,
+          fraction,
+          ...(eta === undefined ? {} : { etaSeconds: eta }),
+          metrics: {
+            loss,
+            imagesPerSecond: ((b + 1) * batchSize) / ((performance.now() - epochStart) / 1000),
+          },
+        });
+      },
+      { overlap: trainer.overlapsSteps, ...(options.signal === undefined ? {} : { signal: options.signal }) },
+    );
     const seconds = (performance.now() - epochStart) / 1000;
     history.push({ epoch, loss: lossSum / data.n, seconds, imagesPerSecond: data.n / seconds });
   }

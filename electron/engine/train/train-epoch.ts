@@ -1,5 +1,5 @@
 import type { Batch, DataParallelTrainer } from './data-parallel.ts';
-import { AbortError } from './fit.ts';
+import { runSteps } from './run-steps.ts';
 
 /** Running figures of an epoch after each batch (and, at the end, of the whole epoch). */
 export interface EpochStats {
@@ -38,20 +38,19 @@ export async function trainEpoch(trainer: DataParallelTrainer, o: EpochOptions):
     accuracy: correct / seen,
     imagesPerSecond: seen / trainSeconds,
   });
-  for (let b = 0; b < batches; b++) {
-    // A macrotask turn between steps, so a cancel (and the host's IPC) is seen within one batch (fit.ts).
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    if (o.signal?.aborted) throw new AbortError();
-    const stepStart = performance.now();
-    const batch = await o.batchOf(
-      o.order.subarray(b * o.batchSize, Math.min(o.order.length, (b + 1) * o.batchSize)),
-    );
-    const result = await trainer.stepWithStats(batch, o.imageShape, o.classes);
-    trainSeconds += (performance.now() - stepStart) / 1000;
-    lossSum += result.loss * batch.n;
-    correct += result.correct;
-    seen += batch.n;
-    o.onBatch?.(stats(b + 1));
-  }
+  const started = performance.now();
+  await runSteps(
+    batches,
+    (b) => o.batchOf(o.order.subarray(b * o.batchSize, Math.min(o.order.length, (b + 1) * o.batchSize))),
+    (batch) => trainer.stepWithStats(batch, o.imageShape, o.classes),
+    (result, batch, b) => {
+      trainSeconds = (performance.now() - started) / 1000;
+      lossSum += result.loss * batch.n;
+      correct += result.correct;
+      seen += batch.n;
+      o.onBatch?.(stats(b + 1));
+    },
+    { overlap: trainer.overlapsSteps, ...(o.signal === undefined ? {} : { signal: o.signal }) },
+  );
   return stats(batches);
 }
