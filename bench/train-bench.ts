@@ -5,6 +5,7 @@ import { buildModel, type Architecture } from '../electron/engine/models/registr
 import { DataParallelTrainer } from '../electron/engine/train/data-parallel.ts';
 import { createOptimizer, disposeOptimizer } from '../electron/engine/train/optimizer.ts';
 import { runSteps } from '../electron/engine/train/run-steps.ts';
+import { countDispatches } from '../electron/engine/backend/webgpu/stats.ts';
 import { fusedAdamStats } from '../electron/engine/train/fused-adam.ts';
 import { fusedTrainingActive, setFusedTraining } from '../electron/engine/train/fused-layers.ts';
 import { round } from './round.ts';
@@ -46,22 +47,16 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-/** GPU dispatches during one call of f on webgpu: tfjs's programs (recordAndSubmit) and fused Adam's. */
+/** GPU dispatches during one call of f on webgpu: tfjs's programs and fused Adam's. */
 async function dispatchesOf(f: () => Promise<unknown>): Promise<number> {
-  const target = tf.backend() as unknown as { recordAndSubmit: (...args: unknown[]) => unknown };
-  const original = target.recordAndSubmit;
-  let count = 0;
-  target.recordAndSubmit = function (this: unknown, ...args: unknown[]) {
-    count++;
-    return original.apply(this, args);
-  };
+  const counter = countDispatches(tf.backend());
   const adam = fusedAdamStats().fusedDispatches;
   try {
     await f();
   } finally {
-    target.recordAndSubmit = original;
+    counter.stop();
   }
-  return count + fusedAdamStats().fusedDispatches - adam;
+  return counter.count() + fusedAdamStats().fusedDispatches - adam;
 }
 
 /**

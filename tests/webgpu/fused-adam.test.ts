@@ -8,7 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { prepareBackend, releaseBackends } from '../../electron/engine/backend/probes.ts';
+import { releaseBackends } from '../../electron/engine/backend/probes.ts';
+import { countDispatches } from '../../electron/engine/backend/webgpu/stats.ts';
 import { FusedAdamOptimizer, fusedAdamStats } from '../../electron/engine/train/fused-adam.ts';
 import {
   createOptimizer,
@@ -17,22 +18,14 @@ import {
   saveOptimizerState,
 } from '../../electron/engine/train/optimizer.ts';
 import { mulberry32, randomValues } from '../engine/conv-reference.ts';
-import { swiftShaderMissing, useSwiftShader } from './swiftshader.ts';
+import { startWebgpuOnSwiftShader } from './swiftshader.ts';
 
 const SHAPES: number[][] = [[], [1], [7], [3, 5], [13, 1], [3, 3, 5, 7]];
 const STEPS = 4;
 const LEARNING_RATE = 0.01;
 const TOLERANCE = 1e-5;
 
-async function unavailable(): Promise<string | undefined> {
-  const missing = swiftShaderMissing();
-  if (missing !== undefined) return missing;
-  useSwiftShader();
-  const outcome = await prepareBackend('webgpu');
-  return outcome.ok ? undefined : `webgpu did not start on SwiftShader: ${outcome.detail}`;
-}
-
-const skipReason = await unavailable();
+const skipReason = await startWebgpuOnSwiftShader();
 const name =
   skipReason === undefined ? 'fused Adam on webgpu' : `fused Adam on webgpu (skipped: ${skipReason})`;
 
@@ -86,18 +79,6 @@ function maxRelativeError(actual: Float32Array[], expected: Float32Array[]): num
 
 const backend = (): WebGPUBackend => tf.backend() as WebGPUBackend;
 
-/** Counts tfjs's own dispatches (every program run goes through recordAndSubmit). */
-function countTfjsDispatches(): { count: () => number; restore: () => void } {
-  const target = backend() as unknown as { recordAndSubmit: (...args: unknown[]) => unknown };
-  const original = target.recordAndSubmit;
-  let count = 0;
-  target.recordAndSubmit = function (this: unknown, ...args: unknown[]) {
-    count++;
-    return original.apply(this, args);
-  };
-  return { count: () => count, restore: () => void (target.recordAndSubmit = original) };
-}
-
 describe.skipIf(skipReason !== undefined)(name, () => {
   let reference: Float32Array[][] = [];
 
@@ -129,7 +110,7 @@ describe.skipIf(skipReason !== undefined)(name, () => {
     expect(optimizer.getClassName()).toBe('Adam');
     const run = makeVariables();
     const before = fusedAdamStats();
-    const spy = countTfjsDispatches();
+    const spy = countDispatches(backend());
     const tfjsPerStep: number[] = [];
     let worst = 0;
     try {
@@ -140,7 +121,7 @@ describe.skipIf(skipReason !== undefined)(name, () => {
         worst = Math.max(worst, maxRelativeError(await values(run), reference[s]!));
       }
     } finally {
-      spy.restore();
+      spy.stop();
     }
     const after = fusedAdamStats();
     expect(after.fallbackWeights - before.fallbackWeights).toBe(0);
@@ -161,7 +142,7 @@ describe.skipIf(skipReason !== undefined)(name, () => {
   it("tfjs's own Adam on webgpu, for the dispatch count before", async () => {
     const optimizer = tf.train.adam(LEARNING_RATE);
     const run = makeVariables();
-    const spy = countTfjsDispatches();
+    const spy = countDispatches(backend());
     const perStep: number[] = [];
     try {
       for (let s = 0; s < 2; s++) {
@@ -170,7 +151,7 @@ describe.skipIf(skipReason !== undefined)(name, () => {
         perStep.push(spy.count() - start);
       }
     } finally {
-      spy.restore();
+      spy.stop();
     }
     expect(maxRelativeError(await values(run), reference[1]!)).toBeLessThan(TOLERANCE);
     console.log(`tfjs Adam on webgpu: ${SHAPES.length} weights, dispatches per step ${perStep.join(',')}`);

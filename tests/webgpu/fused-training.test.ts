@@ -8,8 +8,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { prepareBackend, releaseBackends } from '../../electron/engine/backend/probes.ts';
+import { releaseBackends } from '../../electron/engine/backend/probes.ts';
 import { gpuFault } from '../../electron/engine/backend/gpu-errors.ts';
+import { countDispatches } from '../../electron/engine/backend/webgpu/stats.ts';
 import { BIAS_GRADIENT } from '../../electron/engine/backend/webgpu/training-kernels.ts';
 import {
   fusedCorrectCount,
@@ -23,19 +24,11 @@ import { createOptimizer, disposeOptimizer } from '../../electron/engine/train/o
 import { buildModel } from '../../electron/engine/models/registry.ts';
 import { fusedBatchNormRun } from '../../electron/engine/train/fused-batch-norm.ts';
 import { mulberry32, randomValues } from '../engine/conv-reference.ts';
-import { swiftShaderMissing, useSwiftShader } from './swiftshader.ts';
+import { startWebgpuOnSwiftShader } from './swiftshader.ts';
 
 const TOLERANCE = 1e-4;
 
-async function unavailable(): Promise<string | undefined> {
-  const missing = swiftShaderMissing();
-  if (missing !== undefined) return missing;
-  useSwiftShader();
-  const outcome = await prepareBackend('webgpu');
-  return outcome.ok ? undefined : `webgpu did not start on SwiftShader: ${outcome.detail}`;
-}
-
-const skipReason = await unavailable();
+const skipReason = await startWebgpuOnSwiftShader();
 const name =
   skipReason === undefined
     ? 'fused training step on webgpu'
@@ -63,18 +56,6 @@ function worstError(actual: Values, expected: Values): number {
     });
   });
   return worst;
-}
-
-/** Counts every dispatch of tfjs's programs (each goes through recordAndSubmit). */
-function countDispatches(): { count: () => number; restore: () => void } {
-  const target = tf.backend() as unknown as { recordAndSubmit: (...args: unknown[]) => unknown };
-  const original = target.recordAndSubmit;
-  let count = 0;
-  target.recordAndSubmit = function (this: unknown, ...args: unknown[]) {
-    count++;
-    return original.apply(this, args);
-  };
-  return { count: () => count, restore: () => void (target.recordAndSubmit = original) };
 }
 
 interface ConvCase {
@@ -302,9 +283,9 @@ describe.skipIf(skipReason !== undefined)(name, () => {
       const losses: number[] = [];
       let dispatches = 0;
       for (let s = 0; s < 2; s++) {
-        const spy = countDispatches();
+        const spy = countDispatches(tf.backend());
         losses.push(await trainer.step({ x, y, n: batch }, shape, classes));
-        spy.restore();
+        spy.stop();
         dispatches = spy.count();
       }
       const weights = await Promise.all(
@@ -349,9 +330,9 @@ describe.skipIf(skipReason !== undefined)(name, () => {
       const correct: number[] = [];
       let dispatches = 0;
       for (let s = 0; s < steps; s++) {
-        const spy = countDispatches();
+        const spy = countDispatches(tf.backend());
         const r = await trainer.stepWithStats({ x, y, n: batch }, shape, classes);
-        spy.restore();
+        spy.stop();
         dispatches = spy.count();
         losses.push(r.loss);
         correct.push(r.correct);

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { prepareBackend, releaseBackends } from '../../electron/engine/backend/probes.ts';
+import { releaseBackends } from '../../electron/engine/backend/probes.ts';
 import { runConvBackpropFilter, planSplits } from '../../electron/engine/backend/webgpu/conv-run.ts';
 import { TILES } from '../../electron/engine/backend/webgpu/gemm-core.ts';
 import {
@@ -29,20 +29,11 @@ import {
   type Pad,
   type Shape4,
 } from '../engine/conv-reference.ts';
-import { swiftShaderMissing, useSwiftShader } from './swiftshader.ts';
+import { startWebgpuOnSwiftShader } from './swiftshader.ts';
 
 const TOLERANCE = 1e-4;
 
-/** Why the suite cannot run here, or null. Prepares the webgpu backend on SwiftShader as a side effect. */
-async function unavailable(): Promise<string | null> {
-  const missing = swiftShaderMissing();
-  if (missing !== undefined) return missing;
-  useSwiftShader();
-  const outcome = await prepareBackend('webgpu');
-  return outcome.ok ? null : `webgpu did not start on SwiftShader: ${outcome.detail}`;
-}
-
-const skipReason = await unavailable();
+const skipReason = await startWebgpuOnSwiftShader();
 
 interface Case {
   x: Shape4;
@@ -112,8 +103,8 @@ async function runChecked(
   return values;
 }
 
-describe.skipIf(skipReason !== null)(
-  `project WGSL convolution kernels on webgpu${skipReason === null ? ' (SwiftShader)' : ` (skipped: ${skipReason})`}`,
+describe.skipIf(skipReason !== undefined)(
+  `project WGSL convolution kernels on webgpu${skipReason === undefined ? ' (SwiftShader)' : ` (skipped: ${skipReason})`}`,
   () => {
     beforeAll(async () => {
       await tf.setBackend('webgpu');

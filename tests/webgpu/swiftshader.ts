@@ -1,6 +1,7 @@
 // The software GPU the webgpu suite runs on: SwiftShader, the Vulkan driver Debian's chromium ships, under Dawn.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { prepareBackend } from '../../electron/engine/backend/probes.ts';
 
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -37,4 +38,16 @@ export function suiteName(name: string): string {
 /** Puts SWIFTSHADER_ENV into this process's environment: call before the webgpu backend is first prepared. */
 export function useSwiftShader(): void {
   Object.assign(process.env, SWIFTSHADER_ENV);
+}
+
+/**
+ * Starts the webgpu backend on SwiftShader: undefined when it runs, else why not (a suite skips, saying so).
+ * Suites call it at import, so that describe.skipIf can name the reason.
+ */
+export async function startWebgpuOnSwiftShader(): Promise<string | undefined> {
+  const missing = swiftShaderMissing();
+  if (missing !== undefined) return missing;
+  useSwiftShader();
+  const outcome = await prepareBackend('webgpu');
+  return outcome.ok ? undefined : `webgpu did not start on SwiftShader: ${outcome.detail}`;
 }

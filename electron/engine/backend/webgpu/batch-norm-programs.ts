@@ -1,4 +1,5 @@
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { FlatProgram } from './small-programs.ts';
 
 /*
  * A trained batch norm over the last axis (NHWC), x read as [rows, channels]: the programs of its training
@@ -88,26 +89,7 @@ fn main() {
   }
 }
 
-/** One thread per element of x, [rows, cols] flat; the channel is the index modulo cols. */
-abstract class PerElementProgram implements WebGPUProgram {
-  abstract shaderKey: string;
-  abstract variableNames: string[];
-  abstract getUserCode(): string;
-  outputShape: number[];
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [64, 1, 1];
-  size = true;
-
-  constructor(shape: number[]) {
-    this.outputShape = shape;
-    this.dispatchLayout = { x: shape.map((_, i) => i) };
-    const size = shape.reduce((a, b) => a * b, 1);
-    this.dispatch = [Math.ceil(size / this.workgroupSize[0]), 1, 1];
-  }
-}
-
-/** WGSL: the channel's mean and 1 / sqrt(var + eps) from the sums, for element `index`. */
+/** WGSL: the channel's mean and 1 / sqrt(var + eps) from the sums, for element `index` of x as [rows, cols]. */
 const CHANNEL_STATS = `
   let c = index % uniforms.cols;
   let n = f32(uniforms.rows);
@@ -115,7 +97,7 @@ const CHANNEL_STATS = `
   let r = inverseSqrt(sq[c] / n + uniforms.eps);`;
 
 /** y = (x - mean) * (gamma r) + beta. */
-export class BatchNormForwardProgram extends PerElementProgram {
+export class BatchNormForwardProgram extends FlatProgram {
   shaderKey = 'dcBatchNormForward';
   variableNames = ['x', 'sumX', 'sq', 'gamma', 'beta'];
   uniforms = 'rows : i32, cols : i32, eps : f32,';
@@ -132,7 +114,7 @@ fn main(index : i32) {
 }
 
 /** dx = dy * gr + (x - mean) * k + b, with gr = gamma r, k = -gr r^2 sum(dy xc) / n, b = -gr sum(dy) / n. */
-export class BatchNormInputGradProgram extends PerElementProgram {
+export class BatchNormInputGradProgram extends FlatProgram {
   shaderKey = 'dcBatchNormInputGrad';
   variableNames = ['dy', 'x', 'sumX', 'sq', 'gamma', 'sums'];
   uniforms = 'rows : i32, cols : i32, eps : f32,';
@@ -155,7 +137,7 @@ fn main(index : i32) {
  * Per channel: dgamma = sum(dy xc) r, or dbeta = sum(dy). dbeta reads no sq: a binding the shader does not
  * use is dropped from its layout, and binding it anyway fails the dispatch.
  */
-export class BatchNormParamGradProgram extends PerElementProgram {
+export class BatchNormParamGradProgram extends FlatProgram {
   shaderKey: string;
   variableNames: string[];
   uniforms = 'rows : i32, cols : i32, eps : f32,';
@@ -184,7 +166,7 @@ fn main(index : i32) {
 }
 
 /** moving - (moving - batch) * (1 - momentum), batch = sums / rows: tfjs-layers' update of a moving statistic. */
-export class MovingAverageProgram extends PerElementProgram {
+export class MovingAverageProgram extends FlatProgram {
   shaderKey = 'dcMovingAverage';
   variableNames = ['moving', 'sums'];
   uniforms = 'rows : i32, decay : f32,';

@@ -1,7 +1,7 @@
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 
 /** One thread per output element over a flat dispatch, the package's own convention for elementwise work. */
-abstract class FlatProgram implements WebGPUProgram {
+export abstract class FlatProgram implements WebGPUProgram {
   abstract shaderKey: string;
   abstract variableNames: string[];
   abstract getUserCode(): string;

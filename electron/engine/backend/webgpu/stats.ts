@@ -13,3 +13,19 @@ export function countRun(kind: ProgramKind): void {
 export function projectProgramRuns(): Readonly<Record<ProgramKind, number>> {
   return { ...runs };
 }
+
+/**
+ * Counts the webgpu backend's dispatches (every program tfjs runs goes through recordAndSubmit) until
+ * `stop` is called: for benchmarks and tests that report a step's dispatches. Programs that record their
+ * own passes (the fused Adam) are not counted here.
+ */
+export function countDispatches(backend: object): { count: () => number; stop: () => void } {
+  const target = backend as { recordAndSubmit: (...args: unknown[]) => unknown };
+  const original = target.recordAndSubmit;
+  let count = 0;
+  target.recordAndSubmit = function (this: unknown, ...args: unknown[]) {
+    count++;
+    return original.apply(this, args);
+  };
+  return { count: () => count, stop: () => void (target.recordAndSubmit = original) };
+}

@@ -1,4 +1,5 @@
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { FlatProgram } from './small-programs.ts';
 
 /*
  * Small WGSL programs of a training step that tfjs runs as chains of elementwise kernels: the ReLU's
@@ -12,22 +13,14 @@ const ROWS_PER_SPLIT = 256;
 const MAX_SPLITS = 1024;
 
 /** dx = dy where y > 0, else 0: ReLU's gradient from its output (y > 0 exactly where its input was). */
-export class ReluBackpropProgram implements WebGPUProgram {
+export class ReluBackpropProgram extends FlatProgram {
   shaderKey: string;
   variableNames = ['dy', 'y'];
-  outputShape: number[];
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [64, 1, 1];
-  variableComponents: number[];
-  outputComponent: number;
-  size = true;
 
   constructor(shape: number[]) {
+    super(shape);
     const size = shape.reduce((a, b) => a * b, 1);
     const lanes = size % 4 === 0 ? 4 : 1;
-    this.outputShape = shape;
-    this.dispatchLayout = { x: shape.map((_, i) => i) };
     this.dispatch = [Math.ceil(size / lanes / this.workgroupSize[0]), 1, 1];
     this.variableComponents = [lanes, lanes];
     this.outputComponent = lanes;
@@ -127,24 +120,47 @@ const CLIP = { low: '1e-7', high: '(1.0 - 1e-7)' };
 /** Largest workgroup of the single-workgroup reductions below. */
 const REDUCE_THREADS = 256;
 
-/**
- * loss = -mean over rows of sum_j labels[r, j] * log(clip(softmax(logits[r])_j, 1e-7, 1 - 1e-7)): the
- * clipped categorical cross-entropy of a softmax output, computed from the logits. One workgroup: each
- * thread takes every 256th row, then a tree sum in workgroup memory.
- */
-export class MeanSoftmaxCrossEntropyProgram implements WebGPUProgram {
-  shaderKey = 'dcMeanSoftmaxCrossEntropy';
-  variableNames = ['logits', 'labels'];
+/** WGSL: the sum of every thread's value in a workgroup of REDUCE_THREADS, by halves in workgroup memory. */
+const WORKGROUP_SUM = `
+var<workgroup> partial : array<f32, ${REDUCE_THREADS}>;
+
+fn workgroupSum(value : f32) -> f32 {
+  partial[localIndex] = value;
+  workgroupBarrier();
+  for (var half = ${REDUCE_THREADS / 2}u; half > 0u; half = half / 2u) {
+    if (localIndex < half) {
+      partial[localIndex] = partial[localIndex] + partial[localIndex + half];
+    }
+    workgroupBarrier();
+  }
+  return partial[0];
+}`;
+
+/** A reduction of a [rows, cols] input to one value by a single workgroup (WORKGROUP_SUM). */
+abstract class OneWorkgroupProgram implements WebGPUProgram {
+  abstract shaderKey: string;
+  abstract variableNames: string[];
+  abstract getUserCode(): string;
   outputShape = [1];
   dispatchLayout = { x: [0] };
   dispatch: [number, number, number] = [1, 1, 1];
   workgroupSize: [number, number, number] = [REDUCE_THREADS, 1, 1];
   uniforms = 'rows : i32, cols : i32,';
+}
+
+/**
+ * loss = -mean over rows of sum_j labels[r, j] * log(clip(softmax(logits[r])_j, 1e-7, 1 - 1e-7)): the
+ * clipped categorical cross-entropy of a softmax output, computed from the logits. One workgroup: each
+ * thread takes every 256th row, then a tree sum in workgroup memory.
+ */
+export class MeanSoftmaxCrossEntropyProgram extends OneWorkgroupProgram {
+  shaderKey = 'dcMeanSoftmaxCrossEntropy';
+  variableNames = ['logits', 'labels'];
 
   getUserCode(): string {
     return `
 ${ROW_SOFTMAX}
-var<workgroup> partial : array<f32, ${REDUCE_THREADS}>;
+${WORKGROUP_SUM}
 
 // A flat dispatch layout calls main with the global index; one workgroup uses localIndex instead.
 fn main(index : i32) {
@@ -160,16 +176,9 @@ fn main(index : i32) {
     }
     acc = acc - row;
   }
-  partial[localIndex] = acc;
-  workgroupBarrier();
-  for (var half = ${REDUCE_THREADS / 2}u; half > 0u; half = half / 2u) {
-    if (localIndex < half) {
-      partial[localIndex] = partial[localIndex] + partial[localIndex + half];
-    }
-    workgroupBarrier();
-  }
+  let total = workgroupSum(acc);
   if (localIndex == 0u) {
-    setOutputAtIndex(0, partial[0] / f32(uniforms.rows));
+    setOutputAtIndex(0, total / f32(uniforms.rows));
   }
 }`;
   }
@@ -227,18 +236,13 @@ fn main(r : i32) {
  * How many rows of scores have their (first) largest entry where the one-hot labels have theirs: the
  * training step's count of correct predictions, as a float32 scalar. One workgroup, as above.
  */
-export class CorrectCountProgram implements WebGPUProgram {
+export class CorrectCountProgram extends OneWorkgroupProgram {
   shaderKey = 'dcCorrectCount';
   variableNames = ['scores', 'labels'];
-  outputShape = [1];
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number] = [1, 1, 1];
-  workgroupSize: [number, number, number] = [REDUCE_THREADS, 1, 1];
-  uniforms = 'rows : i32, cols : i32,';
 
   getUserCode(): string {
     return `
-var<workgroup> partial : array<f32, ${REDUCE_THREADS}>;
+${WORKGROUP_SUM}
 
 fn main(index : i32) {
   var hits = 0.0;
@@ -252,16 +256,9 @@ fn main(index : i32) {
     }
     hits = hits + select(0.0, 1.0, best == label);
   }
-  partial[localIndex] = hits;
-  workgroupBarrier();
-  for (var half = ${REDUCE_THREADS / 2}u; half > 0u; half = half / 2u) {
-    if (localIndex < half) {
-      partial[localIndex] = partial[localIndex] + partial[localIndex + half];
-    }
-    workgroupBarrier();
-  }
+  let total = workgroupSum(hits);
   if (localIndex == 0u) {
-    setOutputAtIndex(0, partial[0]);
+    setOutputAtIndex(0, total);
   }
 }`;
   }
