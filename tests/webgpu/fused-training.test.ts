@@ -23,6 +23,7 @@ import { DataParallelTrainer } from '../../electron/engine/train/data-parallel.t
 import { createOptimizer, disposeOptimizer } from '../../electron/engine/train/optimizer.ts';
 import { buildModel } from '../../electron/engine/models/registry.ts';
 import { fusedBatchNormRun } from '../../electron/engine/train/fused-batch-norm.ts';
+import { prepareForward } from '../../electron/engine/train/training-forward.ts';
 import { mulberry32, randomValues } from '../engine/conv-reference.ts';
 import { startWebgpuOnSwiftShader } from './swiftshader.ts';
 
@@ -307,6 +308,52 @@ describe.skipIf(skipReason !== undefined)(name, () => {
     fused.losses.forEach((l, i) => expect(l).toBeCloseTo(plain.losses[i] as number, 4));
     expect(worstError(fused.weights, plain.weights)).toBeLessThan(1e-3);
     expect(fused.dispatches).toBeLessThan(plain.dispatches * 0.5);
+  });
+
+  it('a model ending in a separate softmax layer hands the loss its logits and trains as unfused', async () => {
+    await tf.setBackend('webgpu');
+    const rand = mulberry32(31);
+    const [batch, classes] = [5, 4];
+    const x = Float32Array.from({ length: batch * 6 }, () => rand());
+    const y = new Float32Array(batch * classes);
+    for (let i = 0; i < batch; i++) y[i * classes + (i % classes)] = 1;
+    const run = async (fused: boolean): Promise<{ losses: number[]; weights: Values; logits: boolean }> => {
+      setFusedTraining(fused);
+      const model = tf.sequential({
+        layers: [
+          tf.layers.dense({
+            inputShape: [6],
+            units: 5,
+            activation: 'relu',
+            kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+          }),
+          tf.layers.dense({ units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+          tf.layers.activation({ activation: 'softmax' }),
+        ],
+      });
+      const probe = tf.tensor2d(x, [batch, 6]);
+      const forward = prepareForward(model, probe);
+      const logits = forward.logits;
+      forward.dispose();
+      probe.dispose();
+      const optimizer = createOptimizer({ kind: 'sgd', learningRate: 0.5, momentum: 0, nesterov: false });
+      const trainer = await DataParallelTrainer.create(model, optimizer, { backend: 'webgpu', replicas: 1 });
+      const losses: number[] = [];
+      for (let s = 0; s < 3; s++) losses.push(await trainer.step({ x, y, n: batch }, [6], classes));
+      const weights = await Promise.all(
+        model.weights.map(async (w) => Float32Array.from(await w.read().data())),
+      );
+      await trainer.dispose();
+      disposeOptimizer(optimizer);
+      model.dispose();
+      return { losses, weights, logits };
+    };
+    const plain = await run(false);
+    const fused = await run(true);
+    setFusedTraining(true);
+    expect([plain.logits, fused.logits]).toEqual([false, true]);
+    fused.losses.forEach((l, i) => expect(l).toBeCloseTo(plain.losses[i] as number, 5));
+    expect(worstError(fused.weights, plain.weights)).toBeLessThan(1e-4);
   });
 
   it('cnn4 steps fused equal unfused steps on the same GPU, in fewer dispatches, with no leaks', async () => {

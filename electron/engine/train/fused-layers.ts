@@ -117,6 +117,8 @@ export function fusedRunner(layer: tf.layers.Layer, output: boolean): Run | unde
   const kind = layer.getClassName();
   if (kind === 'Activation' && activationName(config) === 'relu')
     return ([x]) => tf.engine().runKernel<tf.Tensor>(RELU, { x: x as tf.Tensor });
+  // The softmax is the loss's: an output softmax layer passes its input, the logits, through.
+  if (output && isSoftmaxLayer(layer)) return ([x]) => x as tf.Tensor;
   if (layer.weights.length === 0) return undefined;
   if (kind === 'Conv2D') return convRun(layer, config);
   if (kind === 'Dense') return denseRun(layer, config, output && isSoftmaxDense(layer));
@@ -128,6 +130,22 @@ export function fusedRunner(layer: tf.layers.Layer, output: boolean): Run | unde
 /** Whether the layer is a Dense layer with a softmax activation, whose logits the fused loss can take. */
 export function isSoftmaxDense(layer: tf.layers.Layer): boolean {
   return layer.getClassName() === 'Dense' && activationName(layer.getConfig()) === 'softmax';
+}
+
+/** A layer that is only a softmax over the last axis (as imported Keras models often end). */
+function isSoftmaxLayer(layer: tf.layers.Layer): boolean {
+  const config = layer.getConfig();
+  if (layer.getClassName() === 'Activation') return activationName(config) === 'softmax';
+  const axis = config.axis ?? -1;
+  return (
+    layer.getClassName() === 'Softmax' &&
+    (axis === -1 || (Array.isArray(axis) && axis.length === 1 && axis[0] === -1))
+  );
+}
+
+/** Whether the fused step hands the loss this output layer's logits instead of its probabilities. */
+export function yieldsLogits(layer: tf.layers.Layer): boolean {
+  return isSoftmaxDense(layer) || isSoftmaxLayer(layer);
 }
 
 /** The clipped cross-entropy of softmax(logits) against one-hot labels, mean over rows: one kernel. */

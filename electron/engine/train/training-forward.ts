@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { topological } from '../models/graph-order.ts';
-import { fusedRunner, fusedTrainingActive, isSoftmaxDense } from './fused-layers.ts';
+import { fusedRunner, fusedTrainingActive, yieldsLogits } from './fused-layers.ts';
 
 /*
  * The forward pass of a training step, arranged so that the backward pass does only the work the trained
@@ -131,7 +131,7 @@ function planOf(model: tf.LayersModel, fused: boolean): Plan | null {
     const isOutput = t.name === output.name;
     // Logits only where the loss sees them: a constant output would be computed before the tape, as probabilities.
     const fusedRun = fused ? fusedRunner(layer, isOutput && !isConstant) : undefined;
-    if (fusedRun !== undefined && isOutput && !isConstant && isSoftmaxDense(layer)) logits = true;
+    if (fusedRun !== undefined && isOutput && !isConstant && yieldsLogits(layer)) logits = true;
     steps.push({
       output: t.name,
       inputs: t.inputs.map((i) => i.name),
