@@ -10,7 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { releaseBackends } from '../../electron/engine/backend/probes.ts';
 import { gpuFault } from '../../electron/engine/backend/gpu-errors.ts';
-import { countDispatches } from '../../electron/engine/backend/webgpu/stats.ts';
+import { countDispatches, projectProgramRuns } from '../../electron/engine/backend/webgpu/stats.ts';
+import { packageWebgpuKernel } from '../../electron/engine/backend/webgpu/register.ts';
 import { BIAS_GRADIENT } from '../../electron/engine/backend/webgpu/training-kernels.ts';
 import {
   fusedCorrectCount,
@@ -198,6 +199,46 @@ describe.skipIf(skipReason !== undefined)(name, () => {
     });
     expect(fused[0]?.length).toBe(1);
     expect(worstError(fused, reference)).toBeLessThan(TOLERANCE);
+  });
+
+  it.each([
+    ['2x2 windows tiling a 5x7 input', [2, 5, 7, 3], 2, 2, 'valid'],
+    ['3x3 windows, stride 2 (overlapping: the package kernel)', [1, 7, 7, 2], 3, 2, 'same'],
+  ] as const)('the max-pool gradient equals the cpu backend: %s', async (_, shape, size, stride, pad) => {
+    const xv = randomValues([...shape], mulberry32(shape[1] * 13 + size));
+    const grad = (): tf.Tensor[] => {
+      const x = tf.tensor4d(xv, [...shape]);
+      const pooled = (xi: tf.Tensor): tf.Tensor => tf.maxPool(xi as tf.Tensor4D, size, stride, pad);
+      const weights = tf.linspace(1, 2, pooled(x).size).reshape(pooled(x).shape);
+      return [tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(pooled(xi), weights)))(x)];
+    };
+    const reference = await on('cpu', grad);
+    const runs = projectProgramRuns()['pool-gradient'];
+    const fused = await on('webgpu', grad);
+    expect(worstError(fused, reference)).toBeLessThan(TOLERANCE);
+    expect(projectProgramRuns()['pool-gradient'] - runs).toBe(stride === size ? 1 : 0);
+  });
+
+  it("gives tied maxima's gradient where the package's webgpu kernel does (the last one)", async () => {
+    await tf.setBackend('webgpu');
+    const shape: [number, number, number, number] = [2, 6, 4, 3];
+    // Few distinct values: most windows hold ties. (The cpu backend breaks ties another way.)
+    const xv = randomValues(shape, mulberry32(5)).map((v) => Math.round(v));
+    const outputs = tf.tidy(() => {
+      const x = tf.tensor4d(xv, shape);
+      const y = tf.maxPool(x, 2, 2, 'valid');
+      const dy = tf.linspace(1, 2, y.size).reshape(y.shape);
+      const attrs = { filterSize: 2, strides: 2, pad: 'valid' };
+      const ours = tf.engine().runKernel<tf.Tensor>('MaxPoolGrad', { dy, input: x, output: y }, attrs);
+      const original = packageWebgpuKernel('MaxPoolGrad');
+      if (original === undefined) throw new Error("the package's MaxPoolGrad was not kept");
+      const info = original.kernelFunc({ inputs: { dy, input: x, output: y }, attrs, backend: tf.backend() });
+      const theirs = tf.engine().makeTensorFromTensorInfo(info as tf.TensorInfo);
+      return [ours, theirs];
+    });
+    const [ours, theirs] = await Promise.all(outputs.map(async (t) => Float32Array.from(await t.data())));
+    tf.dispose(outputs);
+    expect(Array.from(ours!)).toEqual(Array.from(theirs!));
   });
 
   it("a bias's gradient sums every row, split across workgroups when there are many", async () => {

@@ -8,6 +8,8 @@ import {
   runConvBackpropInput,
   runConvForward,
 } from './conv-run.ts';
+import { MaxPoolTiledGradProgram } from './pool-grad-program.ts';
+import { countRun } from './stats.ts';
 
 type Pad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
 type Pair = [number, number] | number;
@@ -124,5 +126,45 @@ export const conv2DBackpropFilter: KernelFactory = (original) => ({
     const conv = info(x.shape, attrs.filterShape, attrs);
     if (!handles(conv, 0)) return original.kernelFunc(args);
     return runConvBackpropFilter(backend, x, dy, conv);
+  },
+});
+
+interface PoolAttrs {
+  filterSize: Pair;
+  strides: Pair;
+  pad: Pad;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** MaxPoolGrad in one pass where the windows tile the input (pool-grad-program.ts); else the package's. */
+export const maxPoolGrad: KernelFactory = (original) => ({
+  kernelName: 'MaxPoolGrad',
+  backendName: 'webgpu',
+  kernelFunc: (args) => {
+    const { inputs, backend } = parts(args);
+    const dy = required(inputs, 'dy');
+    const x = required(inputs, 'input');
+    const attrs = args.attrs as unknown as PoolAttrs;
+    const pool = backend_util.computePool2DInfo(
+      x.shape as [number, number, number, number],
+      attrs.filterSize,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
+    const tiled =
+      pool.strideHeight === pool.filterHeight &&
+      pool.strideWidth === pool.filterWidth &&
+      pool.padInfo.top === 0 &&
+      pool.padInfo.left === 0 &&
+      pool.outHeight * pool.filterHeight <= pool.inHeight &&
+      pool.outWidth * pool.filterWidth <= pool.inWidth &&
+      pool.dataFormat === 'channelsLast';
+    if (!tiled) return original.kernelFunc(args);
+    countRun('pool-gradient');
+    return backend.runWebGPUProgram(new MaxPoolTiledGradProgram(x.shape), [dy, x], 'float32', [
+      { type: 'int32', data: [pool.filterHeight, pool.filterWidth] },
+    ]);
   },
 });

@@ -4,6 +4,7 @@ import {
   conv2DBackpropFilter,
   conv2DBackpropInput,
   fusedConv2D,
+  maxPoolGrad,
   type KernelFactory,
 } from './kernels.ts';
 
@@ -12,6 +13,7 @@ const FACTORIES: ReadonlyArray<readonly [string, KernelFactory]> = [
   ['FusedConv2D', fusedConv2D],
   ['Conv2DBackpropInput', conv2DBackpropInput],
   ['Conv2DBackpropFilter', conv2DBackpropFilter],
+  ['MaxPoolGrad', maxPoolGrad],
 ];
 
 /** Names of the webgpu kernels the project replaces, for the doctor and the tests. */
@@ -27,7 +29,7 @@ export function packageWebgpuKernel(name: string): KernelConfig | undefined {
 }
 
 /**
- * Registers the project's WGSL convolution kernels for the webgpu backend, replacing the package's
+ * Registers the project's WGSL convolution (and max-pool gradient) kernels for the webgpu backend, replacing the package's
  * versions (which each wraps, for the configurations it leaves to them). Idempotent; must run after
  * '@tensorflow/tfjs-backend-webgpu' has been imported (it registers its kernels on import).
  */

@@ -2,9 +2,14 @@
  * How many times each of the project's WebGPU programs was dispatched by a kernel (not counting
  * falls back to the package's own kernels): lets tests and benchmarks confirm which code ran.
  */
-export type ProgramKind = 'forward' | 'input-gradient' | 'filter-gradient';
+export type ProgramKind = 'forward' | 'input-gradient' | 'filter-gradient' | 'pool-gradient';
 
-const runs: Record<ProgramKind, number> = { forward: 0, 'input-gradient': 0, 'filter-gradient': 0 };
+const runs: Record<ProgramKind, number> = {
+  forward: 0,
+  'input-gradient': 0,
+  'filter-gradient': 0,
+  'pool-gradient': 0,
+};
 
 export function countRun(kind: ProgramKind): void {
   runs[kind]++;
