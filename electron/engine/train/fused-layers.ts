@@ -10,8 +10,9 @@ import { fusedBatchNormRun } from './fused-batch-norm.ts';
 /*
  * The fused training step on webgpu: conv and dense layers with a linear or ReLU activation run as one
  * taped kernel each (FusedConv2D, _FusedMatMul, whose gradients backend/webgpu/training-kernels.ts
- * registers), a trained batch norm as a few kernels of its own (fused-batch-norm.ts), and a softmax output
- * layer hands its logits to a loss computed and differentiated in one kernel. The functions are those of model.apply and trainingLoss, so the step is the same up to float
+ * registers), a trained batch norm as a few kernels of its own (fused-batch-norm.ts), ReLU layers with a
+ * one-pass gradient, and a softmax output layer hands its logits to a loss computed and differentiated in
+ * one kernel. The functions are those of model.apply and trainingLoss, so the step is the same up to float
  * rounding (tests/webgpu compare it with the unfused step and with wasm); other backends never get here.
  */
 
@@ -47,7 +48,7 @@ function pair(value: unknown): [number, number] {
   return [a ?? 1, b ?? a ?? 1];
 }
 
-/** A trained Conv2D with a linear or ReLU activation, NHWC and undilated, as one FusedConv2D. */
+/** A Conv2D with a linear or ReLU activation, NHWC and undilated, as one taped FusedConv2D. */
 function convRun(layer: tf.layers.Layer, config: Config): Run | undefined {
   const activation = activationName(config);
   const kernel = weight(layer, 'kernel');
