@@ -6,6 +6,7 @@ import {
   CHANNEL_SUMS,
   MOVING_AVERAGE,
 } from '../backend/webgpu/batch-norm-kernels.ts';
+import { weightNamed } from './fused-layers.ts';
 
 /*
  * A trained batch norm on the last axis in the fused training step on webgpu: the arithmetic of
@@ -16,10 +17,6 @@ import {
 type Config = tf.serialization.ConfigDict;
 type Run = (inputs: tf.Tensor[]) => tf.Tensor;
 
-function weight(layer: tf.layers.Layer, name: string): tf.LayerVariable | undefined {
-  return layer.weights.find((w) => w.originalName.split('/').at(-1) === name);
-}
-
 function run<T extends tf.Tensor>(kernel: string, inputs: tf.NamedTensorMap, attrs: object = {}): T {
   return tf.engine().runKernel<T>(kernel, inputs, attrs as tf.NamedAttrMap);
 }
@@ -28,10 +25,10 @@ function run<T extends tf.Tensor>(kernel: string, inputs: tf.NamedTensorMap, att
 export function fusedBatchNormRun(layer: tf.layers.Layer, config: Config): Run | undefined {
   const axis = Array.isArray(config.axis) ? config.axis : [config.axis];
   const last = axis.length === 1 && (axis[0] === -1 || axis[0] === 3);
-  const gamma = weight(layer, 'gamma');
-  const beta = weight(layer, 'beta');
-  const movingMean = weight(layer, 'moving_mean');
-  const movingVariance = weight(layer, 'moving_variance');
+  const gamma = weightNamed(layer, 'gamma');
+  const beta = weightNamed(layer, 'beta');
+  const movingMean = weightNamed(layer, 'moving_mean');
+  const movingVariance = weightNamed(layer, 'moving_variance');
   if (!last || gamma === undefined || beta === undefined) return undefined;
   if (movingMean === undefined || movingVariance === undefined) return undefined;
   const epsilon = Number(config.epsilon);

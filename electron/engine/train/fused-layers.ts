@@ -31,7 +31,8 @@ export function fusedTrainingActive(): boolean {
 type Config = tf.serialization.ConfigDict;
 type Run = (inputs: tf.Tensor[]) => tf.Tensor;
 
-function weight(layer: tf.layers.Layer, name: string): tf.LayerVariable | undefined {
+/** The layer's weight by its own name (kernel, bias, gamma, ...), or undefined. */
+export function weightNamed(layer: tf.layers.Layer, name: string): tf.LayerVariable | undefined {
   return layer.weights.find((w) => w.originalName.split('/').at(-1) === name);
 }
 
@@ -51,13 +52,13 @@ function pair(value: unknown): [number, number] {
 /** A Conv2D with a linear or ReLU activation, NHWC and undilated, as one taped FusedConv2D. */
 function convRun(layer: tf.layers.Layer, config: Config): Run | undefined {
   const activation = activationName(config);
-  const kernel = weight(layer, 'kernel');
+  const kernel = weightNamed(layer, 'kernel');
   const channelsLast = config.dataFormat === undefined || config.dataFormat === 'channelsLast';
   const padding = config.padding === 'same' || config.padding === 'valid' ? config.padding : undefined;
   if (kernel === undefined || !channelsLast || padding === undefined || !isOne(config.dilationRate))
     return undefined;
   if (activation !== 'relu' && activation !== 'linear') return undefined;
-  const bias = config.useBias === false ? undefined : weight(layer, 'bias');
+  const bias = config.useBias === false ? undefined : weightNamed(layer, 'bias');
   if (config.useBias !== false && bias === undefined) return undefined;
   const attrs = {
     strides: pair(config.strides),
@@ -99,11 +100,11 @@ function matMulRun(kernel: tf.LayerVariable, bias: tf.LayerVariable | undefined,
 /** A Dense with a linear or ReLU activation; a softmax one when it yields the model's logits. */
 function denseRun(layer: tf.layers.Layer, config: Config, logits: boolean): Run | undefined {
   const activation = activationName(config);
-  const kernel = weight(layer, 'kernel');
+  const kernel = weightNamed(layer, 'kernel');
   if (kernel === undefined) return undefined;
   const wanted = logits ? activation === 'softmax' : activation === 'relu' || activation === 'linear';
   if (!wanted) return undefined;
-  const bias = config.useBias === false ? undefined : weight(layer, 'bias');
+  const bias = config.useBias === false ? undefined : weightNamed(layer, 'bias');
   if (config.useBias !== false && bias === undefined) return undefined;
   return matMulRun(kernel, bias, logits ? 'linear' : activation);
 }

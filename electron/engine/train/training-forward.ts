@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { topological } from '../models/graph-order.ts';
-import { fusedRunner, fusedTrainingActive, yieldsLogits } from './fused-layers.ts';
+import { fusedRunner, fusedTrainingActive, weightNamed, yieldsLogits } from './fused-layers.ts';
 
 /*
  * The forward pass of a training step, arranged so that the backward pass does only the work the trained
@@ -144,11 +144,6 @@ function planOf(model: tf.LayersModel, fused: boolean): Plan | null {
     if (!step.constant) for (const k of step.inputs) if (constant.has(k)) boundary.add(k);
   if (constant.has(output.name)) boundary.add(output.name);
   return { input: input.name, output: output.name, steps, boundary, logits };
-}
-
-/** The layer's weight by its own name (kernel, bias, gamma, ...), or undefined. */
-function weightNamed(layer: tf.layers.Layer, name: string): tf.LayerVariable | undefined {
-  return layer.weights.find((w) => w.originalName.split('/').at(-1) === name);
 }
 
 type Config = tf.serialization.ConfigDict;

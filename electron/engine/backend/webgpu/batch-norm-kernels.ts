@@ -10,7 +10,7 @@ import {
   type ChannelSumKind,
 } from './batch-norm-programs.ts';
 import { SplitSumProgram } from './small-programs.ts';
-import { planColumnSum } from './training-programs.ts';
+import { matrixShape, planColumnSum } from './training-programs.ts';
 
 /*
  * The kernels of a trained batch norm's training step on webgpu (train/fused-batch-norm.ts runs them inside
@@ -46,18 +46,12 @@ function float(value: number): { type: 'float32'; data: number[] } {
   return { type: 'float32', data: [value] };
 }
 
-/** x (any rank, channels last) as [rows, cols]. */
-function rowsAndCols(x: tf.TensorInfo): { rows: number; cols: number } {
-  const cols = x.shape[x.shape.length - 1] ?? 1;
-  return { rows: tf.util.sizeFromShape(x.shape) / cols, cols };
-}
-
 function channelSums(args: Args): tf.TensorInfo {
   const backend = gpu(args);
   const kind = args.attrs?.kind as ChannelSumKind;
   const program0 = new ChannelSumsProgram(kind, 1, 1);
   const ins = inputs(args, program0.variableNames);
-  const { rows, cols } = rowsAndCols(ins[kind === 'backward' ? 1 : 0] as tf.TensorInfo);
+  const [rows, cols] = matrixShape(ins[kind === 'backward' ? 1 : 0] as tf.TensorInfo);
   const { splits, chunk } = planColumnSum(rows);
   const k = sumsOf(kind);
   const partial = backend.runWebGPUProgram(new ChannelSumsProgram(kind, cols, splits), ins, 'float32', [
@@ -81,7 +75,7 @@ const KERNELS: readonly tf.KernelConfig[] = [
     kernelFunc: (args) => {
       const ins = inputs(args, ['x', 'sumX', 'sq', 'gamma', 'beta']);
       const x = ins[0] as tf.TensorInfo;
-      const { rows, cols } = rowsAndCols(x);
+      const [rows, cols] = matrixShape(x);
       return gpu(args).runWebGPUProgram(new BatchNormForwardProgram(x.shape), ins, 'float32', [
         int(rows),
         int(cols),
@@ -95,7 +89,7 @@ const KERNELS: readonly tf.KernelConfig[] = [
     kernelFunc: (args) => {
       const ins = inputs(args, ['dy', 'x', 'sumX', 'sq', 'gamma', 'sums']);
       const x = ins[1] as tf.TensorInfo;
-      const { rows, cols } = rowsAndCols(x);
+      const [rows, cols] = matrixShape(x);
       return gpu(args).runWebGPUProgram(new BatchNormInputGradProgram(x.shape), ins, 'float32', [
         int(rows),
         int(cols),

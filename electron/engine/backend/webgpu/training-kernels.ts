@@ -7,6 +7,7 @@ import {
   ReluBackpropProgram,
   SoftmaxCrossEntropyGradProgram,
   planColumnSum,
+  matrixShape,
   rowsAndCols as uniformRowsAndCols,
 } from './training-programs.ts';
 import { SplitSumProgram } from './small-programs.ts';
@@ -49,11 +50,6 @@ function gpu(args: Args): WebGPUBackend {
   return args.backend as WebGPUBackend;
 }
 
-function rowsAndCols(t: tf.TensorInfo): [number, number] {
-  const cols = t.shape[t.shape.length - 1] ?? 1;
-  return [tf.util.sizeFromShape(t.shape) / cols, cols];
-}
-
 const KERNELS: readonly tf.KernelConfig[] = [
   {
     kernelName: RELU,
@@ -81,7 +77,7 @@ const KERNELS: readonly tf.KernelConfig[] = [
     kernelFunc: (args) => {
       const backend = gpu(args);
       const dy = input(args, 'dy');
-      const [rows, cols] = rowsAndCols(dy);
+      const [rows, cols] = matrixShape(dy);
       const { splits, chunk } = planColumnSum(rows);
       const partial = backend.runWebGPUProgram(
         new ColumnSumProgram(cols, splits),
@@ -106,7 +102,7 @@ const KERNELS: readonly tf.KernelConfig[] = [
         new MeanSoftmaxCrossEntropyProgram(),
         [logits, input(args, 'labels')],
         'float32',
-        uniformRowsAndCols(...rowsAndCols(logits)),
+        uniformRowsAndCols(...matrixShape(logits)),
       );
       // The program writes one float; the loss is a scalar.
       return { ...loss, shape: [] };
@@ -117,7 +113,7 @@ const KERNELS: readonly tf.KernelConfig[] = [
     backendName: 'webgpu',
     kernelFunc: (args) => {
       const logits = input(args, 'logits');
-      const [rows, cols] = rowsAndCols(logits);
+      const [rows, cols] = matrixShape(logits);
       const grad = gpu(args).runWebGPUProgram(
         new SoftmaxCrossEntropyGradProgram(rows, cols),
         [logits, input(args, 'labels'), input(args, 'dy')],
@@ -136,7 +132,7 @@ const KERNELS: readonly tf.KernelConfig[] = [
         new CorrectCountProgram(),
         [scores, input(args, 'labels')],
         'float32',
-        uniformRowsAndCols(...rowsAndCols(scores)),
+        uniformRowsAndCols(...matrixShape(scores)),
       );
       return { ...count, shape: [] };
     },

@@ -49,6 +49,12 @@ export function rowsAndCols(rows: number, cols: number): Array<{ type: 'int32'; 
   ];
 }
 
+/** A tensor (any rank, channels or classes last) as the [rows, cols] matrix these programs read. */
+export function matrixShape(t: { shape: number[] }): [number, number] {
+  const cols = t.shape[t.shape.length - 1] ?? 1;
+  return [t.shape.reduce((a, b) => a * b, 1) / cols, cols];
+}
+
 /** How a column sum over `rows` rows is cut: `splits` partial sums of `chunk` rows each. */
 export function planColumnSum(rows: number): { splits: number; chunk: number } {
   const splits = Math.max(1, Math.min(MAX_SPLITS, Math.ceil(rows / ROWS_PER_SPLIT)));
