@@ -8,7 +8,7 @@
 # within 7 minutes): doctor; the webgpu convolution kernels; webgpu training; the PyTorch CUDA peer; the demo
 # blur study on webgpu; then ratio lines and a Markdown table. GPU_RUN_STEPS=train,torch (say) runs only
 # those, for a second run that spends its time on what the first cut short. Every JSON line goes to $OUT/bench.jsonl, the
-# table to $OUT/summary.md and to stdout, each step's full output to $OUT/<step>.log. A missing piece (no
+# table to $OUT/summary.md and to stdout, each step's full output to $OUT/logs.txt. A missing piece (no
 # Node bundle, no Vulkan driver, no torch, no CUDA) prints one line saying so and the rest still runs.
 set -u
 
@@ -215,7 +215,13 @@ if [ -n "$NODE" ]; then
 else
   { echo "# $TITLE"; echo; echo "No Node bundle: the raw lines follow."; echo; sed 's/^/    /' "$JSONL"; } > "$OUT/summary.md"
 fi
+# The device tool brings back at most 8 files: the step logs travel as one logs.txt, each under a header.
+for log in "$OUT"/*.log; do
+  [ -f "$log" ] || continue
+  { printf '===== %s =====\n' "$(basename "$log")"; cat "$log"; echo; } >> "$OUT/logs.txt"
+  rm -f "$log"
+done
 echo
 cat "$OUT/summary.md"
-say "done in $(elapsed) s; results in $OUT (bench.jsonl, summary.md, <step>.log)"
+say "done in $(elapsed) s; results in $OUT (bench.jsonl, summary.md, logs.txt)"
 rm -rf "$WORK"
