@@ -215,8 +215,30 @@ describe.skipIf(!existsSync(CHROMIUM))(
       await page.getByTestId('study-test-per-class').fill('5');
       await page.getByTestId('study-seeds').fill('2');
       await page.getByTestId('study-outdir').fill(studyDir());
-      // The ablation compares the two rankings: with the proxy alone the form says so and will not run.
+      // The ranking made above was kept in the demo workspace: the study can follow that file instead of
+      // ranking. It ranks conv1 and conv2 only, so the ablation's wider layers do not fit, and the form says so.
+      const follow = page.getByTestId('study-ranking-file');
+      const options = await follow
+        .locator('option')
+        .evaluateAll((els) =>
+          els.map((e) => ({ value: (e as HTMLOptionElement).value, text: e.textContent })),
+        );
+      const kept = options.find((o) => /both, conv1, conv2, levels 1, 2, 3$/.test(o.text ?? ''));
+      expect(kept?.value, JSON.stringify(options)).toMatch(/rankings[\\/][^\\/]+\.json$/);
+      await follow.selectOption(kept?.value ?? '');
+      expect(await page.getByTestId('study-rank').isDisabled()).toBe(true);
+      // Without the ablation it fits: the request passes the contract's check and the study could start.
+      await expect.poll(() => page.getByTestId('study-run').isDisabled()).toBe(false);
+      expect(await page.getByTestId('study-command').getAttribute('data-command')).toContain(
+        `--ranking ${kept?.value}`,
+      );
       await page.getByTestId('study-ablation').check();
+      await expect
+        .poll(() => page.getByTestId('study-problem').textContent())
+        .toMatch(/does not rank conv3, conv4, which the study or its ablation corrects/);
+      expect(await page.getByTestId('study-run').isDisabled()).toBe(true);
+      await follow.selectOption('');
+      // The ablation compares the two rankings: with the proxy alone the form says so and will not run.
       await expect.poll(() => page.getByTestId('study-problem').textContent()).toMatch(/“both”/);
       expect(await page.getByTestId('study-run').isDisabled()).toBe(true);
       await page.getByTestId('study-rank').selectOption('both');

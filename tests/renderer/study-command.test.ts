@@ -58,3 +58,14 @@ describe('the study form and the command line', () => {
     ).toContain('--unit-lr 0.03 --finetune-lr 0.03 --no-nesterov');
   });
 });
+
+describe('a study that follows a saved ranking', () => {
+  it('names the file instead of the ranking method and images, which are the file’s', () => {
+    const s = started();
+    const command = studyCommand({ ...s, rankMethod: 'proxy', ranking: '/shared/merged ranking.json' });
+    expect(command).toBe(
+      "npx deepcorrect study --distortion blur --seeds 3 --train-per-class 100 --val 0.5 --ranking '/shared/merged ranking.json'",
+    );
+    expect(command).not.toMatch(/--rank |--rank-images/);
+  });
+});

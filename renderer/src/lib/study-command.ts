@@ -64,6 +64,8 @@ export interface StudyCommandSettings {
   testPerClass: FormNumber;
   seed: FormNumber;
   ablation: boolean;
+  /** A saved ranking every seed follows (its file): the ranking's method and images are the file's. */
+  ranking?: string;
   /** The study folder, when one is typed. */
   outDir?: string;
 }
@@ -99,7 +101,7 @@ export function studyCommand(s: StudyCommandSettings): string {
     ...differs('--levels', s.levelsName, 'paper-cifar'),
     ...differs('--seeds', s.seeds, STUDY_DEFAULTS.seeds),
     ...differs('--epochs', s.epochs, STUDY_DEFAULTS.epochs),
-    ...differs('--rank-images', s.rankImages, STUDY_DEFAULTS.rankImages),
+    ...(s.ranking === undefined ? differs('--rank-images', s.rankImages, STUDY_DEFAULTS.rankImages) : []),
     ...differs('--train-per-class', s.trainPerClass, undefined),
     ...differs('--val', s.validationFraction, MIX_DEFAULTS.validationFraction),
     ...(s.placement === CORRECT_DEFAULTS.placement
@@ -107,7 +109,9 @@ export function studyCommand(s: StudyCommandSettings): string {
       : ['--placement', s.placement.startsWith('pre') ? 'pre' : 'post']),
     ...differs('--beta', s.beta, STUDY_DEFAULTS.beta),
     ...(sameLayers || s.layers.length === 0 ? [] : ['--layers', s.layers.join(',')]),
-    ...differs('--rank', s.rankMethod, STUDY_DEFAULTS.rankMethod),
+    ...(s.ranking === undefined
+      ? differs('--rank', s.rankMethod, STUDY_DEFAULTS.rankMethod)
+      : ['--ranking', s.ranking]),
     ...differs('--finetune-layers', s.fineTuneLayers, STUDY_DEFAULTS.fineTuneLayers),
     ...differs('--batch', s.batchSize, MIX_DEFAULTS.batchSize),
     ...(sgd ? [] : ['--optimizer', 'adam']),
