@@ -42,6 +42,7 @@ export async function benchGpuTrain({ scale, backend, print, log }: GpuBenchOpti
           images: steps * c.batch,
           warmupBatches: cases.warmupSteps,
           fused,
+          profile: fused && c.profile === true,
         });
         print({ bench: group, ...r, steps });
       } catch (error) {

@@ -25,6 +25,8 @@ const trainCase = z.object({
   images: positive.optional(),
   /** Also time our unfused step (tfjs's kernel chains, train/fused-layers.ts off) for the before/after figure. */
   unfused: z.boolean().optional(),
+  /** Also time one fused step's programs on the GPU (bench/gpu-step-profile.ts): where its time goes. */
+  profile: z.boolean().optional(),
 });
 
 const caseSet = z.object({

@@ -112,6 +112,35 @@ function fusionTable(records: BenchRecord[]): string[] {
   ];
 }
 
+/**
+ * Where a fused step's GPU time goes (train-bench's `profile`): each profiled case's programs, largest first,
+ * beside the step's time when it trains unprofiled (batch over images/s), which the timed programs and the
+ * fused Adam (not timed) share with the gaps between them.
+ */
+function profileLines(records: BenchRecord[]): string[] {
+  const cases = records.filter(
+    (r) => r['bench'] === 'gpu-train' && typeof r['profile'] === 'object' && r['profile'] !== null,
+  );
+  if (cases.length === 0) return [];
+  const lines = ['## Where one fused step’s GPU time goes (timestamp queries, by program)', ''];
+  for (const r of cases) {
+    const profile = r['profile'] as { timed_ms?: unknown; programs?: unknown };
+    const programs = Array.isArray(profile.programs) ? (profile.programs as BenchRecord[]) : [];
+    const imgs = num(r, 'train_img_s');
+    const batch = num(r, 'batch');
+    const stepMs = imgs !== undefined && batch !== undefined && imgs > 0 ? (batch / imgs) * 1000 : undefined;
+    const timed = typeof profile.timed_ms === 'number' ? profile.timed_ms : undefined;
+    lines.push(
+      `- ${str(r, 'model')} ${str(r, 'shape')} batch ${batch ?? DASH}: programs ${timed ?? DASH} ms on the GPU; ` +
+        `a step trains in ${stepMs === undefined ? DASH : stepMs.toPrecision(3)} ms unprofiled`,
+      ...programs.map(
+        (p) => `  - ${str(p, 'name')}: ${num(p, 'ms') ?? DASH} ms (${num(p, 'count') ?? DASH}x)`,
+      ),
+    );
+  }
+  return lines;
+}
+
 function kernelTable(records: BenchRecord[]): string[] {
   const ratios = gpuRatios(records).filter((r) => r.kind === 'kernel');
   const ours = kernelValues(records, false);
@@ -193,6 +222,7 @@ export function gpuSummaryMarkdown(records: BenchRecord[], title: string): strin
     [`# ${title}`, '', ...environment(records)],
     trainingTable(records),
     fusionTable(records),
+    profileLines(records),
     kernelTable(records),
     studyLines(records),
     stepTable(records),

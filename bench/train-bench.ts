@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { BackendName } from '../shared/backends.ts';
 import { mulberry32 } from '../shared/random.ts';
 import { buildModel, type Architecture } from '../electron/engine/models/registry.ts';
@@ -8,6 +9,7 @@ import { runSteps } from '../electron/engine/train/run-steps.ts';
 import { countDispatches } from '../electron/engine/backend/webgpu/stats.ts';
 import { fusedAdamStats } from '../electron/engine/train/fused-adam.ts';
 import { fusedTrainingActive, setFusedTraining } from '../electron/engine/train/fused-layers.ts';
+import { profileStep, type StepProfile } from './gpu-step-profile.ts';
 import { round } from './round.ts';
 
 // The other benches import round from here.
@@ -24,6 +26,8 @@ export interface TrainBenchOptions {
   warmupBatches?: number;
   /** webgpu: false runs the unfused step (tfjs's kernel chains), for the before/after figure. */
   fused?: boolean;
+  /** webgpu: also time one fused step's programs on the GPU (gpu-step-profile.ts). */
+  profile?: boolean;
 }
 
 export interface TrainBenchResult {
@@ -40,6 +44,8 @@ export interface TrainBenchResult {
   dispatches_per_step?: number;
   /** webgpu only: the median CPU time to queue one step's work (its synchronous part), ms. */
   enqueue_ms_per_step?: number;
+  /** webgpu with profile: one step's GPU time by program; absent without timestamp queries. */
+  profile?: StepProfile;
 }
 
 function median(values: number[]): number {
@@ -88,6 +94,12 @@ export async function benchTrain(options: TrainBenchOptions): Promise<TrainBench
       ? await dispatchesOf(() => trainer.step({ x, y, n: batch }, shape, classes))
       : undefined;
     const fusedStep = webgpu ? fusedTrainingActive() : undefined;
+    const profile =
+      webgpu && options.profile === true && fusedStep === true && trainer.overlapsSteps
+        ? await profileStep(tf.backend() as WebGPUBackend, () =>
+            trainer.step({ x, y, n: batch }, shape, classes),
+          )
+        : undefined;
     const before = tf.memory().numTensors;
     const steps = Math.ceil(images / batch);
     const t0 = performance.now();
@@ -135,6 +147,7 @@ export async function benchTrain(options: TrainBenchOptions): Promise<TrainBench
       ...(fusedStep === undefined ? {} : { fused_step: fusedStep }),
       ...(dispatches === undefined ? {} : { dispatches_per_step: dispatches }),
       ...(webgpu ? { enqueue_ms_per_step: round(median(enqueue)) } : {}),
+      ...(profile === undefined ? {} : { profile }),
     };
   } finally {
     if (webgpu) setFusedTraining(true);

@@ -6,8 +6,9 @@
 #
 # .gpu/pack/node.xz     this machine's node binary, xz-compressed
 # .gpu/pack/app/        the CLI (cli.mjs) and the GPU bench entry (gpu-main.mjs) bundled by esbuild with shared
-#                       chunks; tfjs-backend-wasm's .wasm files; the PyTorch peer and its cases; the webgpu
-#                       package's index.js and package.json under node_modules/ (kept external: it loads dawn.node)
+#                       chunks (class names kept: the step profile reports programs by them); tfjs-backend-wasm's
+#                       .wasm files; the PyTorch peer and its cases; the webgpu package's index.js and
+#                       package.json under node_modules/ (kept external: it loads dawn.node)
 # .gpu/pack/dawn.node.xzthe webgpu package's linux-x64 dawn.node, xz-compressed (run.sh puts it back in place)
 # .gpu/pack/gl/*.deb    the Vulkan loader and the GL libraries NVIDIA's Vulkan driver links against
 # .gpu/pack/manifest.txtwhat was built from which commit
@@ -54,7 +55,7 @@ npx esbuild \
   grad-worker=electron/engine/train/grad-worker.ts \
   --bundle --platform=node --format=esm --target=node20 --splitting \
   --outdir="$APP" --out-extension:.js=.mjs --chunk-names='[name]-[hash]' \
-  --minify --legal-comments=none --log-level=warning \
+  --minify --keep-names --legal-comments=none --log-level=warning \
   --external:webgpu --external:electron --external:playwright-core \
   --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu \
   --alias:sharp=./scripts/gpu/sharp-stub.mjs \

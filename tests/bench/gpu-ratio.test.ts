@@ -8,6 +8,7 @@ import {
   type BenchRecord,
 } from '../../bench/gpu-ratio.ts';
 import { gpuSummaryMarkdown } from '../../bench/gpu-summary.ts';
+import { parseProgramTimes, sumByProgram } from '../../bench/gpu-step-profile.ts';
 
 const ours = (model: string, shape: string, batch: number, img: number): BenchRecord => ({
   bench: 'gpu-train',
@@ -192,6 +193,44 @@ describe('gpuSummaryMarkdown', () => {
     expect(md).toContain('| cnn4 | 28x28x1 | 512 | 10,000 (103, 21 ms) | 20,000 (58, 9.5 ms) | 2 |');
     expect(md).toContain('| cnn4 | 28x28x1 | 512 | 20,000 | 131,318 | 0.152 |');
     expect(md.match(/\| 10,000/g)).toHaveLength(1);
+  });
+
+  it('lists a profiled step’s programs beside the step’s unprofiled time, and nothing without a profile', () => {
+    const profiled = {
+      ...ours('cnn4', '28x28x1', 512, 20000),
+      profile: {
+        timed_ms: 21.5,
+        programs: [
+          { name: 'ConvGemmProgram', ms: 12.25, count: 6 },
+          { name: 'FilterGradProgram', ms: 9.25, count: 3 },
+        ],
+      },
+    };
+    const md = gpuSummaryMarkdown([profiled], 'H200');
+    expect(md).toContain('## Where one fused step’s GPU time goes');
+    // 512 images at 20,000 images/s: 25.6 ms a step.
+    expect(md).toContain(
+      '- cnn4 28x28x1 batch 512: programs 21.5 ms on the GPU; a step trains in 25.6 ms unprofiled',
+    );
+    expect(md).toContain('  - ConvGemmProgram: 12.25 ms (6x)\n  - FilterGradProgram: 9.25 ms (3x)');
+    expect(gpuSummaryMarkdown([ours('cnn4', '28x28x1', 512, 20000)], 'H200')).not.toContain('GPU time goes');
+  });
+});
+
+describe('the step profile', () => {
+  it('reads tfjs’s "name: ms" list and sums it by program, largest first', () => {
+    const times = parseProgramTimes(
+      'ConvGemmProgram: 1.5, ReluBackprop: 0.25, ConvGemmProgram: 2, Odd: NaN, ',
+    );
+    expect(times).toEqual([
+      { name: 'ConvGemmProgram', ms: 1.5 },
+      { name: 'ReluBackprop', ms: 0.25 },
+      { name: 'ConvGemmProgram', ms: 2 },
+    ]);
+    expect(sumByProgram(times, 1)).toEqual({
+      timed_ms: 3.75,
+      programs: [{ name: 'ConvGemmProgram', ms: 3.5, count: 2 }],
+    });
   });
 });
 

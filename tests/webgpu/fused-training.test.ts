@@ -8,6 +8,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { releaseBackends } from '../../electron/engine/backend/probes.ts';
 import { gpuFault } from '../../electron/engine/backend/gpu-errors.ts';
 import { countDispatches, projectProgramRuns } from '../../electron/engine/backend/webgpu/stats.ts';
@@ -27,6 +28,7 @@ import { fusedBatchNormRun } from '../../electron/engine/train/fused-batch-norm.
 import { prepareForward } from '../../electron/engine/train/training-forward.ts';
 import { mulberry32, randomValues } from '../engine/conv-reference.ts';
 import { startWebgpuOnSwiftShader } from './swiftshader.ts';
+import { profileStep } from '../../bench/gpu-step-profile.ts';
 
 const TOLERANCE = 1e-4;
 
@@ -448,5 +450,43 @@ describe.skipIf(skipReason !== undefined)(name, () => {
     expect(fused.correct).toEqual(plain.correct);
     expect(worstError(fused.weights, plain.weights)).toBeLessThan(1e-3);
     expect(fused.dispatches).toBeLessThan(plain.dispatches * 0.7);
+  });
+
+  it('profiles a fused step on the GPU: every program it dispatches timed, by class, with no leaks', async () => {
+    await tf.setBackend('webgpu');
+    const shape: [number, number, number] = [8, 8, 1];
+    const [batch, classes] = [6, 10];
+    const rand = mulberry32(22);
+    const x = Float32Array.from({ length: batch * 64 }, () => rand());
+    const y = new Float32Array(batch * classes);
+    for (let i = 0; i < batch; i++) y[i * classes + (i % classes)] = 1;
+    setFusedTraining(true);
+    const model = buildModel('cnn4', { inputShape: shape, classes });
+    // SGD: its updates are tfjs programs, so the profile can account for every dispatch of the step.
+    const optimizer = createOptimizer({ kind: 'sgd', learningRate: 0.1, momentum: 0, nesterov: false });
+    const trainer = await DataParallelTrainer.create(model, optimizer, { backend: 'webgpu', replicas: 1 });
+    try {
+      expect(trainer.overlapsSteps).toBe(true);
+      const step = () => trainer.step({ x, y, n: batch }, shape, classes);
+      await step();
+      const before = tf.memory().numTensors;
+      const spy = countDispatches(tf.backend());
+      await step();
+      spy.stop();
+      const profile = await profileStep(tf.backend() as WebGPUBackend, step, Number.POSITIVE_INFINITY);
+      expect(profile, 'SwiftShader offers timestamp-query').toBeDefined();
+      const programs = profile?.programs ?? [];
+      expect(programs.reduce((n, p) => n + p.count, 0)).toBe(spy.count());
+      expect(programs.map((p) => p.name)).toEqual(
+        expect.arrayContaining(['ConvGemmProgram', 'FilterGradProgram']),
+      );
+      for (const p of programs) expect(p.ms).toBeGreaterThanOrEqual(0);
+      expect(profile?.timed_ms).toBeGreaterThan(0);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      await trainer.dispose();
+      disposeOptimizer(optimizer);
+      model.dispose();
+    }
   });
 });
