@@ -4,10 +4,12 @@
  * the times are summed here by program class. That is the profile issue 14 asks the next kernel to come from.
  * Profiling ends the compute pass and submits after every program, so the step runs slower than it trains;
  * the per-program times are GPU times and hold, the step's wall time under profiling does not.
- * The fused Adam encodes its own pass (train/fused-adam.ts) and is not timed: `timed_ms` against the step's
- * unprofiled GPU time says how much that leaves out.
+ * The fused Adam encodes its own pass (train/fused-adam.ts), which tfjs does not see: it is timed through
+ * backend/webgpu/pass-timer.ts and listed as "FusedAdam". `timed_ms` against the step's unprofiled time says
+ * how much of a step is neither (the gaps between programs, the CPU's share).
  */
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { startPassTiming, stopPassTiming } from '../electron/engine/backend/webgpu/pass-timer.ts';
 import { round } from './round.ts';
 
 export interface ProgramTime {
@@ -46,7 +48,10 @@ export function sumByProgram(times: readonly { name: string; ms: number }[], top
   }
   const programs = [...byName.values()].sort((a, b) => b.ms - a.ms);
   return {
-    timed_ms: round(programs.reduce((s, p) => s + p.ms, 0), 3),
+    timed_ms: round(
+      programs.reduce((s, p) => s + p.ms, 0),
+      3,
+    ),
     programs: programs.slice(0, top).map((p) => ({ ...p, ms: round(p.ms, 3) })),
   };
 }
@@ -64,6 +69,8 @@ export async function profileStep(
   if (!backend.device.features.has('timestamp-query')) return undefined;
   let pending: Promise<unknown> | undefined;
   let timing: Awaited<ReturnType<WebGPUBackend['time']>>;
+  startPassTiming(backend.device);
+  let own: { label: string; ms: number }[] = [];
   try {
     timing = await backend.time(() => {
       pending = step();
@@ -71,7 +78,14 @@ export async function profileStep(
   } finally {
     // The step's own reads finish (or fail) either way: never a rejection left unhandled.
     await pending;
+    own = await stopPassTiming();
   }
   const info = timing.getExtraProfileInfo?.() ?? '';
-  return sumByProgram(parseProgramTimes(info), top);
+  return sumByProgram(
+    [
+      ...parseProgramTimes(info),
+      ...own.filter((p) => Number.isFinite(p.ms)).map((p) => ({ name: p.label, ms: p.ms })),
+    ],
+    top,
+  );
 }

@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { adamParams, adamPipelines, adamWorkgroups } from '../backend/webgpu/adam-program.ts';
+import { beginTimedPass } from '../backend/webgpu/pass-timer.ts';
 
 interface Slot {
   originalName: string;
@@ -163,7 +164,8 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     device.queue.writeBuffer(pipelines.params, 0, params.buffer, params.byteOffset, params.byteLength);
 
     const encoder = device.createCommandEncoder({ label: 'dcAdam' });
-    const pass = encoder.beginComputePass({ label: 'dcAdam' });
+    // Timed only while the GPU step profile asks (bench/gpu-step-profile.ts): tfjs's own timing misses it.
+    const { pass, finish } = beginTimedPass(device, encoder, 'FusedAdam');
     const bind = (pipeline: GPUComputePipeline, buffers: { buffer: GPUBuffer; size?: number }[]): void => {
       pass.setPipeline(pipeline);
       pass.setBindGroup(
@@ -194,7 +196,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       pass.dispatchWorkgroups(adamWorkgroups(job.variables[0].size));
     });
     pass.end();
-    device.queue.submit([encoder.finish()]);
+    finish();
 
     self.accBeta1.assign(products[0]!.tensor);
     self.accBeta2.assign(products[1]!.tensor);
