@@ -173,6 +173,38 @@ describe('deepcorrect study --seed-index and study merge', () => {
     );
   });
 
+  it('keeps a resume in one process after the merge: its variants survive a later merge', async () => {
+    // The merged split study, resumed without --seed-index to add a variant (as a workstation on the
+    // shared folder would): the tasks' records follow that run, and merging again gives its report.
+    const resumed = path.join(dir, 'resumed');
+    await cp(split, resumed, { recursive: true });
+    const studyFile = path.join(resumed, 'study.json');
+    const before = await readFile(studyFile, 'utf8');
+
+    // Such a resume cut short leaves study.json with a variant the tasks never ran: the merge refuses
+    // rather than write a report without it.
+    const { config } = JSON.parse(before) as { config: StudyReport['config'] };
+    await writeFile(
+      studyFile,
+      JSON.stringify({ config: { ...config, variants: [{ name: 'beta-0.5', beta: 0.5 }] } }),
+    );
+    const reportBefore = await readFile(path.join(resumed, 'report.json'), 'utf8');
+    await expect(mergeStudy(resumed)).rejects.toThrow(
+      /study\.json records variants its seed tasks did not run \(beta-0\.5\): the study was resumed without --seed-index/,
+    );
+    expect(await readFile(path.join(resumed, 'report.json'), 'utf8')).toBe(reportBefore);
+    await writeFile(studyFile, before);
+
+    const one = await cli(['study', '--out', resumed, ...TWO, '--resume', '--variant', 'beta=0.5']);
+    expect(one.code, one.stderr).toBe(0);
+    const report = await readJson<StudyReport>(path.join(resumed, 'report.json'));
+    expect(report.variants?.map((v) => v.variant.name)).toEqual(['beta-0.5']);
+    const task = await readJson<SeedTaskRecord>(path.join(resumed, 'seed-2', 'seed-task.json'));
+    expect(task.config.variants?.map((v) => v.name)).toEqual(['beta-0.5']);
+    expect(task.result?.timings.every((t) => t.stage.startsWith('seed 2: '))).toBe(true);
+    expect(figures((await mergeStudy(resumed)).report)).toEqual(figures(report));
+  });
+
   it('follows a given ranking file instead of ranking, and refuses one of other levels or another distortion', async () => {
     // Seed 1's own ranking from the two-seed study, given to a one-seed study of seed 1 (the same test
     // images, drawn with the first seed, and the same draws): the same units, so the same figures.

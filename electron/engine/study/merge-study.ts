@@ -137,6 +137,15 @@ export async function mergeStudy(dir: string): Promise<MergedStudy> {
       outDir,
       `${STUDY_FILE} records another study than its seed tasks ran (${others.join(', ')} differ)`,
     );
+  // Tasks resumed with more variants supersede study.json; study.json with variants the tasks never ran is
+  // newer than them (a resume in one process that did not finish): merging would drop those variants.
+  const ran = new Set((config.variants ?? []).map((v) => v.name));
+  const unrun = (recorded?.variants ?? []).map((v) => v.name).filter((name) => !ran.has(name));
+  if (unrun.length > 0)
+    throw new StudyFolderError(
+      outDir,
+      `${STUDY_FILE} records variants its seed tasks did not run (${unrun.join(', ')}): the study was resumed without --seed-index after its tasks; finish that resume, or resume each seed with --seed-index <index> --resume and those variants, then merge`,
+    );
   const first = done[0] as SeedTaskResult;
   const devices = [...new Set(done.map((r) => r.device))];
   const report = assembleReport({

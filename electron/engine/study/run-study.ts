@@ -4,6 +4,7 @@ import type { SplitName } from '../../../shared/datasets.ts';
 import type { ProgressListener } from '../../../shared/progress.ts';
 import { studySeeds, type StudyConfig, type StudyReport } from '../../../shared/study.ts';
 import { correctedCount } from '../correct/plan.ts';
+import path from 'node:path';
 import type { PathRecording } from '../io/recorded-path.ts';
 import type { FineTuneLayers } from '../correct/fine-tune.ts';
 import type { MixedTrainingOptions } from '../correct/train-loop.ts';
@@ -31,7 +32,7 @@ import { StageProgress } from './stage-progress.ts';
 import { StudyFolder } from './study-folder.ts';
 import { checkGivenRanking, type GivenRanking } from './given-ranking.ts';
 import { seedIndexProblem } from './seed-index.ts';
-import { finishSeedTask, openSeedTask } from './seed-task.ts';
+import { finishSeedTask, openSeedTask, refreshSeedTasks } from './seed-task.ts';
 import { weightsSha256 } from '../models/weights-hash.ts';
 import { seedLayout, type SeedLayout } from './study-layout.ts';
 
@@ -230,6 +231,10 @@ export async function runStudy(o: StudyOptions): Promise<StudyReport> {
     // The seed's own figures, for the task's log: the study's report waits for the merge.
     return assembleReport({ ...parts, config: oneSeed(config, task.layout.seed), runs });
   }
+  const { timings: _timings, seconds: _seconds, ...shared } = parts;
+  await refreshSeedTasks(path.resolve(o.outDir), folder, config, runs, shared, context.timings, () =>
+    weightsSha256(o.base.model),
+  );
   const report = assembleReport({ ...parts, config, runs });
   await folder.writeJson('report.json', report);
   await folder.writeText('report.html', await reportHtml(report));

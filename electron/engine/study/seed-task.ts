@@ -188,3 +188,33 @@ export async function finishSeedTask(
 ): Promise<void> {
   await folder.writeJson(layout.file(SEED_TASK_FILE), taskRecord(layout, index, config, result));
 }
+
+/**
+ * A study split by seed, then resumed in one process (without --seed-index), say to add variants: each seed
+ * task's record is brought up to this run's config and that seed's results, as its task would have written
+ * them, so that a later merge gives this run's report and a later task resumes these settings. Seeds without
+ * a task record (a study always run in one process) are left as they are.
+ */
+export async function refreshSeedTasks(
+  dir: string,
+  folder: StudyFolder,
+  config: StudyConfig,
+  runs: readonly SeedRun[],
+  shared: Omit<SeedTaskResult, 'timings' | 'seconds' | 'run' | 'baseWeightsSha256'>,
+  timings: readonly StudyTiming[],
+  baseWeightsSha256: () => Promise<string>,
+): Promise<void> {
+  let hash: string | undefined;
+  for (const [index, { layout, ...run }] of runs.entries()) {
+    if (layout.dir === '' || (await readSeedTask(path.join(dir, layout.dir))) === undefined) continue;
+    hash ??= await baseWeightsSha256();
+    const own = timings.filter((t) => t.stage.startsWith(`seed ${layout.seed}: `));
+    await finishSeedTask(folder, layout, index, config, {
+      ...shared,
+      baseWeightsSha256: hash,
+      timings: own,
+      seconds: own.reduce((sum, t) => sum + t.seconds, 0),
+      run,
+    });
+  }
+}
