@@ -1,10 +1,10 @@
+import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../../shared/backends.ts';
 import type { SplitName } from '../../../shared/datasets.ts';
 import type { ProgressListener } from '../../../shared/progress.ts';
 import { studySeeds, type StudyConfig, type StudyReport } from '../../../shared/study.ts';
 import { correctedCount } from '../correct/plan.ts';
-import path from 'node:path';
 import type { PathRecording } from '../io/recorded-path.ts';
 import type { FineTuneLayers } from '../correct/fine-tune.ts';
 import type { MixedTrainingOptions } from '../correct/train-loop.ts';
