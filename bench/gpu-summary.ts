@@ -113,9 +113,9 @@ function fusionTable(records: BenchRecord[]): string[] {
 }
 
 /**
- * Where a fused step's GPU time goes (train-bench's `profile`): each profiled case's programs, largest first,
- * beside the step's time when it trains unprofiled (batch over images/s), which the timed programs and the
- * fused Adam (not timed) share with the gaps between them.
+ * Where a fused step's GPU time goes (train-bench's `profile`): each profiled case's programs and the fused
+ * Adam's pass, largest first, beside the step's time when it trains unprofiled (batch over images/s), which
+ * they share with the gaps between them.
  */
 function profileLines(records: BenchRecord[]): string[] {
   const cases = records.filter(

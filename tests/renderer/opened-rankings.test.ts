@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JobOf } from '../../shared/bridge/contract.ts';
+import { doneRankJob } from './rank-job.ts';
 import {
   attachOpened,
   finishedFor,
@@ -38,17 +38,8 @@ function jobRun(
   kind: 'blur' | 'noise' = 'blur',
 ): RankingRunShape {
   const input: RankInput = { modelId, datasetId: 'd', spec: { kind }, levels: [1], seed: 1, method: 'proxy' };
-  const job: JobOf<'rank.filters'> = {
-    id,
-    name: 'rank.filters',
-    title: id,
-    status: 'done',
-    input,
-    queuedAt: 0,
-    endedAt,
-  };
   return {
-    job,
+    job: doneRankJob(id, input, endedAt),
     input,
     result: { ...ranking, kind },
   };

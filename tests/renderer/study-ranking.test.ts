@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JobOf } from '../../shared/bridge/contract.ts';
+import { doneRankJob } from './rank-job.ts';
 import type { RankInput, RankingRunShape, SavedRanking } from '../../renderer/src/lib/opened-rankings.ts';
 import { followProblem, rankingChoices, rankingFile } from '../../renderer/src/lib/study-ranking.ts';
 
@@ -35,17 +35,7 @@ function jobRun(id: string, workspace?: string): RankingRunShape {
     workspace === undefined
       ? {}
       : { saved: { workspace, workspaceName: 'w', artefactId: id, name: id, path: `rankings/${id}.json` } };
-  const job: JobOf<'rank.filters'> = {
-    id,
-    name: 'rank.filters',
-    title: id,
-    status: 'done',
-    input,
-    result: { ...ranking, ...saved },
-    queuedAt: 0,
-    endedAt: 1,
-  };
-  return { job, input, result: ranking };
+  return { job: doneRankJob(id, input, 1, { ...ranking, ...saved }), input, result: ranking };
 }
 
 const fileRun = (path: string): RankingRunShape => ({ ...jobRun(`file:${path}`), path });

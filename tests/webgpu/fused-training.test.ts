@@ -62,6 +62,17 @@ function worstError(actual: Values, expected: Values): number {
   return worst;
 }
 
+/** A batch of 6 random 8x8x1 images, labelled 0..5 of 10 classes: what the cnn4 steps below train on. */
+function cnn4Batch(seed: number) {
+  const shape: [number, number, number] = [8, 8, 1];
+  const [batch, classes] = [6, 10];
+  const rand = mulberry32(seed);
+  const x = Float32Array.from({ length: batch * 64 }, () => rand());
+  const y = new Float32Array(batch * classes);
+  for (let i = 0; i < batch; i++) y[i * classes + (i % classes)] = 1;
+  return { shape, batch, classes, x, y };
+}
+
 interface ConvCase {
   x: [number, number, number, number];
   f: [number, number, number, number];
@@ -401,12 +412,8 @@ describe.skipIf(skipReason !== undefined)(name, () => {
 
   it('cnn4 steps fused equal unfused steps on the same GPU, in fewer dispatches, with no leaks', async () => {
     await tf.setBackend('webgpu');
-    const shape: [number, number, number] = [8, 8, 1];
-    const [batch, classes, steps] = [6, 10, 3];
-    const rand = mulberry32(21);
-    const x = Float32Array.from({ length: batch * 64 }, () => rand());
-    const y = new Float32Array(batch * classes);
-    for (let i = 0; i < batch; i++) y[i * classes + (i % classes)] = 1;
+    const { shape, batch, classes, x, y } = cnn4Batch(21);
+    const steps = 3;
     const run = async (
       fused: boolean,
     ): Promise<{ losses: number[]; correct: number[]; weights: Values; dispatches: number }> => {
@@ -454,12 +461,7 @@ describe.skipIf(skipReason !== undefined)(name, () => {
 
   it('profiles a fused step on the GPU: every program it dispatches and the fused Adam timed, with no leaks', async () => {
     await tf.setBackend('webgpu');
-    const shape: [number, number, number] = [8, 8, 1];
-    const [batch, classes] = [6, 10];
-    const rand = mulberry32(22);
-    const x = Float32Array.from({ length: batch * 64 }, () => rand());
-    const y = new Float32Array(batch * classes);
-    for (let i = 0; i < batch; i++) y[i * classes + (i % classes)] = 1;
+    const { shape, batch, classes, x, y } = cnn4Batch(22);
     setFusedTraining(true);
     const model = buildModel('cnn4', { inputShape: shape, classes });
     // Adam: the fused Adam's own pass, which tfjs's timing does not see, is timed beside tfjs's programs.

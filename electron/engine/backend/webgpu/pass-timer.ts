@@ -11,11 +11,9 @@ interface PassTime {
 
 let timing: { device: GPUDevice; passes: PassTime[] } | undefined;
 
-/** Starts timing the project's own passes on `device`; false (and nothing timed) without timestamp queries. */
-export function startPassTiming(device: GPUDevice): boolean {
-  if (!device.features.has('timestamp-query')) return false;
+/** Starts timing the project's own passes on `device`, which must have the 'timestamp-query' feature. */
+export function startPassTiming(device: GPUDevice): void {
   timing = { device, passes: [] };
-  return true;
 }
 
 /** Stops timing and resolves to each pass timed since the start, in order, with its GPU time in ms. */
@@ -26,8 +24,8 @@ export async function stopPassTiming(): Promise<{ label: string; ms: number }[]>
 }
 
 /**
- * Begins a compute pass on `encoder`, with timestamps when timing is on; `submit` must be called with the
- * device's queue submit of that encoder's command buffer, after which the time is read back.
+ * Begins a compute pass on `encoder`, with timestamps when timing is on. After `pass.end()`, `finish` submits
+ * the encoder's command buffer (and, when timed, the query's resolve), then reads the time back.
  */
 export function beginTimedPass(
   device: GPUDevice,
