@@ -36,7 +36,7 @@ function timed(args: string[]): Promise<{ ms: number; code: number }> {
   });
 }
 
-/** One JSON line per case; `runs` runs of each (the engine case once: it takes seconds). */
+/** One JSON line per case, the median and the fastest of `runs` runs. */
 export async function benchCli(runs = 3): Promise<CliBenchResult[]> {
   const scratch = await mkdtemp(path.join(tmpdir(), 'dc-bench-cli-'));
   const dataset = demoDatasetDir();
@@ -49,6 +49,8 @@ export async function benchCli(runs = 3): Promise<CliBenchResult[]> {
     },
     { name: 'unknown-option', args: ['distort', '--input', 'x.png'], runs },
     { name: 'dataset-info', args: ['dataset', 'info', dataset], runs },
+    // The engine's start alone: TensorFlow.js and the wasm backend loaded, a backend picked, nothing run.
+    { name: 'doctor-engine', args: ['--backend', 'wasm', 'doctor'], runs },
     {
       name: 'evaluate-engine',
       args: [
@@ -62,7 +64,7 @@ export async function benchCli(runs = 3): Promise<CliBenchResult[]> {
         '--levels',
         '1',
       ],
-      runs: 1,
+      runs,
     },
   ];
   const results: CliBenchResult[] = [];
