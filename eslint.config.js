@@ -1,9 +1,9 @@
 // @ts-check
 // ESLint 9 flat config.
 //
-// TypeScript files are linted with type information (typescript-eslint's project service, which reads the
-// solution-style tsconfig.json and its references tsconfig.node.json / tsconfig.web.json). Plain JS files
-// (this file, bin/*.mjs) are linted without types.
+// TypeScript files are linted with type information from the three projects that tsconfig.json references
+// (named here rather than found by typescript-eslint's project service: the service took 93-101 s to lint
+// this tree against 57-70 s, on 2 cores). Plain JS files (this file, bin/*.mjs) are linted without types.
 //
 // Architectural boundaries (enforced for static imports, re-exports, `import()`, `require()`,
 // `import x = require()` and `import('…')` type queries):
@@ -253,7 +253,7 @@ export default defineConfig(
       ecmaVersion: 2023,
       sourceType: 'module',
       parserOptions: {
-        projectService: true,
+        project: ['./tsconfig.node.json', './tsconfig.web.json', './tsconfig.e2e.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -285,7 +285,7 @@ export default defineConfig(
       parserOptions: {
         parser: tseslint.parser,
         extraFileExtensions: ['.vue'],
-        projectService: true,
+        project: ['./tsconfig.web.json'],
         tsconfigRootDir: import.meta.dirname,
         sourceType: 'module',
       },
