@@ -3,5 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./source-maps-off.mjs');
+await import('../electron/engine/source-maps-off.mjs');
 await import('../electron/engine/cli/main.ts');

@@ -11,7 +11,7 @@ const HOST_ENTRY = fileURLToPath(new URL('../engine/host/main.ts', import.meta.u
  */
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 /** Turns off the source maps tsx turns on, as the CLI does: reading TensorFlow.js's costs each start 0.4 s. */
-const SOURCE_MAPS_OFF = new URL('../../bin/source-maps-off.mjs', import.meta.url).href;
+const SOURCE_MAPS_OFF = new URL('../engine/source-maps-off.mjs', import.meta.url).href;
 
 /**
  * Starts the engine host as a Node child process running the TypeScript entry through tsx (browser mode, the

@@ -3,4 +3,5 @@ import { register } from 'tsx/esm/api';
 import { workerData } from 'node:worker_threads';
 
 register();
+await import('../source-maps-off.mjs');
 await import(workerData.entry);
