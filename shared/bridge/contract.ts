@@ -551,6 +551,11 @@ export const CONTRACT = {
       seed: Seed,
       /** Each layer's filter order, most important first (from rank.filters). */
       orders: z.record(LayerName, z.array(z.number().int().min(0)).min(1).max(4096)),
+      /**
+       * The ranked model's weights hash, as the ranking records it: the experiment refuses a model with other
+       * weights (the same architecture retrained, or fine-tuned), whose filters the orders do not describe.
+       */
+      weightsSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
       fractions: z.array(z.number().gt(0).max(1)).min(1).max(20).optional(),
       evalPerClass: z.number().int().min(1).max(1000).optional(),
       split: SplitSchema.optional(),

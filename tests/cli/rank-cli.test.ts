@@ -1,4 +1,4 @@
-import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,50 @@ describe('deepcorrect rank', () => {
     expect([...(layer?.order ?? [])].sort((a, b) => a - b)).toEqual([...Array(64).keys()]);
     expect(saved.experiment.images).toBe(20);
     expect(saved.experiment.layers[0]?.fractions.map((f) => f.fraction)).toEqual([0.1, 0.25, 0.5, 0.75, 0.9]);
+  });
+
+  it("runs the experiment of a saved ranking as rank --experiment did; refuses another model's ranking by file", async () => {
+    // The file of the test above: ranked and measured at seed 2, whose settings the experiment takes over.
+    const ranking = path.join(dir, 'ranking.json');
+    const saved = JSON.parse(await readFile(ranking, 'utf8')) as RankingResult & {
+      experiment: ExperimentResult;
+    };
+    const out = path.join(dir, 'with-experiment.json');
+    const r = await cli([
+      ...['rank', 'experiment', '--model', MODEL, '--dataset', DEMO, '--ranking', ranking],
+      ...['--eval-per-class', '2', '--out', out],
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/oracle experiment on 20 test images: mean top-1 over the 2 distorted levels/);
+    const again = JSON.parse(await readFile(out, 'utf8')) as RankingResult & { experiment: ExperimentResult };
+    const figures = (e: ExperimentResult) => ({ ...e, seconds: 0 });
+    expect(figures(again.experiment)).toEqual(figures(saved.experiment));
+    expect(again.layers).toEqual(saved.layers);
+
+    // The same ranking said to be of other weights: refused naming the file, before the experiment runs.
+    const other = path.join(dir, 'other-weights.json');
+    await writeFile(other, JSON.stringify({ ...saved, weightsSha256: 'f'.repeat(64) }));
+    const refused = await cli([
+      'rank',
+      'experiment',
+      '--model',
+      MODEL,
+      '--dataset',
+      DEMO,
+      '--ranking',
+      other,
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      `${other}: ranks a model whose weights hash ffffffffffff..., not --model ${MODEL}`,
+    );
+    // The ranking's settings are the experiment's: a ranking option is refused, not ignored.
+    const stray = await cli([
+      ...['rank', 'experiment', '--model', MODEL, '--dataset', DEMO, '--ranking', ranking],
+      ...['--levels', '1'],
+    ]);
+    expect(stray.stderr).toMatch(/'rank experiment' takes no --levels \(it takes --model, --dataset, /);
   });
 
   it('sizes the set in images, ranks by signed tau and reports ties, worse cells and stability', async () => {

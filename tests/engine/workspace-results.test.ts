@@ -8,6 +8,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestInput, RequestOutput } from '../../shared/bridge/contract.ts';
+import { BridgeError } from '../../shared/bridge/protocol.ts';
 import type { WorkspaceManifest } from '../../shared/workspace.ts';
 import { selectBackend } from '../../electron/engine/backend/ladder.ts';
 import { checkedInput } from '../../electron/engine/cli/engine-session.ts';
@@ -32,6 +33,7 @@ let ws: string;
 let modelId: string;
 let datasetId: string;
 let layer: string;
+let filters: number;
 
 async function call<N extends EngineRequest>(
   name: N,
@@ -69,6 +71,7 @@ beforeAll(async () => {
   const model = await call('models.open', {});
   modelId = model.modelId;
   layer = model.summary.convLayers[0]?.name ?? '';
+  filters = model.summary.convLayers[0]?.filters ?? 0;
   datasetId = (await call('dataset.open', {})).datasetId;
 });
 
@@ -101,10 +104,13 @@ describe('results saved into a workspace', () => {
       levels: [2],
       seed: 0,
       orders: { [layer]: order },
+      // The ranked model's own hash: accepted (another is refused, below).
+      ...(ranked.weightsSha256 === undefined ? {} : { weightsSha256: ranked.weightsSha256 }),
       fractions: [0.5],
       evalPerClass: 2,
       workspace: ws,
     });
+    expect(ranked.weightsSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(tf.memory().numTensors).toBe(tensors);
 
     // Each output says where it went.
@@ -209,6 +215,26 @@ describe('results saved into a workspace', () => {
       call('models.evaluate', { ...evaluation(), workspace: path.join(dir, 'nowhere') }),
     ).rejects.toThrow(/nowhere/);
     expect(existsSync(path.join(dir, 'nowhere', MANIFEST_FILE))).toBe(false);
+
+    // An experiment whose ranking records other weights than the open model's (a ranking file attached to a
+    // retrained model of the same architecture): refused before any work, as invalid input.
+    const refused: unknown = await call('rank.experiment', {
+      modelId,
+      datasetId,
+      spec: { kind: 'blur' },
+      levels: [2],
+      seed: 0,
+      orders: { [layer]: [...Array(filters).keys()] },
+      weightsSha256: '0'.repeat(64),
+      evalPerClass: 2,
+      workspace: ws,
+    }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(BridgeError);
+    expect((refused as BridgeError).code).toBe('invalid-input');
+    expect((refused as BridgeError).message).toMatch(
+      /^the ranking was made on a model with other weights \(000000000000\.\.\.\) than .*fashion-mnist-cnn4 \([0-9a-f]{12}\.\.\.\)/,
+    );
+    expect(manifestOnDisk().artefacts).toHaveLength(before);
   });
 
   it('keeps a copy of a trained and a fine-tuned model (not their checkpoints) as complete model artefacts', async () => {

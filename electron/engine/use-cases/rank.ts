@@ -1,5 +1,7 @@
 import { EXPERIMENT_DEFAULTS, RANK_DEFAULTS } from '../../../shared/bridge/defaults.ts';
+import { BridgeError } from '../../../shared/bridge/protocol.ts';
 import { imagesPhrase, levelsPhrase, modelPhrase } from '../../../shared/job-title.ts';
+import { weightsSha256 } from '../models/weights-hash.ts';
 import { oracleExperiment } from '../rank/experiment.ts';
 import { openRanking } from '../rank/open-ranking.ts';
 import { rankFilters } from '../rank/rank-filters.ts';
@@ -49,9 +51,17 @@ export const rankExperiment: UseCase<'rank.experiment'> = {
     const model = session.models.get(input.modelId);
     return `Oracle experiment on ${Object.keys(input.orders).join(', ')} of ${modelPhrase(model.metadata.arch, model.path)}: ${levelsPhrase(input.spec.kind, input.levels)}`;
   },
-  run: (input, context) => {
+  run: async (input, context) => {
     const { session } = context;
     const { base, dataset } = modelAndDataset(session, input.modelId, input.datasetId);
+    if (input.weightsSha256 !== undefined) {
+      const own = await weightsSha256(base.model);
+      if (own !== input.weightsSha256)
+        throw new BridgeError(
+          'invalid-input',
+          `the ranking was made on a model with other weights (${input.weightsSha256.slice(0, 12)}...) than ${base.path} (${own.slice(0, 12)}...): its orders do not describe this model's filters`,
+        );
+    }
     const resolved = {
       fractions: input.fractions ?? [...EXPERIMENT_DEFAULTS.fractions],
       evalPerClass: input.evalPerClass ?? EXPERIMENT_DEFAULTS.evalPerClass,

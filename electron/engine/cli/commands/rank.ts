@@ -24,6 +24,7 @@ import { withEngine } from '../lazy-engine.ts';
 import { fraction, nonNegativeInt, parsed, positiveInt } from '../options.ts';
 import { parseShard, type Shard } from '../../../../shared/shard.ts';
 import { rankOneShard, registerRankMerge } from './rank-shard.ts';
+import { registerRankExperiment } from './rank-experiment.ts';
 import { cancellableBySigint, terminalProgress } from '../progress-line.ts';
 import { addOpenOptions, type OpenFlags } from './dataset.ts';
 
@@ -166,7 +167,7 @@ export function registerRank(program: Command): void {
       .option('--json', 'print the full result as JSON')
       .option(
         '--experiment',
-        'also correct the top 10..90% of each layer with clean maps and report accuracy',
+        "also correct the top 10..90% of each layer with clean maps and report accuracy (for a saved ranking: 'rank experiment')",
       )
       .option(
         '--eval-per-class <n>',
@@ -206,9 +207,13 @@ export function registerRank(program: Command): void {
     if (shard !== undefined) {
       if (opts.out === undefined)
         throw new InvalidArgumentError('--shard writes a part file: give it with --out PART.json');
-      if (opts.experiment === true || opts.json === true)
+      if (opts.experiment === true)
         throw new InvalidArgumentError(
-          `--shard writes a part, not a ranking: leave out ${opts.experiment === true ? '--experiment' : '--json'} and use them on the merged ranking`,
+          "--shard writes a part, not a ranking: leave out --experiment and run 'deepcorrect rank experiment --ranking MERGED' on the merged ranking",
+        );
+      if (opts.json === true)
+        throw new InvalidArgumentError(
+          "--shard writes a part, not a ranking: leave out --json and give it to 'deepcorrect rank merge'",
         );
       if (opts.workspace !== undefined)
         throw new InvalidArgumentError(
@@ -299,4 +304,5 @@ export function registerRank(program: Command): void {
     });
   });
   registerRankMerge(rank, formatRanking);
+  registerRankExperiment(rank, formatExperiment);
 }
