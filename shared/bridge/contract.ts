@@ -555,7 +555,10 @@ export const CONTRACT = {
        * The ranked model's weights hash, as the ranking records it: the experiment refuses a model with other
        * weights (the same architecture retrained, or fine-tuned), whose filters the orders do not describe.
        */
-      weightsSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+      weightsSha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
       fractions: z.array(z.number().gt(0).max(1)).min(1).max(20).optional(),
       evalPerClass: z.number().int().min(1).max(1000).optional(),
       split: SplitSchema.optional(),
